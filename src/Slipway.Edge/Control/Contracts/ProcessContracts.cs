@@ -1,0 +1,52 @@
+namespace Slipway.Edge.Control.Contracts;
+
+/// <summary>Body of <c>POST /processes</c>: start (or replace) a supervised process.</summary>
+public sealed record ProcessDefinition
+{
+    /// <summary>Stable id, e.g. <c>hello-prod-g7</c>. Letters, digits, <c>.</c>, <c>_</c> and <c>-</c>.</summary>
+    public string Id { get; init; } = "";
+
+    /// <summary>A shell command, run with <c>/bin/sh -c</c> in its own session and process group.</summary>
+    public string Command { get; init; } = "";
+
+    public string WorkingDirectory { get; init; } = "";
+
+    public IReadOnlyDictionary<string, string> Environment { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>Informational; the port is normally also in <see cref="Environment"/> as PORT.</summary>
+    public int? Port { get; init; }
+
+    /// <summary>Where stdout and stderr are appended; defaults to <c>HOME/logs/processes/{id}.log</c>.</summary>
+    public string? LogFile { get; init; }
+
+    public int StopGraceMs { get; init; } = 30_000;
+
+    /// <summary>Restart on unexpected exit with backoff (1 s doubling to 30 s).</summary>
+    public bool Restart { get; init; } = true;
+}
+
+/// <summary>Answer of <c>GET /processes/{id}</c> (and items of <c>GET /processes</c>).</summary>
+public sealed record ProcessStatus
+{
+    public string Id { get; init; } = "";
+
+    /// <summary><c>starting</c>, <c>running</c>, <c>backoff</c>, <c>stopping</c>, <c>stopped</c> or <c>exited</c>.</summary>
+    public string State { get; init; } = "";
+
+    public int? Pid { get; init; }
+
+    /// <summary>Process start time in clock ticks since boot (/proc/PID/stat field 22); with the pid it identifies the process.</summary>
+    public long? StartTicks { get; init; }
+
+    public int Restarts { get; init; }
+
+    public int? LastExitCode { get; init; }
+
+    public DateTimeOffset? LastExitAt { get; init; }
+
+    public bool Adopted { get; init; }
+
+    public string LogFile { get; init; } = "";
+
+    public ProcessDefinition Definition { get; init; } = new();
+}

@@ -1,0 +1,51 @@
+namespace Slipway.Edge.Control.Contracts;
+
+/// <summary>
+/// What the control plane tells the edge about a service: how to route to it and how to treat its targets.
+/// Sent as the body of <c>PUT /services/{name}</c>. Every field has a default so a minimal body is valid.
+/// </summary>
+public sealed record ServiceDefinition
+{
+    public IReadOnlyList<RouteDefinition> Routes { get; init; } = [];
+
+    /// <summary><c>round-robin</c> or <c>least-in-flight</c>.</summary>
+    public string LoadBalancing { get; init; } = "round-robin";
+
+    public long MaxRequestBodyBytes { get; init; } = 100L * 1024 * 1024;
+
+    public int ResponseHeadersTimeoutMs { get; init; } = 30_000;
+
+    public HealthCheckDefinition Health { get; init; } = new();
+
+    /// <summary>Cookie name for session affinity; null disables affinity.</summary>
+    public string? AffinityCookie { get; init; }
+
+    /// <summary>How long a paused service holds new requests before answering 503.</summary>
+    public int PauseTimeoutMs { get; init; } = 30_000;
+
+    /// <summary>How many requests a paused service holds at most; the next one is answered 503 at once.</summary>
+    public int PauseQueueLimit { get; init; } = 1_000;
+}
+
+public sealed record RouteDefinition
+{
+    /// <summary>Exact host (<c>app.example.com</c>), wildcard (<c>*.example.com</c>) or <c>*</c> for any host.</summary>
+    public string Host { get; init; } = "*";
+
+    public string Path { get; init; } = "/";
+}
+
+public sealed record HealthCheckDefinition
+{
+    public string Path { get; init; } = "/healthz";
+
+    public int IntervalMs { get; init; } = 1_000;
+
+    public int TimeoutMs { get; init; } = 5_000;
+
+    /// <summary>Consecutive passes that make an unhealthy or new target healthy.</summary>
+    public int HealthyThreshold { get; init; } = 2;
+
+    /// <summary>Consecutive failures (active or passive) that make a healthy target unhealthy.</summary>
+    public int UnhealthyThreshold { get; init; } = 3;
+}

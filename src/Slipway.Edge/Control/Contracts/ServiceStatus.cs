@@ -1,0 +1,41 @@
+namespace Slipway.Edge.Control.Contracts;
+
+/// <summary>Answer of <c>GET /services/{name}</c> (and items of <c>GET /services</c>).</summary>
+public sealed record ServiceStatus
+{
+    public string Name { get; init; } = "";
+
+    public ServiceDefinition Definition { get; init; } = new();
+
+    public IReadOnlyList<TargetStatus> Targets { get; init; } = [];
+
+    public IReadOnlyList<TargetStatus> Canary { get; init; } = [];
+
+    public IReadOnlyList<TargetStatus> Draining { get; init; } = [];
+
+    public bool Paused { get; init; }
+
+    /// <summary>Null when not in maintenance, else the message shown to clients.</summary>
+    public string? Maintenance { get; init; }
+}
+
+public sealed record TargetStatus
+{
+    public string Id { get; init; } = "";
+
+    public string Url { get; init; } = "";
+
+    /// <summary><c>unknown</c>, <c>healthy</c> or <c>unhealthy</c>.</summary>
+    public string Health { get; init; } = "unknown";
+
+    public int InFlight { get; init; }
+
+    public ProbeResult? LastProbe { get; init; }
+}
+
+public sealed record MaintenanceRequest
+{
+    public bool Enabled { get; init; } = true;
+
+    public string Message { get; init; } = "This service is under maintenance. Please try again shortly.";
+}

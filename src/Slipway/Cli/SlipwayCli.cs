@@ -1,0 +1,13 @@
+using System.CommandLine;
+
+namespace Slipway.Cli;
+
+/// <summary>The <c>slipway</c> command tree. Each sub-command lives in its own file under <c>Cli/</c>.</summary>
+internal static class SlipwayCli
+{
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var root = new RootCommand("Slipway: verified, gapless deploys on your own machine.");
+        return await root.Parse(args).InvokeAsync();
+    }
+}

@@ -1,0 +1,3 @@
+using Slipway.Cli;
+
+return await SlipwayCli.RunAsync(args);

@@ -1,0 +1,57 @@
+// The sample app the functional tests deploy. It honours the probe contract and has knobs, read from
+// the environment and from files in its release tree, that let a test make it misbehave on purpose.
+//   TESTAPP_FAIL_HEALTH=1     /healthz answers 500
+//   TESTAPP_EXIT_AT_START=N   exits with code N before listening
+//   TESTAPP_WRONG_DIGEST=1    /version reports another digest
+//   content.txt               served at / (a changed file makes a new release)
+using System.Text;
+
+var exitAtStart = Environment.GetEnvironmentVariable("TESTAPP_EXIT_AT_START");
+if (int.TryParse(exitAtStart, out var code))
+{
+    Console.Error.WriteLine($"testapp: exiting at start with code {code} as asked");
+    return code;
+}
+
+var builder = WebApplication.CreateSlimBuilder(args);
+var port = Environment.GetEnvironmentVariable("PORT") ?? "5000";
+builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
+builder.Logging.ClearProviders();
+var app = builder.Build();
+
+var failHealth = Environment.GetEnvironmentVariable("TESTAPP_FAIL_HEALTH") == "1";
+var wrongDigest = Environment.GetEnvironmentVariable("TESTAPP_WRONG_DIGEST") == "1";
+var manifestPath = Environment.GetEnvironmentVariable("SLIPWAY_RELEASE_MANIFEST");
+var generation = Environment.GetEnvironmentVariable("SLIPWAY_GENERATION") ?? "0";
+var content = File.Exists("content.txt") ? File.ReadAllText("content.txt").Trim() : "no content";
+
+app.MapGet("/", () => Results.Text($"{content} gen={generation}\n"));
+app.MapGet("/healthz", () => failHealth ? Results.StatusCode(500) : Results.Text("ok"));
+app.MapGet("/ready", () => Results.Text("ready"));
+app.MapGet("/version", () =>
+{
+    var json = manifestPath is not null && File.Exists(manifestPath) ? File.ReadAllText(manifestPath) : "{}";
+    if (wrongDigest)
+    {
+        json = System.Text.RegularExpressions.Regex.Replace(json, "\"digest\"\\s*:\\s*\"[^\"]*\"", "\"digest\":\"sha256:0000\"");
+    }
+    return Results.Text(json, "application/json");
+});
+app.MapGet("/slow", async (int? ms, CancellationToken ct) =>
+{
+    await Task.Delay(ms ?? 500, ct);
+    return Results.Text($"slow gen={generation}\n");
+});
+app.MapGet("/sse", async (HttpContext ctx, CancellationToken ct) =>
+{
+    ctx.Response.ContentType = "text/event-stream";
+    for (var i = 0; !ct.IsCancellationRequested; i++)
+    {
+        await ctx.Response.WriteAsync($"data: gen={generation} n={i}\n\n", Encoding.UTF8, ct);
+        await ctx.Response.Body.FlushAsync(ct);
+        await Task.Delay(100, ct);
+    }
+});
+
+app.Run();
+return 0;
