@@ -1,0 +1,104 @@
+namespace Slipway.ControlPlane.Deployments;
+
+/// <summary>
+/// Single flight per app (DESIGN §3): at most one deployment of an app runs and one more may wait.
+/// A request for what is already queued or running joins it; a request for something else replaces
+/// the waiting one, which ends superseded. Pure bookkeeping, no I/O: the caller journals each decision.
+/// Not thread-safe; the caller serialises access.
+/// </summary>
+internal sealed class DeploymentQueue
+{
+    private readonly Dictionary<string, Slot> _slots = new(StringComparer.Ordinal);
+
+    public EnqueueDecision Enqueue(string app, string key, string newId)
+    {
+        var slot = Slot(app);
+        if (slot.Running is { } running && running.Key == key)
+        {
+            return new EnqueueDecision(EnqueueOutcome.Coalesced, running.Id, null);
+        }
+
+        if (slot.Queued is { } queued && queued.Key == key)
+        {
+            return new EnqueueDecision(EnqueueOutcome.Coalesced, queued.Id, null);
+        }
+
+        var ticket = new Ticket(newId, key);
+        if (slot.Running is null)
+        {
+            slot.Running = ticket;
+            return new EnqueueDecision(EnqueueOutcome.StartNow, newId, null);
+        }
+
+        var superseded = slot.Queued?.Id;
+        slot.Queued = ticket;
+        return new EnqueueDecision(EnqueueOutcome.Queued, newId, superseded);
+    }
+
+    /// <summary>The running deployment ended; returns the id of the waiting one, which now runs.</summary>
+    public string? Complete(string app, string id)
+    {
+        var slot = Slot(app);
+        if (slot.Running?.Id != id)
+        {
+            return null;
+        }
+
+        slot.Running = slot.Queued;
+        slot.Queued = null;
+        return slot.Running?.Id;
+    }
+
+    /// <summary>Removes a waiting deployment. False when it is not waiting (running or unknown).</summary>
+    public bool RemoveQueued(string app, string id)
+    {
+        var slot = Slot(app);
+        if (slot.Queued?.Id != id)
+        {
+            return false;
+        }
+
+        slot.Queued = null;
+        return true;
+    }
+
+    public bool IsRunning(string app, string id) => Slot(app).Running?.Id == id;
+
+    public string? RunningId(string app) => Slot(app).Running?.Id;
+
+    public string? QueuedId(string app) => Slot(app).Queued?.Id;
+
+    private Slot Slot(string app)
+    {
+        if (!_slots.TryGetValue(app, out var slot))
+        {
+            slot = new Slot();
+            _slots[app] = slot;
+        }
+
+        return slot;
+    }
+
+    private sealed class Slot
+    {
+        public Ticket? Running { get; set; }
+
+        public Ticket? Queued { get; set; }
+    }
+
+    private sealed record Ticket(string Id, string Key);
+}
+
+internal enum EnqueueOutcome
+{
+    /// <summary>Joined the deployment already queued or running with the same key.</summary>
+    Coalesced,
+
+    /// <summary>Nothing was running: the new deployment runs now.</summary>
+    StartNow,
+
+    /// <summary>Waits behind the running one; <see cref="EnqueueDecision.Superseded"/> is the one it replaced.</summary>
+    Queued,
+}
+
+internal sealed record EnqueueDecision(EnqueueOutcome Outcome, string Id, string? Superseded);

@@ -1,0 +1,152 @@
+using System.Text.Json;
+using Slipway.ControlPlane.Edge;
+using Slipway.ControlPlane.Spec;
+
+namespace Slipway.ControlPlane.Pipeline;
+
+/// <summary>
+/// Proves a candidate is the release we built and can serve: health and ready answer 2xx and the
+/// version endpoint echoes the expected revision and digest, <see cref="ProbeSpec.Passes"/> times in a
+/// row before <see cref="ProbeSpec.Deadline"/>. A candidate that exits or restarts fails at once with its
+/// last output lines; one that reports another digest fails at once, since waiting cannot fix it.
+/// </summary>
+internal sealed class ValidatePhase(IEdgeGateway edge, HttpClient http, TimeProvider time)
+{
+    public async Task ValidateAsync(Candidate candidate, ProbeSpec probes, string revision, string digest, Action<string> log, CancellationToken cancellationToken)
+    {
+        var deadline = time.GetUtcNow() + probes.Deadline;
+        var passes = 0;
+        string? lastFailure = null;
+        while (true)
+        {
+            await FailIfExitedAsync(candidate, cancellationToken);
+            var failure = await ProbeOnceAsync(candidate, probes, revision, digest, cancellationToken);
+            if (failure is null)
+            {
+                passes++;
+                log($"validate: probes passed ({passes}/{probes.Passes})");
+                if (passes >= probes.Passes)
+                {
+                    return;
+                }
+            }
+            else
+            {
+                passes = 0;
+                if (failure != lastFailure)
+                {
+                    log($"validate: {failure}");
+                }
+
+                lastFailure = failure;
+            }
+
+            if (time.GetUtcNow() + probes.Interval > deadline)
+            {
+                throw new DeployFailedException(
+                    "validate",
+                    $"the candidate did not pass its probes {probes.Passes} times in a row within {Format(probes.Deadline)}; last result: {lastFailure ?? "passing, but too few times"}",
+                    null);
+            }
+
+            await Task.Delay(probes.Interval, time, cancellationToken);
+        }
+    }
+
+    private async Task FailIfExitedAsync(Candidate candidate, CancellationToken cancellationToken)
+    {
+        var process = await edge.GetProcessAsync(candidate.ProcessId, cancellationToken)
+            ?? throw new DeployFailedException("validate", $"the candidate process {candidate.ProcessId} is gone from the edge's supervisor", null);
+        if (process.Restarts == 0 && process.State is "running" or "starting")
+        {
+            return;
+        }
+
+        var output = await edge.TailProcessAsync(candidate.ProcessId, 20, cancellationToken);
+        var how = process.LastExitCode is { } code ? $"exited with code {code}" : $"is {process.State}";
+        throw new DeployFailedException(
+            "validate",
+            $"the candidate {how} before it passed validation (restarts: {process.Restarts}); last output:\n{output.TrimEnd()}",
+            process.LastExitCode);
+    }
+
+    private async Task<string?> ProbeOnceAsync(Candidate candidate, ProbeSpec probes, string revision, string digest, CancellationToken cancellationToken)
+    {
+        foreach (var path in new[] { probes.Health, probes.Ready })
+        {
+            var (status, _, error) = await GetAsync(candidate.Url + path, probes.Timeout, cancellationToken);
+            if (error is not null)
+            {
+                return $"{path}: {error}";
+            }
+
+            if (status is < 200 or > 299)
+            {
+                return $"{path} answered {status}";
+            }
+        }
+
+        var (versionStatus, body, versionError) = await GetAsync(candidate.Url + probes.Version, probes.Timeout, cancellationToken);
+        if (versionError is not null)
+        {
+            return $"{probes.Version}: {versionError}";
+        }
+
+        if (versionStatus is < 200 or > 299)
+        {
+            return $"{probes.Version} answered {versionStatus}";
+        }
+
+        var (servedRevision, servedDigest) = ReadVersion(body);
+        if (servedDigest != digest || servedRevision != revision)
+        {
+            throw new DeployFailedException(
+                "validate",
+                $"the candidate serves another build: {probes.Version} reports revision {servedRevision ?? "(none)"} and digest {servedDigest ?? "(none)"}, expected revision {revision} and digest {digest}. Serve the file at SLIPWAY_RELEASE_MANIFEST at {probes.Version}.",
+                null);
+        }
+
+        return null;
+    }
+
+    private async Task<(int Status, string Body, string? Error)> GetAsync(string url, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        cts.CancelAfter(timeout);
+        try
+        {
+            using var response = await http.GetAsync(url, cts.Token);
+            var body = await response.Content.ReadAsStringAsync(cts.Token);
+            return ((int)response.StatusCode, body, null);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return (0, "", $"no answer within {Format(timeout)}");
+        }
+        catch (HttpRequestException e)
+        {
+            return (0, "", e.Message);
+        }
+    }
+
+    private static (string? Revision, string? Digest) ReadVersion(string body)
+    {
+        try
+        {
+            using var doc = JsonDocument.Parse(body);
+            var root = doc.RootElement;
+            return (Text(root, "revision"), Text(root, "digest"));
+        }
+        catch (JsonException)
+        {
+            return (null, null);
+        }
+    }
+
+    private static string? Text(JsonElement root, string name) =>
+        root.ValueKind == JsonValueKind.Object && root.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+
+    internal static string Format(TimeSpan span) => span.TotalMilliseconds < 1000 ? $"{span.TotalMilliseconds:0}ms"
+        : span.TotalSeconds < 120 ? $"{span.TotalSeconds:0.#}s"
+        : $"{span.TotalMinutes:0.#}m";
+}
