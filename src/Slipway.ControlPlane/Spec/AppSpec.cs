@@ -40,6 +40,12 @@ public sealed record AppSpec
     public TimeSpan MigrateTimeout { get; init; } = TimeSpan.FromMinutes(10);
 
     public IReadOnlyList<string> Environments { get; init; } = ["prod"];
+
+    /// <summary>Largest request body the edge accepts for this app's routes; null means the edge default.</summary>
+    public long? MaxRequestBodyBytes { get; init; }
+
+    /// <summary>The text the spec was parsed from, kept verbatim so the store can save what the user wrote.</summary>
+    public string SourceText { get; init; } = "";
 }
 
 public sealed record SourceSpec
@@ -47,6 +53,9 @@ public sealed record SourceSpec
     public string? Git { get; init; }
 
     public string Branch { get; init; } = "main";
+
+    /// <summary>Whether a pushed tag (not only a push to <see cref="Branch"/>) triggers a deploy.</summary>
+    public bool DeployTags { get; init; }
 }
 
 public sealed record BuildStep

@@ -1,0 +1,672 @@
+using System.Text.RegularExpressions;
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
+
+namespace Slipway.ControlPlane.Spec;
+
+/// <summary>
+/// Parses and validates <c>slipway.yml</c> (DESIGN §8). Every problem is collected with its file, line, column and
+/// dotted key, then thrown together as one <see cref="SpecException"/>; a spec that parses is complete, with
+/// defaults filled in.
+/// </summary>
+internal static partial class AppSpecParser
+{
+    private static readonly string[] RootKeys =
+    [
+        "app", "source", "build", "runtime", "run", "docker", "routes", "probes", "drain", "stop_grace",
+        "rollback_window", "keep_releases", "env", "secrets", "migrate", "migrate_timeout", "environments",
+        "max_request_body_bytes",
+    ];
+
+    private static readonly string[] SourceKeys = ["git", "branch", "deploy_tags"];
+    private static readonly string[] BuildStepKeys = ["name", "run", "timeout"];
+    private static readonly string[] RunKeys = ["command"];
+    private static readonly string[] DockerKeys = ["dockerfile", "port"];
+    private static readonly string[] RouteKeys = ["host", "path"];
+    private static readonly string[] ProbeKeys = ["health", "ready", "version", "interval", "timeout", "passes", "deadline"];
+    private static readonly string[] DrainKeys = ["timeout"];
+    private static readonly string[] Runtimes = ["process", "docker"];
+
+    /// <summary>Parses a YAML spec. Throws <see cref="SpecException"/> listing every problem.</summary>
+    public static AppSpec Parse(string yaml, string fileName = "slipway.yml")
+    {
+        var reader = new SpecReader(fileName);
+        var spec = Read(yaml, reader);
+        if (reader.Errors.Count > 0 || spec is null)
+        {
+            throw new SpecException(reader.Errors);
+        }
+
+        return spec;
+    }
+
+    /// <summary>
+    /// Parses a JSON spec (as the API accepts). JSON is a subset of YAML's flow syntax, so the same rules,
+    /// messages and positions apply.
+    /// </summary>
+    public static AppSpec ParseJson(string json, string fileName = "spec.json") =>
+        // YAML forbids tabs as indentation but JSON allows them anywhere as whitespace; outside strings they
+        // carry no meaning, so turning leading tabs into spaces keeps positions and content intact.
+        Parse(ReplaceLeadingTabs(json), fileName);
+
+    private static AppSpec? Read(string yaml, SpecReader reader)
+    {
+        var stream = new YamlStream();
+        try
+        {
+            stream.Load(new StringReader(yaml));
+        }
+        catch (YamlException e)
+        {
+            var inner = e.InnerException is YamlException ie ? ie.Message : null;
+            var message = inner is null ? e.Message : $"{e.Message} ({inner})";
+            reader.Error(e.Start, "", $"is not valid YAML: {message}; check the indentation and quoting around this position");
+            return null;
+        }
+
+        if (stream.Documents.Count == 0 || SpecReader.IsNull(stream.Documents[0].RootNode))
+        {
+            reader.Error(Mark.Empty, "", "the spec is empty; start with `app: NAME`");
+            return null;
+        }
+
+        if (stream.Documents.Count > 1)
+        {
+            reader.Error(stream.Documents[1].RootNode, "", "holds more than one YAML document; keep one app spec per file");
+        }
+
+        var root = reader.Mapping(stream.Documents[0].RootNode, "", RootKeys, "app: hello");
+        if (root is null)
+        {
+            return null;
+        }
+
+        var spec = new AppSpec { App = "", SourceText = yaml };
+
+        if (root.TryGetValue("app", out var app))
+        {
+            var name = reader.String(app.Value, "app");
+            if (name is not null)
+            {
+                ValidateAppName(name, app.Value, reader);
+                spec = spec with { App = name };
+            }
+        }
+        else
+        {
+            reader.Error(Mark.Empty, "app", "is missing; add `app: NAME` (lowercase letters, digits and dashes)");
+        }
+
+        if (Optional(root, "source") is { } source)
+        {
+            spec = spec with { Source = ReadSource(source, reader) };
+        }
+
+        if (Optional(root, "build") is { } build)
+        {
+            spec = spec with { Build = ReadBuild(build, reader) };
+        }
+
+        if (root.TryGetValue("runtime", out var runtime))
+        {
+            var value = reader.String(runtime.Value, "runtime");
+            if (value is not null && !Runtimes.Contains(value))
+            {
+                var suggestion = KeySuggester.Suggest(value, Runtimes);
+                var hint = suggestion is null ? "" : $" (did you mean `{suggestion}`?)";
+                reader.Error(runtime.Value, "runtime", $"`{value}` is not a runtime; use `process` or `docker`{hint}");
+            }
+            else if (value is not null)
+            {
+                spec = spec with { Runtime = value };
+            }
+        }
+
+        if (Optional(root, "run") is { } run)
+        {
+            spec = spec with { Run = ReadRun(run, reader) };
+        }
+
+        if (Optional(root, "docker") is { } docker)
+        {
+            spec = spec with { Docker = ReadDocker(docker, reader) };
+        }
+
+        if (spec.Runtime == "process" && spec.Run is null && !HasErrorAt(reader, "run"))
+        {
+            reader.Error(root.TryGetValue("runtime", out var rt) ? rt.Key : stream.Documents[0].RootNode, "run",
+                "no run command: the process runtime needs one; add `run: { command: ... }` (PORT is given in the environment)");
+        }
+
+        if (spec.Runtime == "docker" && spec.Docker is null)
+        {
+            spec = spec with { Docker = new DockerSpec() };
+        }
+
+        if (Optional(root, "routes") is { } routes)
+        {
+            spec = spec with { Routes = ReadRoutes(routes, reader) };
+        }
+
+        if (Optional(root, "probes") is { } probes)
+        {
+            spec = spec with { Probes = ReadProbes(probes, reader) };
+        }
+
+        if (Optional(root, "drain") is { } drain)
+        {
+            var map = reader.Mapping(drain, "drain", DrainKeys, "drain: { timeout: 30s }");
+            if (map is not null && map.TryGetValue("timeout", out var t) && reader.Duration(t.Value, "drain.timeout", allowZero: true) is { } timeout)
+            {
+                spec = spec with { Drain = new DrainSpec { Timeout = timeout } };
+            }
+        }
+
+        if (root.TryGetValue("stop_grace", out var stopGrace) && reader.Duration(stopGrace.Value, "stop_grace", allowZero: true) is { } grace)
+        {
+            spec = spec with { StopGrace = grace };
+        }
+
+        if (root.TryGetValue("rollback_window", out var window) && reader.Duration(window.Value, "rollback_window", allowZero: true) is { } rollback)
+        {
+            spec = spec with { RollbackWindow = rollback };
+        }
+
+        if (root.TryGetValue("keep_releases", out var keep) &&
+            reader.Integer(keep.Value, "keep_releases", 1, 1000, "keep at least 1 release, e.g. `keep_releases: 5`") is { } keepReleases)
+        {
+            spec = spec with { KeepReleases = (int)keepReleases };
+        }
+
+        IReadOnlyList<string> secrets = [];
+        if (Optional(root, "secrets") is { } secretsNode)
+        {
+            secrets = ReadSecrets(secretsNode, reader);
+            spec = spec with { Secrets = secrets };
+        }
+
+        if (Optional(root, "env") is { } env)
+        {
+            spec = spec with { Env = ReadEnv(env, secrets, reader) };
+        }
+
+        if (root.TryGetValue("migrate", out var migrate) && reader.String(migrate.Value, "migrate") is { } command)
+        {
+            spec = spec with { Migrate = command };
+        }
+
+        if (root.TryGetValue("migrate_timeout", out var migrateTimeout) &&
+            reader.Duration(migrateTimeout.Value, "migrate_timeout", allowZero: false) is { } mt)
+        {
+            spec = spec with { MigrateTimeout = mt };
+        }
+
+        if (root.TryGetValue("environments", out var environments))
+        {
+            spec = spec with { Environments = ReadEnvironments(environments.Value, reader) };
+        }
+
+        if (root.TryGetValue("max_request_body_bytes", out var maxBody) &&
+            reader.Integer(maxBody.Value, "max_request_body_bytes", 1, long.MaxValue, "give a size in bytes, e.g. `10485760` for 10 MiB") is { } max)
+        {
+            spec = spec with { MaxRequestBodyBytes = max };
+        }
+
+        return spec;
+    }
+
+    private static YamlNode? Optional(Dictionary<string, (YamlScalarNode Key, YamlNode Value)> map, string key) =>
+        map.TryGetValue(key, out var entry) && !SpecReader.IsNull(entry.Value) ? entry.Value : null;
+
+    private static bool HasErrorAt(SpecReader reader, string key) =>
+        reader.Errors.Any(e => e.Key == key || e.Key.StartsWith(key + ".", StringComparison.Ordinal));
+
+    private static void ValidateAppName(string name, YamlNode node, SpecReader reader)
+    {
+        if (name.Length > 40)
+        {
+            reader.Error(node, "app", $"is {name.Length} characters long; use at most 40 (lowercase letters, digits and dashes)");
+        }
+        else if (!AppNamePattern().IsMatch(name))
+        {
+            var hint = name.Any(char.IsUpper) ? $" (try `{name.ToLowerInvariant()}`)" : "";
+            reader.Error(node, "app",
+                $"`{name}` is not a valid app name; use lowercase letters, digits and dashes, starting with a letter{hint}");
+        }
+    }
+
+    /// <summary>Whether <paramref name="name"/> is a valid app name (also used by the API for URL segments).</summary>
+    public static bool IsValidAppName(string name) => AppNamePattern().IsMatch(name);
+
+    private static SourceSpec? ReadSource(YamlNode node, SpecReader reader)
+    {
+        var map = reader.Mapping(node, "source", SourceKeys, "source: { git: https://forge.example/acme/hello.git, branch: main }");
+        if (map is null)
+        {
+            return null;
+        }
+
+        var source = new SourceSpec();
+        if (map.TryGetValue("git", out var git))
+        {
+            source = source with { Git = reader.String(git.Value, "source.git") };
+        }
+        else
+        {
+            reader.Error(node, "source.git", "is missing; add `git: URL`, or remove `source` and deploy with `--from DIR`");
+        }
+
+        if (map.TryGetValue("branch", out var branch) && reader.String(branch.Value, "source.branch") is { } b)
+        {
+            if (b.Any(char.IsWhiteSpace) || b.StartsWith('-'))
+            {
+                reader.Error(branch.Value, "source.branch", $"`{b}` is not a branch name; write it without spaces, e.g. `main`");
+            }
+            else
+            {
+                source = source with { Branch = b };
+            }
+        }
+
+        if (map.TryGetValue("deploy_tags", out var tags) && reader.Boolean(tags.Value, "source.deploy_tags") is { } deployTags)
+        {
+            source = source with { DeployTags = deployTags };
+        }
+
+        return source;
+    }
+
+    private static List<BuildStep> ReadBuild(YamlNode node, SpecReader reader)
+    {
+        var steps = new List<BuildStep>();
+        var sequence = reader.Sequence(node, "build", "build: [ { name: publish, run: dotnet publish -o out } ]");
+        if (sequence is null)
+        {
+            return steps;
+        }
+
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < sequence.Children.Count; i++)
+        {
+            var path = $"build[{i}]";
+            var item = sequence.Children[i];
+            var map = reader.Mapping(item, path, BuildStepKeys, "{ name: publish, run: dotnet publish -o out }");
+            if (map is null)
+            {
+                continue;
+            }
+
+            string? name = null;
+            if (map.TryGetValue("name", out var n))
+            {
+                name = reader.String(n.Value, path + ".name");
+                if (name is not null && !names.Add(name))
+                {
+                    reader.Error(n.Value, path + ".name", $"`{name}` is already used by another step; give each step its own name");
+                }
+            }
+            else
+            {
+                reader.Error(item, path + ".name", "is missing; add `name: STEP` so logs and errors can name this step");
+            }
+
+            string? run = null;
+            if (map.TryGetValue("run", out var r))
+            {
+                run = reader.String(r.Value, path + ".run");
+            }
+            else
+            {
+                reader.Error(item, path + ".run", "is missing; add `run: COMMAND` with the command this step runs");
+            }
+
+            var timeout = new BuildStep { Name = "", Run = "" }.Timeout;
+            if (map.TryGetValue("timeout", out var t) && reader.Duration(t.Value, path + ".timeout", allowZero: false) is { } parsed)
+            {
+                timeout = parsed;
+            }
+
+            if (name is not null && run is not null)
+            {
+                steps.Add(new BuildStep { Name = name, Run = run, Timeout = timeout });
+            }
+        }
+
+        return steps;
+    }
+
+    private static RunSpec? ReadRun(YamlNode node, SpecReader reader)
+    {
+        var map = reader.Mapping(node, "run", RunKeys, "run: { command: dotnet out/Hello.dll }");
+        if (map is null)
+        {
+            return null;
+        }
+
+        if (!map.TryGetValue("command", out var command))
+        {
+            reader.Error(node, "run.command", "is missing; add `command: ...` with the command that starts the app");
+            return null;
+        }
+
+        return reader.String(command.Value, "run.command") is { } c ? new RunSpec { Command = c } : null;
+    }
+
+    private static DockerSpec? ReadDocker(YamlNode node, SpecReader reader)
+    {
+        var map = reader.Mapping(node, "docker", DockerKeys, "docker: { dockerfile: Dockerfile, port: 8080 }");
+        if (map is null)
+        {
+            return null;
+        }
+
+        var docker = new DockerSpec();
+        if (map.TryGetValue("dockerfile", out var file) && reader.String(file.Value, "docker.dockerfile") is { } f)
+        {
+            if (Path.IsPathRooted(f) || f.Split('/', '\\').Contains(".."))
+            {
+                reader.Error(file.Value, "docker.dockerfile", $"`{f}` must be a path inside the release tree, e.g. `Dockerfile` or `deploy/Dockerfile`");
+            }
+            else
+            {
+                docker = docker with { Dockerfile = f };
+            }
+        }
+
+        if (map.TryGetValue("port", out var port) &&
+            reader.Integer(port.Value, "docker.port", 1, 65535, "use the port the container listens on, between 1 and 65535") is { } p)
+        {
+            docker = docker with { Port = (int)p };
+        }
+
+        return docker;
+    }
+
+    private static List<RouteSpec> ReadRoutes(YamlNode node, SpecReader reader)
+    {
+        var routes = new List<RouteSpec>();
+        var sequence = reader.Sequence(node, "routes", "routes: [ { host: hello.localhost, path: / } ]");
+        if (sequence is null)
+        {
+            return routes;
+        }
+
+        for (var i = 0; i < sequence.Children.Count; i++)
+        {
+            var path = $"routes[{i}]";
+            var map = reader.Mapping(sequence.Children[i], path, RouteKeys, "{ host: hello.localhost, path: / }");
+            if (map is null)
+            {
+                continue;
+            }
+
+            var route = new RouteSpec();
+            if (map.TryGetValue("host", out var host) && reader.String(host.Value, path + ".host") is { } h)
+            {
+                var lower = h.Trim().ToLowerInvariant();
+                if (IsValidHost(lower))
+                {
+                    route = route with { Host = lower };
+                }
+                else
+                {
+                    reader.Error(host.Value, path + ".host",
+                        $"`{h}` is not a host; use a hostname (`hello.example.com`), a wildcard (`*.example.com`) or `*` — no scheme, port or path");
+                }
+            }
+
+            if (map.TryGetValue("path", out var p) && reader.String(p.Value, path + ".path") is { } routePath)
+            {
+                if (IsValidPath(routePath))
+                {
+                    route = route with { Path = routePath };
+                }
+                else
+                {
+                    reader.Error(p.Value, path + ".path", $"`{routePath}` must start with `/` and hold no spaces, `?` or `#`, e.g. `/` or `/api`");
+                }
+            }
+
+            if (routes.Contains(route))
+            {
+                reader.Error(sequence.Children[i], path, $"duplicates an earlier route ({route.Host}{route.Path}); remove one");
+            }
+            else
+            {
+                routes.Add(route);
+            }
+        }
+
+        return routes;
+    }
+
+    private static ProbeSpec ReadProbes(YamlNode node, SpecReader reader)
+    {
+        var probes = new ProbeSpec();
+        var map = reader.Mapping(node, "probes", ProbeKeys, "probes: { health: /healthz, ready: /ready, version: /version }");
+        if (map is null)
+        {
+            return probes;
+        }
+
+        string? ProbePath(string key)
+        {
+            if (!map.TryGetValue(key, out var entry) || reader.String(entry.Value, "probes." + key) is not { } value)
+            {
+                return null;
+            }
+
+            if (!IsValidPath(value))
+            {
+                reader.Error(entry.Value, "probes." + key, $"`{value}` must be a path starting with `/`, e.g. `/{key}`");
+                return null;
+            }
+
+            return value;
+        }
+
+        TimeSpan? ProbeDuration(string key) =>
+            map.TryGetValue(key, out var entry) ? reader.Duration(entry.Value, "probes." + key, allowZero: false) : null;
+
+        probes = probes with
+        {
+            Health = ProbePath("health") ?? probes.Health,
+            Ready = ProbePath("ready") ?? probes.Ready,
+            Version = ProbePath("version") ?? probes.Version,
+            Interval = ProbeDuration("interval") ?? probes.Interval,
+            Timeout = ProbeDuration("timeout") ?? probes.Timeout,
+            Deadline = ProbeDuration("deadline") ?? probes.Deadline,
+        };
+
+        if (map.TryGetValue("passes", out var passes) &&
+            reader.Integer(passes.Value, "probes.passes", 1, 1000, "at least 1 consecutive pass is needed, e.g. `passes: 2`") is { } n)
+        {
+            probes = probes with { Passes = (int)n };
+        }
+
+        if (map.TryGetValue("deadline", out var deadline) && probes.Deadline < probes.Interval)
+        {
+            reader.Error(deadline.Value, "probes.deadline",
+                $"({Duration.Format(probes.Deadline)}) is shorter than probes.interval ({Duration.Format(probes.Interval)}); raise the deadline so probes can pass");
+        }
+
+        return probes;
+    }
+
+    private static List<string> ReadSecrets(YamlNode node, SpecReader reader)
+    {
+        var secrets = new List<string>();
+        var sequence = reader.Sequence(node, "secrets", "secrets: [ DATABASE_URL ]");
+        if (sequence is null)
+        {
+            return secrets;
+        }
+
+        for (var i = 0; i < sequence.Children.Count; i++)
+        {
+            var path = $"secrets[{i}]";
+            if (reader.String(sequence.Children[i], path) is not { } name)
+            {
+                continue;
+            }
+
+            if (!SecretNamePattern().IsMatch(name))
+            {
+                reader.Error(sequence.Children[i], path,
+                    $"`{name}` is not a secret name; use uppercase letters, digits and underscores, e.g. `{SuggestSecretName(name)}`");
+            }
+            else if (secrets.Contains(name))
+            {
+                reader.Error(sequence.Children[i], path, $"`{name}` is listed twice; remove the duplicate");
+            }
+            else
+            {
+                secrets.Add(name);
+            }
+        }
+
+        return secrets;
+    }
+
+    private static Dictionary<string, string> ReadEnv(YamlNode node, IReadOnlyList<string> secrets, SpecReader reader)
+    {
+        var env = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (node is not YamlMappingNode mapping)
+        {
+            reader.Error(node, "env", "must be a mapping of names to values, e.g. `env: { GREETING: hi }`");
+            return env;
+        }
+
+        foreach (var (keyNode, valueNode) in mapping.Children)
+        {
+            if (keyNode is not YamlScalarNode { Value: { } key })
+            {
+                reader.Error(keyNode, "env", "variable names must be plain words");
+                continue;
+            }
+
+            var path = "env." + key;
+            if (!EnvNamePattern().IsMatch(key))
+            {
+                reader.Error(keyNode, path, $"`{key}` is not a valid variable name; use letters, digits and underscores, not starting with a digit");
+                continue;
+            }
+
+            if (key == "PORT" || key.StartsWith("SLIPWAY_", StringComparison.Ordinal))
+            {
+                reader.Error(keyNode, path, $"`{key}` is set by Slipway for every generation; remove it from env");
+                continue;
+            }
+
+            if (secrets.Contains(key))
+            {
+                reader.Error(keyNode, path, $"`{key}` is also listed in secrets; keep it in one place (secrets for sensitive values)");
+                continue;
+            }
+
+            // Scalars are read as written, so `DEBUG: on` stays "on" rather than becoming a YAML 1.1 boolean.
+            if (reader.String(valueNode, path, allowEmpty: true) is { } value)
+            {
+                env[key] = value;
+            }
+        }
+
+        return env;
+    }
+
+    private static List<string> ReadEnvironments(YamlNode node, SpecReader reader)
+    {
+        var environments = new List<string>();
+        var sequence = reader.Sequence(node, "environments", "environments: [ test, prod ]");
+        if (sequence is null)
+        {
+            return ["prod"];
+        }
+
+        if (sequence.Children.Count == 0)
+        {
+            reader.Error(node, "environments", "is empty; list at least one, e.g. `environments: [ prod ]`");
+            return ["prod"];
+        }
+
+        for (var i = 0; i < sequence.Children.Count; i++)
+        {
+            var path = $"environments[{i}]";
+            if (reader.String(sequence.Children[i], path) is not { } name)
+            {
+                continue;
+            }
+
+            if (!EnvironmentNamePattern().IsMatch(name))
+            {
+                reader.Error(sequence.Children[i], path,
+                    $"`{name}` is not an environment name; use lowercase letters, digits and dashes, e.g. `test` or `prod`");
+            }
+            else if (environments.Contains(name))
+            {
+                reader.Error(sequence.Children[i], path, $"`{name}` is listed twice; list each environment once, in deploy order");
+            }
+            else
+            {
+                environments.Add(name);
+            }
+        }
+
+        return environments;
+    }
+
+    private static bool IsValidHost(string host)
+    {
+        if (host == "*")
+        {
+            return true;
+        }
+
+        var name = host.StartsWith("*.", StringComparison.Ordinal) ? host[2..] : host;
+        return name.Length is > 0 and <= 253 && name.Split('.').All(label => HostLabelPattern().IsMatch(label));
+    }
+
+    private static bool IsValidPath(string path) =>
+        path.StartsWith('/') && !path.Any(c => char.IsWhiteSpace(c) || c is '?' or '#' || char.IsControl(c));
+
+    private static string SuggestSecretName(string name)
+    {
+        var upper = new string(name.ToUpperInvariant().Select(c => char.IsAsciiLetterOrDigit(c) ? c : '_').ToArray());
+        return upper.Length > 0 && char.IsAsciiDigit(upper[0]) ? "_" + upper : upper;
+    }
+
+    private static string ReplaceLeadingTabs(string text)
+    {
+        var lines = text.Split('\n');
+        for (var i = 0; i < lines.Length; i++)
+        {
+            var tabs = 0;
+            while (tabs < lines[i].Length && lines[i][tabs] is '\t' or ' ')
+            {
+                tabs++;
+            }
+
+            if (tabs > 0)
+            {
+                lines[i] = lines[i][..tabs].Replace('\t', ' ') + lines[i][tabs..];
+            }
+        }
+
+        return string.Join('\n', lines);
+    }
+
+    [GeneratedRegex("^[a-z][a-z0-9-]{0,39}$")]
+    private static partial Regex AppNamePattern();
+
+    [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]*$")]
+    private static partial Regex EnvNamePattern();
+
+    [GeneratedRegex("^[A-Z_][A-Z0-9_]*$")]
+    private static partial Regex SecretNamePattern();
+
+    [GeneratedRegex("^[a-z][a-z0-9-]{0,39}$")]
+    private static partial Regex EnvironmentNamePattern();
+
+    [GeneratedRegex("^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")]
+    private static partial Regex HostLabelPattern();
+}

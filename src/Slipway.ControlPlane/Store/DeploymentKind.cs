@@ -1,0 +1,8 @@
+namespace Slipway.ControlPlane.Store;
+
+internal enum DeploymentKind
+{
+    Deploy,
+    Rollback,
+    Promote,
+}

@@ -1,0 +1,106 @@
+namespace Slipway.ControlPlane.Store;
+
+/// <summary>The store schema, as ordered migrations. See docs/store.md for what each table means.</summary>
+internal static class Migrations
+{
+    public static IReadOnlyList<Migration> All { get; } =
+    [
+        new(1, "initial schema", """
+            CREATE TABLE apps (
+                name        TEXT PRIMARY KEY,
+                spec_yaml   TEXT NOT NULL,
+                created_at  TEXT NOT NULL,
+                updated_at  TEXT NOT NULL
+            ) STRICT;
+
+            CREATE TABLE releases (
+                id             TEXT PRIMARY KEY,
+                app            TEXT NOT NULL REFERENCES apps(name) ON DELETE CASCADE,
+                revision       TEXT,
+                dirty          INTEGER NOT NULL DEFAULT 0 CHECK (dirty IN (0, 1)),
+                ref            TEXT,
+                digest         TEXT NOT NULL,
+                built_at       TEXT NOT NULL,
+                path           TEXT NOT NULL,
+                manifest_json  TEXT NOT NULL
+            ) STRICT;
+            CREATE INDEX releases_by_app ON releases(app, built_at);
+
+            -- Sequences for generation numbers ('generation:<app>/<env>') and deployment ids ('deployment:<yyyyMMdd>').
+            -- Never deleted with the rows they number, so a number or id is never handed out twice.
+            CREATE TABLE counters (
+                name   TEXT PRIMARY KEY,
+                value  INTEGER NOT NULL
+            ) STRICT;
+
+            CREATE TABLE generations (
+                app         TEXT NOT NULL REFERENCES apps(name) ON DELETE CASCADE,
+                env         TEXT NOT NULL,
+                number      INTEGER NOT NULL CHECK (number > 0),
+                release_id  TEXT NOT NULL REFERENCES releases(id),
+                port        INTEGER,
+                process_id  TEXT,
+                state       TEXT NOT NULL CHECK (state IN ('starting', 'validating', 'active', 'warm', 'stopped', 'failed')),
+                created_at  TEXT NOT NULL,
+                started_at  TEXT,
+                stopped_at  TEXT,
+                PRIMARY KEY (app, env, number)
+            ) STRICT;
+            CREATE INDEX generations_by_release ON generations(release_id);
+
+            CREATE TABLE deployments (
+                id                  TEXT PRIMARY KEY,
+                app                 TEXT NOT NULL REFERENCES apps(name) ON DELETE CASCADE,
+                env                 TEXT NOT NULL,
+                kind                TEXT NOT NULL CHECK (kind IN ('deploy', 'rollback', 'promote')),
+                requested_revision  TEXT,
+                from_dir            TEXT,
+                status              TEXT NOT NULL CHECK (status IN ('queued', 'running', 'succeeded', 'failed', 'cancelled', 'superseded', 'rolled_back')),
+                phase               TEXT NOT NULL,
+                release_id          TEXT REFERENCES releases(id) ON DELETE SET NULL,
+                generation          INTEGER,
+                created_at          TEXT NOT NULL,
+                started_at          TEXT,
+                finished_at         TEXT,
+                exit_code           INTEGER,
+                error_summary       TEXT,
+                superseded_by       TEXT REFERENCES deployments(id) ON DELETE SET NULL,
+                phase_times_json    TEXT NOT NULL DEFAULT '{}',
+                duration_ms         INTEGER
+            ) STRICT;
+            CREATE INDEX deployments_by_app ON deployments(app, id);
+            CREATE INDEX deployments_unfinished ON deployments(status) WHERE status IN ('queued', 'running');
+
+            CREATE TABLE pointers (
+                app                  TEXT NOT NULL REFERENCES apps(name) ON DELETE CASCADE,
+                env                  TEXT NOT NULL,
+                current_generation   INTEGER,
+                previous_generation  INTEGER,
+                PRIMARY KEY (app, env),
+                FOREIGN KEY (app, env, current_generation) REFERENCES generations(app, env, number),
+                FOREIGN KEY (app, env, previous_generation) REFERENCES generations(app, env, number)
+            ) STRICT;
+
+            -- The journal. No foreign keys: it outlives the rows it describes.
+            CREATE TABLE events (
+                seq            INTEGER PRIMARY KEY AUTOINCREMENT,
+                at             TEXT NOT NULL,
+                type           TEXT NOT NULL,
+                app            TEXT,
+                env            TEXT,
+                deployment_id  TEXT,
+                data_json      TEXT NOT NULL DEFAULT '{}'
+            ) STRICT;
+            CREATE INDEX events_by_deployment ON events(deployment_id, seq) WHERE deployment_id IS NOT NULL;
+
+            CREATE TABLE tokens (
+                id            TEXT PRIMARY KEY,
+                name          TEXT NOT NULL,
+                hash          TEXT NOT NULL UNIQUE,
+                created_at    TEXT NOT NULL,
+                last_used_at  TEXT,
+                revoked_at    TEXT
+            ) STRICT;
+            """),
+    ];
+}

@@ -1,0 +1,20 @@
+namespace Slipway.ControlPlane.Store;
+
+/// <summary>Why a store operation failed, so callers (the API) can map it to a status without parsing text.</summary>
+internal enum StoreErrorCode
+{
+    /// <summary>The database file could not be opened or read (damaged, not SQLite, permissions).</summary>
+    Unreadable,
+
+    /// <summary>The database was written by a newer Slipway than this one.</summary>
+    SchemaTooNew,
+
+    /// <summary>The named app, deployment, release, generation or token does not exist.</summary>
+    NotFound,
+
+    /// <summary>The requested transition is not allowed from the current state.</summary>
+    InvalidTransition,
+
+    /// <summary>A constraint rejected the change (duplicate id, dangling reference).</summary>
+    Conflict,
+}
