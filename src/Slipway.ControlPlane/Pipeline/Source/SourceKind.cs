@@ -1,0 +1,10 @@
+namespace Slipway.ControlPlane.Pipeline.Source;
+
+internal enum SourceKind
+{
+    /// <summary><c>--from DIR</c> inside a git work tree: the files git lists, revision = HEAD.</summary>
+    LocalGit,
+
+    /// <summary><c>--from DIR</c> outside git: the whole tree, revision = <c>local-&lt;tree digest&gt;</c>.</summary>
+    LocalDirectory,
+}
