@@ -4,15 +4,15 @@ namespace Slipway.ControlPlane.Deployments;
 /// Single flight per app (DESIGN §3): at most one deployment of an app runs and one more may wait.
 /// A request for what is already queued or running joins it; a request for something else replaces
 /// the waiting one, which ends superseded. Pure bookkeeping, no I/O: the caller journals each decision.
-/// Not thread-safe; the caller serialises access.
+/// Not thread-safe; the caller serialises access. <c>createId</c> runs only when a new deployment is needed.
 /// </summary>
 internal sealed class DeploymentQueue
 {
     private readonly Dictionary<string, Slot> _slots = new(StringComparer.Ordinal);
 
-    public EnqueueDecision Enqueue(string app, string key, string newId)
+    public EnqueueDecision Enqueue(string app, string key, Func<string> createId)
     {
-        var slot = Slot(app);
+        var slot = SlotOf(app);
         if (slot.Running is { } running && running.Key == key)
         {
             return new EnqueueDecision(EnqueueOutcome.Coalesced, running.Id, null);
@@ -23,22 +23,22 @@ internal sealed class DeploymentQueue
             return new EnqueueDecision(EnqueueOutcome.Coalesced, queued.Id, null);
         }
 
-        var ticket = new Ticket(newId, key);
+        var ticket = new Ticket(createId(), key);
         if (slot.Running is null)
         {
             slot.Running = ticket;
-            return new EnqueueDecision(EnqueueOutcome.StartNow, newId, null);
+            return new EnqueueDecision(EnqueueOutcome.StartNow, ticket.Id, null);
         }
 
         var superseded = slot.Queued?.Id;
         slot.Queued = ticket;
-        return new EnqueueDecision(EnqueueOutcome.Queued, newId, superseded);
+        return new EnqueueDecision(EnqueueOutcome.Queued, ticket.Id, superseded);
     }
 
     /// <summary>The running deployment ended; returns the id of the waiting one, which now runs.</summary>
     public string? Complete(string app, string id)
     {
-        var slot = Slot(app);
+        var slot = SlotOf(app);
         if (slot.Running?.Id != id)
         {
             return null;
@@ -52,7 +52,7 @@ internal sealed class DeploymentQueue
     /// <summary>Removes a waiting deployment. False when it is not waiting (running or unknown).</summary>
     public bool RemoveQueued(string app, string id)
     {
-        var slot = Slot(app);
+        var slot = SlotOf(app);
         if (slot.Queued?.Id != id)
         {
             return false;
@@ -62,13 +62,13 @@ internal sealed class DeploymentQueue
         return true;
     }
 
-    public bool IsRunning(string app, string id) => Slot(app).Running?.Id == id;
+    public bool IsRunning(string app, string id) => SlotOf(app).Running?.Id == id;
 
-    public string? RunningId(string app) => Slot(app).Running?.Id;
+    public string? RunningId(string app) => SlotOf(app).Running?.Id;
 
-    public string? QueuedId(string app) => Slot(app).Queued?.Id;
+    public string? QueuedId(string app) => SlotOf(app).Queued?.Id;
 
-    private Slot Slot(string app)
+    private Slot SlotOf(string app)
     {
         if (!_slots.TryGetValue(app, out var slot))
         {

@@ -9,7 +9,7 @@ public sealed class DeploymentQueueTests
     {
         var queue = new DeploymentQueue();
 
-        var decision = queue.Enqueue("hello", "rev:a", "d1");
+        var decision = queue.Enqueue("hello", "rev:a", () => "d1");
 
         Assert.Equal(EnqueueOutcome.StartNow, decision.Outcome);
         Assert.Equal("d1", queue.RunningId("hello"));
@@ -19,11 +19,11 @@ public sealed class DeploymentQueueTests
     public void Enqueue_SameKeyAsRunningOrQueued_Coalesces()
     {
         var queue = new DeploymentQueue();
-        queue.Enqueue("hello", "rev:a", "d1");
-        queue.Enqueue("hello", "rev:b", "d2");
+        queue.Enqueue("hello", "rev:a", () => "d1");
+        queue.Enqueue("hello", "rev:b", () => "d2");
 
-        Assert.Equal(new EnqueueDecision(EnqueueOutcome.Coalesced, "d1", null), queue.Enqueue("hello", "rev:a", "d3"));
-        Assert.Equal(new EnqueueDecision(EnqueueOutcome.Coalesced, "d2", null), queue.Enqueue("hello", "rev:b", "d4"));
+        Assert.Equal(new EnqueueDecision(EnqueueOutcome.Coalesced, "d1", null), queue.Enqueue("hello", "rev:a", () => "d3"));
+        Assert.Equal(new EnqueueDecision(EnqueueOutcome.Coalesced, "d2", null), queue.Enqueue("hello", "rev:b", () => "d4"));
         Assert.Equal("d2", queue.QueuedId("hello"));
     }
 
@@ -31,10 +31,10 @@ public sealed class DeploymentQueueTests
     public void Enqueue_OtherKeyWhileOneWaits_SupersedesTheWaitingOne()
     {
         var queue = new DeploymentQueue();
-        queue.Enqueue("hello", "rev:a", "d1");
-        queue.Enqueue("hello", "rev:b", "d2");
+        queue.Enqueue("hello", "rev:a", () => "d1");
+        queue.Enqueue("hello", "rev:b", () => "d2");
 
-        var decision = queue.Enqueue("hello", "rev:c", "d3");
+        var decision = queue.Enqueue("hello", "rev:c", () => "d3");
 
         Assert.Equal(new EnqueueDecision(EnqueueOutcome.Queued, "d3", "d2"), decision);
         Assert.Equal("d1", queue.RunningId("hello"));
@@ -45,8 +45,8 @@ public sealed class DeploymentQueueTests
     public void Complete_WithAWaitingOne_PromotesItToRunning()
     {
         var queue = new DeploymentQueue();
-        queue.Enqueue("hello", "rev:a", "d1");
-        queue.Enqueue("hello", "rev:b", "d2");
+        queue.Enqueue("hello", "rev:a", () => "d1");
+        queue.Enqueue("hello", "rev:b", () => "d2");
 
         Assert.Equal("d2", queue.Complete("hello", "d1"));
         Assert.Equal("d2", queue.RunningId("hello"));
@@ -60,16 +60,16 @@ public sealed class DeploymentQueueTests
     {
         var queue = new DeploymentQueue();
 
-        Assert.Equal(EnqueueOutcome.StartNow, queue.Enqueue("a", "rev:x", "d1").Outcome);
-        Assert.Equal(EnqueueOutcome.StartNow, queue.Enqueue("b", "rev:x", "d2").Outcome);
+        Assert.Equal(EnqueueOutcome.StartNow, queue.Enqueue("a", "rev:x", () => "d1").Outcome);
+        Assert.Equal(EnqueueOutcome.StartNow, queue.Enqueue("b", "rev:x", () => "d2").Outcome);
     }
 
     [Fact]
     public void RemoveQueued_RunningOne_IsRefused()
     {
         var queue = new DeploymentQueue();
-        queue.Enqueue("hello", "rev:a", "d1");
-        queue.Enqueue("hello", "rev:b", "d2");
+        queue.Enqueue("hello", "rev:a", () => "d1");
+        queue.Enqueue("hello", "rev:b", () => "d2");
 
         Assert.False(queue.RemoveQueued("hello", "d1"));
         Assert.True(queue.RemoveQueued("hello", "d2"));
@@ -80,9 +80,9 @@ public sealed class DeploymentQueueTests
     public void Enqueue_AfterCompletion_SameKeyStartsAgain()
     {
         var queue = new DeploymentQueue();
-        queue.Enqueue("hello", "rev:a", "d1");
+        queue.Enqueue("hello", "rev:a", () => "d1");
         queue.Complete("hello", "d1");
 
-        Assert.Equal(EnqueueOutcome.StartNow, queue.Enqueue("hello", "rev:a", "d2").Outcome);
+        Assert.Equal(EnqueueOutcome.StartNow, queue.Enqueue("hello", "rev:a", () => "d2").Outcome);
     }
 }

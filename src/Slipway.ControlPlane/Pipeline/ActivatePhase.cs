@@ -1,0 +1,41 @@
+using Slipway.ControlPlane.Edge;
+using Slipway.ControlPlane.Store;
+using Slipway.Edge.Control.Contracts;
+
+namespace Slipway.ControlPlane.Pipeline;
+
+/// <summary>
+/// Moves traffic: the edge swaps the service's targets to the validated candidate atomically (it checks
+/// the candidate's health itself and refuses an unhealthy one), then current/previous change in one
+/// store transaction. The edge answers right after the swap; the drain is the next phase's business.
+/// </summary>
+internal sealed class ActivatePhase(IEdgeGateway edge, SlipwayStore store)
+{
+    /// <returns>The generation that was current before, now draining; null on a first deploy.</returns>
+    public async Task<long?> ActivateAsync(DeploymentRun run, Candidate candidate, CancellationToken cancellationToken)
+    {
+        var service = ServiceNames.For(run.App, run.Env);
+        var before = store.GetPointers(run.App, run.Env).Current;
+        try
+        {
+            await edge.UpsertServiceAsync(service, ServiceNames.Definition(run.Spec), cancellationToken);
+            var result = await edge.SetTargetsAsync(service, new SetTargetsRequest
+            {
+                Targets = [new TargetDefinition { Id = candidate.ProcessId, Url = candidate.Url }],
+                DeployTimeoutMs = ServiceNames.Milliseconds(run.Spec.Probes.Deadline),
+                DrainTimeoutMs = ServiceNames.Milliseconds(run.Spec.Drain.Timeout),
+                WaitForDrain = false,
+            }, cancellationToken);
+            run.Log.Append($"activate: traffic moved to generation {candidate.Generation} in {result.SwapMs} ms");
+        }
+        catch (EdgeUnavailableException e)
+        {
+            throw new DeployFailedException("activate", $"the edge refused to route to the candidate: {e.Message}", null, e);
+        }
+
+        // From here the candidate serves traffic: the pointer update must not be skipped by a late cancel.
+        run.Activated = true;
+        store.Promote(run.App, run.Env, candidate.Generation, run.Id);
+        return before == candidate.Generation ? null : before;
+    }
+}

@@ -1,0 +1,168 @@
+using Microsoft.Extensions.Logging;
+using Slipway.ControlPlane.Edge;
+using Slipway.ControlPlane.Pipeline.Build;
+using Slipway.ControlPlane.Pipeline.Release;
+using Slipway.ControlPlane.Pipeline.Source;
+using Slipway.ControlPlane.Store;
+
+namespace Slipway.ControlPlane.Pipeline;
+
+/// <summary>
+/// The deployment lifecycle of DESIGN §3, top to bottom:
+/// source → build → release → start → validate → activate → drain.
+/// Any failure before activation stops the candidate and leaves the serving generation untouched.
+/// Cancellation is honoured until traffic moves; after that the run completes.
+/// </summary>
+internal sealed partial class DeploymentPipeline(
+    SlipwayStore store,
+    LocalSource source,
+    BuildRunner build,
+    ReleaseWriter releases,
+    StartPhase start,
+    ValidatePhase validate,
+    ActivatePhase activate,
+    DrainPhase drain,
+    IEdgeGateway edge,
+    TimeProvider time,
+    ILogger<DeploymentPipeline> logger)
+{
+    public async Task<Deployment> RunAsync(DeploymentRun run, CancellationToken cancellationToken)
+    {
+        var started = time.GetTimestamp();
+        store.StartDeployment(run.Id);
+        string? workspace = null;
+        try
+        {
+            if (run.Release is null)
+            {
+                Phase(run, "source");
+                workspace = releases.CreateWorkspace(run.App, run.Id);
+                var fetched = await FetchAsync(run, workspace, cancellationToken);
+
+                Phase(run, "build");
+                var gates = await build.RunAsync(run.Spec.Build, workspace, run.Spec.Env, run.Log, cancellationToken);
+
+                Phase(run, "release");
+                cancellationToken.ThrowIfCancellationRequested();
+                var manifest = releases.Publish(run.App, workspace, fetched, gates, run.Log);
+                workspace = null;
+                run.Release = store.GetRelease(manifest.Release) ?? store.RecordRelease(new Store.Release
+                {
+                    Id = manifest.Release,
+                    App = run.App,
+                    Revision = manifest.Revision,
+                    Dirty = manifest.Dirty,
+                    Ref = manifest.Ref,
+                    Digest = manifest.Digest,
+                    BuiltAt = manifest.BuiltAt,
+                    Path = releases.ReleaseDirectory(run.App, manifest.Release),
+                    ManifestJson = manifest.ToJson(),
+                }, run.Id);
+            }
+
+            var release = run.Release;
+            Phase(run, "start", release.Id);
+            var candidate = await start.StartAsync(run, release, cancellationToken);
+            store.SetDeploymentPhase(run.Id, "start", release.Id, candidate.Generation);
+
+            Phase(run, "validate");
+            await validate.ValidateAsync(candidate, run.Spec.Probes, release.Revision ?? "", release.Digest, run.Log.Append, cancellationToken);
+
+            Phase(run, "activate");
+            cancellationToken.ThrowIfCancellationRequested();
+            var replaced = await activate.ActivateAsync(run, candidate, cancellationToken);
+
+            Phase(run, "drain");
+            await drain.DrainAsync(run, replaced, CancellationToken.None);
+
+            Phase(run, "done");
+            return Finish(run, DeploymentStatus.Succeeded, 0, null, started);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested && !run.Activated)
+        {
+            run.Log.Append($"cancelled during {store.GetDeployment(run.Id)?.Phase}; the serving generation is untouched");
+            await AbandonCandidateAsync(run);
+            return Finish(run, DeploymentStatus.Cancelled, null, $"cancelled during {store.GetDeployment(run.Id)?.Phase}", started);
+        }
+        catch (DeployFailedException e) when (!run.Activated)
+        {
+            run.Log.Append($"{e.Phase} failed: {e.Summary}");
+            await AbandonCandidateAsync(run);
+            return Finish(run, DeploymentStatus.Failed, e.ExitCode ?? 1, $"{e.Phase}: {e.Summary}", started);
+        }
+        catch (Exception e) when (!run.Activated)
+        {
+            Log.PipelineCrashed(logger, run.Id, e);
+            run.Log.Append($"internal error: {e.Message}");
+            await AbandonCandidateAsync(run);
+            return Finish(run, DeploymentStatus.Failed, 1, $"internal error: {e.Message}", started);
+        }
+        catch (Exception e)
+        {
+            // Traffic already moved to the new generation; what failed was tidying up after it.
+            Log.PipelineCrashed(logger, run.Id, e);
+            run.Log.Append($"after activation: {e.Message}");
+            return Finish(run, DeploymentStatus.Succeeded, 0, null, started);
+        }
+        finally
+        {
+            if (workspace is not null)
+            {
+                ReleaseWriter.DiscardWorkspace(workspace);
+            }
+        }
+    }
+
+    private async Task<SourceResult> FetchAsync(DeploymentRun run, string workspace, CancellationToken cancellationToken)
+    {
+        if (run.Deployment.FromDir is { } from)
+        {
+            return await source.CopyAsync(from, workspace, run.Log, cancellationToken);
+        }
+
+        throw new DeployFailedException("source", "nothing to deploy from: give --from DIR (git sources are not supported by this server yet)", null);
+    }
+
+    private void Phase(DeploymentRun run, string phase, string? releaseId = null)
+    {
+        store.SetDeploymentPhase(run.Id, phase, releaseId);
+        if (phase != "done")
+        {
+            run.Log.Append($"==> {phase}");
+        }
+    }
+
+    private async Task AbandonCandidateAsync(DeploymentRun run)
+    {
+        if (run.Candidate is not { } candidate)
+        {
+            return;
+        }
+
+        try
+        {
+            await edge.StopProcessAsync(candidate.ProcessId, TimeSpan.FromSeconds(5), CancellationToken.None);
+        }
+        catch (EdgeUnavailableException e)
+        {
+            run.Log.Append($"could not stop candidate {candidate.ProcessId}: {e.Message}; recovery will stop it");
+        }
+
+        store.SetGenerationState(run.App, run.Env, candidate.Generation, GenerationState.Failed, deploymentId: run.Id);
+    }
+
+    private Deployment Finish(DeploymentRun run, DeploymentStatus status, int? exitCode, string? summary, long started)
+    {
+        var durationMs = (long)time.GetElapsedTime(started).TotalMilliseconds;
+        run.Log.Append(status == DeploymentStatus.Succeeded
+            ? $"deployment {run.Id} succeeded in {durationMs} ms"
+            : $"deployment {run.Id} {StoreNames.ToText(status)} after {durationMs} ms");
+        return store.FinishDeployment(run.Id, status, exitCode, summary is null ? null : run.Log.Redactor.Redact(summary), durationMs);
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 100, Level = LogLevel.Error, Message = "Deployment {Id} hit an unexpected error")]
+        public static partial void PipelineCrashed(ILogger logger, string id, Exception exception);
+    }
+}

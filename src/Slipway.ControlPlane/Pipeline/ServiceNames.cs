@@ -1,0 +1,25 @@
+using Slipway.ControlPlane.Spec;
+using Slipway.Edge.Control.Contracts;
+
+namespace Slipway.ControlPlane.Pipeline;
+
+/// <summary>How an app's environment appears in the edge: its service name and definition.</summary>
+internal static class ServiceNames
+{
+    public static string For(string app, string env) => $"{app}.{env}";
+
+    public static ServiceDefinition Definition(AppSpec spec) => new()
+    {
+        Routes = spec.Routes.Select(r => new RouteDefinition { Host = r.Host, Path = r.Path }).ToList(),
+        Health = new HealthCheckDefinition
+        {
+            Path = spec.Probes.Health,
+            IntervalMs = Milliseconds(spec.Probes.Interval),
+            TimeoutMs = Milliseconds(spec.Probes.Timeout),
+            HealthyThreshold = spec.Probes.Passes,
+            UnhealthyThreshold = 3,
+        },
+    };
+
+    public static int Milliseconds(TimeSpan span) => (int)Math.Clamp(span.TotalMilliseconds, 1, int.MaxValue);
+}
