@@ -115,6 +115,21 @@ internal sealed partial class SlipwayStore : IDisposable
         }
     }
 
+    /// <summary>Reads a connection setting (<c>journal_mode</c>, <c>foreign_keys</c>, ...), for diagnostics (<c>slipway doctor</c>) and tests.</summary>
+    public string Pragma(string name)
+    {
+        if (name is not ("journal_mode" or "foreign_keys" or "synchronous" or "busy_timeout" or "integrity_check"))
+        {
+            throw new ArgumentException($"Pragma {name} is not readable through the store.", nameof(name));
+        }
+
+        return Read(c =>
+        {
+            using var command = Query(c, "PRAGMA " + name);
+            return Convert.ToString(command.ExecuteScalar(), CultureInfo.InvariantCulture) ?? "";
+        });
+    }
+
     public void Dispose()
     {
         lock (_gate)
