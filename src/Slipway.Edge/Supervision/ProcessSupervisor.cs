@@ -1,47 +1,229 @@
+using System.Text.RegularExpressions;
 using Microsoft.Extensions.Logging;
 using Slipway.Edge.Control.Contracts;
 
 namespace Slipway.Edge.Supervision;
 
 /// <summary>
-/// Starts, watches, restarts and stops the app processes the control plane asks for.
-/// Surface agreed between the supervisor and the control API; bodies are filled in by the supervision work.
+/// Starts, watches, restarts and stops the app processes the control plane asks for. Each process runs in its
+/// own session and process group with its output appended to a log file, so it outlives an edge restart and
+/// is re-adopted (by pid and start time) by the next edge.
 /// </summary>
-public sealed class ProcessSupervisor : IAsyncDisposable
+public sealed partial class ProcessSupervisor : IAsyncDisposable
 {
+    private readonly string _logDirectory;
+    private readonly TimeProvider _timeProvider;
+    private readonly ILogger<ProcessSupervisor> _logger;
+    private readonly Lock _gate = new();
+    private readonly Dictionary<string, SupervisedProcess> _processes = new(StringComparer.Ordinal);
+    private bool _shutDown;
+
     public ProcessSupervisor(string logDirectory, TimeProvider timeProvider, ILogger<ProcessSupervisor> logger)
     {
-        _ = logDirectory;
-        _ = timeProvider;
-        _ = logger;
+        _logDirectory = logDirectory;
+        _timeProvider = timeProvider;
+        _logger = logger;
     }
 
     /// <summary>Raised after any change worth persisting (start, exit, restart, stop, adopt).</summary>
     public event Action? Changed;
 
-    /// <summary>Starts a process. Throws <see cref="InvalidOperationException"/> if the id is already running.</summary>
-    public ProcessStatus Start(ProcessDefinition definition) => throw new NotImplementedException();
+    /// <summary>
+    /// Starts a process. Throws <see cref="ArgumentException"/> (naming the field) for an invalid definition and
+    /// <see cref="InvalidOperationException"/> if the id is already running. A stopped or exited process with the
+    /// same id is replaced.
+    /// </summary>
+    public ProcessStatus Start(ProcessDefinition definition)
+    {
+        Validate(definition);
+        SupervisedProcess process;
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_shutDown, this);
+            if (_processes.TryGetValue(definition.Id, out var existing) && existing.IsActive)
+            {
+                throw new InvalidOperationException(
+                    $"Process '{definition.Id}' is {existing.Snapshot().State}; stop it before starting it again.");
+            }
+
+            var logFile = string.IsNullOrEmpty(definition.LogFile)
+                ? Path.Combine(_logDirectory, definition.Id + ".log")
+                : definition.LogFile;
+            process = SupervisedProcess.Start(definition, logFile, _timeProvider, _logger, OnChanged);
+            _processes[definition.Id] = process;
+        }
+
+        OnChanged();
+        return process.Snapshot();
+    }
 
     /// <summary>SIGTERM to the group, wait up to grace (default: the definition's), SIGKILL. Null if unknown.</summary>
-    public Task<ProcessStatus?> StopAsync(string id, TimeSpan? grace, CancellationToken cancellationToken) => throw new NotImplementedException();
+    public async Task<ProcessStatus?> StopAsync(string id, TimeSpan? grace, CancellationToken cancellationToken)
+    {
+        var process = Find(id);
+        if (process is null)
+        {
+            return null;
+        }
 
-    public ProcessStatus? Get(string id) => throw new NotImplementedException();
+        await process.StopAsync(grace ?? TimeSpan.FromMilliseconds(process.Definition.StopGraceMs), cancellationToken);
+        return process.Snapshot();
+    }
 
-    public IReadOnlyList<ProcessStatus> List() => throw new NotImplementedException();
+    /// <summary>Stops the process (as <see cref="StopAsync"/>) and forgets it. False if unknown.</summary>
+    public async Task<bool> RemoveAsync(string id, TimeSpan? grace, CancellationToken cancellationToken)
+    {
+        var process = Find(id);
+        if (process is null)
+        {
+            return false;
+        }
 
-    /// <summary>The last <paramref name="lines"/> lines of the process's log file.</summary>
-    public Task<IReadOnlyList<string>> TailAsync(string id, int lines, CancellationToken cancellationToken) => throw new NotImplementedException();
+        await process.StopAsync(grace ?? TimeSpan.FromMilliseconds(process.Definition.StopGraceMs), cancellationToken);
+        lock (_gate)
+        {
+            if (_processes.TryGetValue(id, out var current) && ReferenceEquals(current, process))
+            {
+                _processes.Remove(id);
+            }
+        }
+
+        OnChanged();
+        return true;
+    }
+
+    public ProcessStatus? Get(string id) => Find(id)?.Snapshot();
+
+    public IReadOnlyList<ProcessStatus> List()
+    {
+        lock (_gate)
+        {
+            return _processes.Values.Select(p => p.Snapshot()).OrderBy(s => s.Id, StringComparer.Ordinal).ToList();
+        }
+    }
+
+    /// <summary>The last <paramref name="lines"/> lines of the process's log file. Throws <see cref="KeyNotFoundException"/> if unknown.</summary>
+    public Task<IReadOnlyList<string>> TailAsync(string id, int lines, CancellationToken cancellationToken)
+    {
+        var process = Find(id) ?? throw new KeyNotFoundException($"No process '{id}'.");
+        return LogTail.ReadLastLinesAsync(process.LogFile, lines, cancellationToken);
+    }
 
     /// <summary>
     /// After an edge restart: re-adopts each persisted process whose pid is alive with the same start time;
     /// one that is gone (or whose pid was reused) is started again if it should be running.
     /// </summary>
-    public IReadOnlyList<ProcessStatus> Adopt(IEnumerable<ProcessStatus> persisted) => throw new NotImplementedException();
+    public IReadOnlyList<ProcessStatus> Adopt(IEnumerable<ProcessStatus> persisted)
+    {
+        var resumeStops = new List<SupervisedProcess>();
+        var restored = new List<SupervisedProcess>();
+        lock (_gate)
+        {
+            foreach (var saved in persisted)
+            {
+                var (process, resumeStop) = SupervisedProcess.Restore(saved, _timeProvider, _logger, OnChanged);
+                _processes[saved.Id] = process;
+                restored.Add(process);
+                if (resumeStop)
+                {
+                    resumeStops.Add(process);
+                }
+            }
+        }
+
+        foreach (var process in resumeStops)
+        {
+            // The previous edge died while stopping it; finish the job in the background.
+            _ = process.StopAsync(TimeSpan.FromMilliseconds(process.Definition.StopGraceMs), CancellationToken.None);
+        }
+
+        OnChanged();
+        return restored.Select(p => p.Snapshot()).ToList();
+    }
 
     /// <summary>Edge shutdown: stop watching; processes keep running unless <paramref name="stopProcesses"/>.</summary>
-    public Task ShutdownAsync(bool stopProcesses, CancellationToken cancellationToken) => throw new NotImplementedException();
+    public async Task ShutdownAsync(bool stopProcesses, CancellationToken cancellationToken)
+    {
+        List<SupervisedProcess> processes;
+        lock (_gate)
+        {
+            _shutDown = true;
+            processes = [.. _processes.Values];
+        }
 
-    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+        if (stopProcesses)
+        {
+            await Task.WhenAll(processes.Select(p =>
+                p.StopAsync(TimeSpan.FromMilliseconds(p.Definition.StopGraceMs), cancellationToken)));
+        }
+
+        await Task.WhenAll(processes.Select(p => p.StopWatchingAsync()));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        bool shutDown;
+        lock (_gate)
+        {
+            shutDown = _shutDown;
+        }
+
+        if (!shutDown)
+        {
+            await ShutdownAsync(stopProcesses: false, CancellationToken.None);
+        }
+    }
+
+    /// <summary>Service names and process ids: <c>[A-Za-z0-9][A-Za-z0-9._-]{0,99}</c>.</summary>
+    public static bool IsValidId(string? id) => id is not null && IdPattern().IsMatch(id);
+
+    // The ArgumentException parameter names are the JSON field names the control API reports back.
+#pragma warning disable CA2208
+    private static void Validate(ProcessDefinition definition)
+    {
+        if (!IsValidId(definition.Id))
+        {
+            throw new ArgumentException(
+                "A process id is 1–100 letters, digits, '.', '_' or '-', starting with a letter or digit.", "id");
+        }
+
+        if (string.IsNullOrWhiteSpace(definition.Command))
+        {
+            throw new ArgumentException("A process needs a command to run.", "command");
+        }
+
+        if (!Path.IsPathFullyQualified(definition.WorkingDirectory) || !Directory.Exists(definition.WorkingDirectory))
+        {
+            throw new ArgumentException("The working directory must be an absolute path to an existing directory.", "workingDirectory");
+        }
+
+        if (definition.LogFile is { Length: > 0 } logFile && !Path.IsPathFullyQualified(logFile))
+        {
+            throw new ArgumentException("The log file must be an absolute path.", "logFile");
+        }
+
+        if (definition.StopGraceMs < 0)
+        {
+            throw new ArgumentException("The stop grace period cannot be negative.", "stopGraceMs");
+        }
+
+        if (definition.Port is < 1 or > 65535)
+        {
+            throw new ArgumentException("The port must be between 1 and 65535.", "port");
+        }
+    }
+#pragma warning restore CA2208
+
+    private SupervisedProcess? Find(string id)
+    {
+        lock (_gate)
+        {
+            return _processes.GetValueOrDefault(id);
+        }
+    }
 
     private void OnChanged() => Changed?.Invoke();
+
+    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")]
+    private static partial Regex IdPattern();
 }

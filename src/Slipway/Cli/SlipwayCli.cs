@@ -8,6 +8,8 @@ internal static class SlipwayCli
     public static async Task<int> RunAsync(string[] args)
     {
         var root = new RootCommand("Slipway: verified, gapless deploys on your own machine.");
-        return await root.Parse(args).InvokeAsync();
+        root.Subcommands.Add(EdgeCommand.Create());
+        // Long-running commands drain on SIGTERM/Ctrl-C (the edge up to 25 s); the default 2 s would cut that short.
+        return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = TimeSpan.FromSeconds(40) });
     }
 }

@@ -40,6 +40,9 @@ public sealed record ProcessStatus
 
     public int Restarts { get; init; }
 
+    /// <summary>The delay before the latest (or pending) restart, in milliseconds; null until the first restart.</summary>
+    public int? BackoffMs { get; init; }
+
     public int? LastExitCode { get; init; }
 
     public DateTimeOffset? LastExitAt { get; init; }

@@ -1,0 +1,10 @@
+namespace Slipway.Edge.Control;
+
+/// <summary>What the control API needs besides the registry and the supervisor.</summary>
+internal sealed record ControlApiOptions
+{
+    /// <summary>Working directory of a process whose definition gives none.</summary>
+    public required string DefaultWorkingDirectory { get; init; }
+
+    public required string Version { get; init; }
+}

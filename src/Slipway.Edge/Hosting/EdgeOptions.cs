@@ -1,0 +1,83 @@
+using System.Net;
+using System.Text;
+using Microsoft.Extensions.Logging;
+
+namespace Slipway.Edge.Hosting;
+
+/// <summary>How an edge runs: its home directory and listeners. Validated by <see cref="EdgeHost.StartAsync"/> before anything starts.</summary>
+public sealed record EdgeOptions
+{
+    public const string DefaultHttp = "127.0.0.1:8080";
+    public const string DefaultAdmin = "127.0.0.1:7070";
+
+    // sockaddr_un.sun_path holds 108 bytes including the terminating NUL.
+    private const int MaximumSocketPathBytes = 107;
+
+    /// <summary>The Slipway home (<c>SLIPWAY_HOME</c>); holds <c>edge.sock</c>, <c>edge/state.json</c> and <c>logs/</c>.</summary>
+    public required string Home { get; init; }
+
+    /// <summary>Public HTTP listener, <c>HOST:PORT</c> (port 0 picks a free port).</summary>
+    public string Http { get; init; } = DefaultHttp;
+
+    /// <summary>Admin listener forwarding everything to the service <c>slipway</c>; null for none.</summary>
+    public string? Admin { get; init; } = DefaultAdmin;
+
+    /// <summary>How long shutdown waits for in-flight requests before closing their connections.</summary>
+    public TimeSpan DrainTimeout { get; init; } = TimeSpan.FromSeconds(25);
+
+    public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
+
+    /// <summary>Null: log to the console.</summary>
+    public ILoggerFactory? LoggerFactory { get; init; }
+
+    public string FullHome => Path.GetFullPath(Home);
+
+    public string ControlSocketPath => Path.Combine(FullHome, "edge.sock");
+
+    public string StatePath => Path.Combine(FullHome, "edge", "state.json");
+
+    public string ProcessLogDirectory => Path.Combine(FullHome, "logs", "processes");
+
+    /// <summary>Throws <see cref="EdgeOptionsException"/> naming the option and what to do.</summary>
+    public (IPEndPoint Http, IPEndPoint? Admin) Validate()
+    {
+        if (string.IsNullOrWhiteSpace(Home))
+        {
+            throw new EdgeOptionsException("--home", "The Slipway home directory is empty; pass --home DIR or set SLIPWAY_HOME.");
+        }
+
+        if (Encoding.UTF8.GetByteCount(ControlSocketPath) > MaximumSocketPathBytes)
+        {
+            throw new EdgeOptionsException("--home",
+                $"The control socket path {ControlSocketPath} is longer than the {MaximumSocketPathBytes} bytes a Unix socket path may have; choose a shorter --home.");
+        }
+
+        if (!ListenAddress.TryParse(Http, out var http))
+        {
+            throw new EdgeOptionsException("--http", $"'{Http}' is not a listen address; write HOST:PORT, e.g. {DefaultHttp}.");
+        }
+
+        IPEndPoint? admin = null;
+        if (Admin is not null)
+        {
+            if (!ListenAddress.TryParse(Admin, out var parsed))
+            {
+                throw new EdgeOptionsException("--admin", $"'{Admin}' is not a listen address; write HOST:PORT, e.g. {DefaultAdmin}.");
+            }
+
+            if (parsed.Port != 0 && parsed.Equals(http))
+            {
+                throw new EdgeOptionsException("--admin", $"The admin listener cannot use the same address as the HTTP listener ({Admin}).");
+            }
+
+            admin = parsed;
+        }
+
+        if (DrainTimeout < TimeSpan.Zero)
+        {
+            throw new EdgeOptionsException("drainTimeout", "The drain timeout cannot be negative.");
+        }
+
+        return (http, admin);
+    }
+}

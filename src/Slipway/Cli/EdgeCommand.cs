@@ -1,0 +1,86 @@
+using System.CommandLine;
+using Slipway.Edge.Hosting;
+using Slipway.Edge.Persistence;
+
+namespace Slipway.Cli;
+
+/// <summary>
+/// <c>slipway edge</c>: runs the edge alone until SIGTERM or Ctrl-C, then drains and exits 0. Supervised
+/// processes keep running and are re-adopted by the next edge.
+/// </summary>
+internal static class EdgeCommand
+{
+    public const int ExitUsage = 2;
+    public const int ExitFailure = 1;
+
+    public static Command Create()
+    {
+        var http = new Option<string?>("--http")
+        {
+            Description = $"Public HTTP listener, HOST:PORT (default: SLIPWAY_EDGE_HTTP, else {EdgeOptions.DefaultHttp}).",
+        };
+        var admin = new Option<string?>("--admin")
+        {
+            Description = $"Admin listener forwarding to the control plane, HOST:PORT (default: SLIPWAY_ADMIN, else {EdgeOptions.DefaultAdmin}).",
+        };
+        var home = new Option<string?>("--home")
+        {
+            Description = "Slipway home directory (default: SLIPWAY_HOME, else ./.slipway).",
+        };
+        var command = new Command("edge", "Run the edge: reverse proxy, process supervisor and control socket.");
+        command.Options.Add(http);
+        command.Options.Add(admin);
+        command.Options.Add(home);
+        command.SetAction((parseResult, cancellationToken) => RunAsync(
+            new EdgeOptions
+            {
+                Home = Pick(parseResult.GetValue(home), "SLIPWAY_HOME", Path.Combine(Environment.CurrentDirectory, ".slipway")),
+                Http = Pick(parseResult.GetValue(http), "SLIPWAY_EDGE_HTTP", EdgeOptions.DefaultHttp),
+                Admin = Pick(parseResult.GetValue(admin), "SLIPWAY_ADMIN", EdgeOptions.DefaultAdmin),
+            },
+            parseResult.InvocationConfiguration.Error,
+            cancellationToken));
+        return command;
+    }
+
+    private static async Task<int> RunAsync(EdgeOptions options, TextWriter error, CancellationToken stopping)
+    {
+        EdgeHost host;
+        try
+        {
+            host = await EdgeHost.StartAsync(options, CancellationToken.None);
+        }
+        catch (EdgeOptionsException ex)
+        {
+            await error.WriteLineAsync($"slipway edge: {ex.Message}");
+            return ExitUsage;
+        }
+        catch (EdgeStateCorruptException ex)
+        {
+            await error.WriteLineAsync($"slipway edge: {ex.Message}");
+            return ExitFailure;
+        }
+        catch (Exception ex) when (ex is IOException or InvalidOperationException or UnauthorizedAccessException)
+        {
+            await error.WriteLineAsync($"slipway edge: could not start: {ex.Message}");
+            return ExitFailure;
+        }
+
+        try
+        {
+            await Task.Delay(Timeout.Infinite, stopping);
+        }
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        {
+            // SIGTERM or Ctrl-C.
+        }
+
+        await host.StopAsync(stopProcesses: false, CancellationToken.None);
+        return 0;
+    }
+
+    private static string Pick(string? option, string variable, string fallback) =>
+        !string.IsNullOrEmpty(option) ? option
+        : Environment.GetEnvironmentVariable(variable) is { Length: > 0 } fromEnvironment ? fromEnvironment
+        : fallback;
+}
