@@ -106,7 +106,8 @@ public sealed partial class EdgeHost : IAsyncDisposable
         try
         {
             services.Restore(state.Services);
-            var proxy = new EdgeProxy(services, time, loggerFactory);
+            var metrics = new EdgeMetrics(); // TODO(sup): own and dispose with the host
+            var proxy = new EdgeProxy(services, time, loggerFactory, metrics);
 
             var httpApp = BuildApp(options, loggerFactory, kestrel => kestrel.Listen(httpEndpoint));
             httpApp.Run(context => proxy.HandleAsync(context));

@@ -1,15 +1,47 @@
 using System.CommandLine;
+using System.CommandLine.Invocation;
 
 namespace Slipway.Cli;
 
 /// <summary>The <c>slipway</c> command tree. Each sub-command lives in its own file under <c>Cli/</c>.</summary>
 internal static class SlipwayCli
 {
-    public static async Task<int> RunAsync(string[] args)
+    // Long-running commands drain on SIGTERM/Ctrl-C (the edge up to 25 s); the default 2 s would cut that short.
+    public static Task<int> RunAsync(string[] args) =>
+        RunAsync(args, new InvocationConfiguration { ProcessTerminationTimeout = TimeSpan.FromSeconds(40) }, CancellationToken.None);
+
+    /// <summary>Parses and runs; a usage error (unknown command or option, missing argument) exits 2.</summary>
+    public static async Task<int> RunAsync(string[] args, InvocationConfiguration configuration, CancellationToken cancellationToken)
     {
-        var root = new RootCommand("Slipway: verified, gapless deploys on your own machine.");
+        var parseResult = CreateRoot().Parse(args);
+        var exitCode = await parseResult.InvokeAsync(configuration, cancellationToken);
+        return parseResult.Action is ParseErrorAction ? ExitCodes.Usage : exitCode;
+    }
+
+    public static RootCommand CreateRoot()
+    {
+        var root = new RootCommand(
+            "Slipway: verified, gapless deploys on your own machine.\n"
+            + "The client commands talk to the admin API at $SLIPWAY_URL (default http://127.0.0.1:7070) with the token in "
+            + "$SLIPWAY_TOKEN or $SLIPWAY_HOME/admin.token.");
+
+        // Server side, owned by the edge and control plane work: uncomment as each lands.
+        // root.Subcommands.Add(QuickstartCommand.Create());
+        // root.Subcommands.Add(UpCommand.Create());
         root.Subcommands.Add(EdgeCommand.Create());
-        // Long-running commands drain on SIGTERM/Ctrl-C (the edge up to 25 s); the default 2 s would cut that short.
-        return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = TimeSpan.FromSeconds(40) });
+        // root.Subcommands.Add(ServerCommand.Create());
+
+        root.Subcommands.Add(InitCommand.Create());
+        root.Subcommands.Add(AppsCommand.Create());
+        root.Subcommands.Add(DeployCommand.Create());
+        root.Subcommands.Add(StatusCommand.Create());
+        root.Subcommands.Add(ReleasesCommand.Create());
+        root.Subcommands.Add(RollbackCommand.Create());
+        root.Subcommands.Add(CancelCommand.Create());
+        root.Subcommands.Add(LogsCommand.Create());
+        root.Subcommands.Add(TokensCommand.Create());
+        root.Subcommands.Add(DoctorCommand.Create());
+        root.Subcommands.Add(VersionCommand.Create());
+        return root;
     }
 }
