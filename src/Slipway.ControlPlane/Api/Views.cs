@@ -1,0 +1,70 @@
+using Slipway.ControlPlane.Api.Contracts;
+using Slipway.ControlPlane.Store;
+
+namespace Slipway.ControlPlane.Api;
+
+/// <summary>Maps store records to the API's views.</summary>
+internal static class Views
+{
+    public static DeploymentView Of(Deployment d, SlipwayStore store, bool coalesced = false)
+    {
+        var release = d.ReleaseId is null ? null : store.GetRelease(d.ReleaseId);
+        return new DeploymentView
+        {
+            Id = d.Id,
+            App = d.App,
+            Env = d.Env,
+            Kind = StoreNames.ToText(d.Kind),
+            Status = StoreNames.ToText(d.Status),
+            Phase = d.Phase,
+            RequestedRevision = d.RequestedRevision,
+            From = d.FromDir,
+            Release = d.ReleaseId,
+            Revision = release?.Revision,
+            Digest = release?.Digest,
+            Generation = d.Generation is { } g ? (int)g : null,
+            CreatedAt = d.CreatedAt,
+            StartedAt = d.StartedAt,
+            FinishedAt = d.FinishedAt,
+            DurationMs = d.DurationMs,
+            ExitCode = d.ExitCode,
+            ErrorSummary = d.ErrorSummary,
+            SupersededBy = d.SupersededBy,
+            PhaseTimes = d.PhaseTimes,
+            Coalesced = coalesced,
+        };
+    }
+
+    public static DeployOutcome Outcome(Deployment d, string logTail) => new()
+    {
+        Id = d.Id,
+        Status = StoreNames.ToText(d.Status),
+        DurationMs = d.DurationMs ?? 0,
+        ExitCode = d.ExitCode,
+        ErrorSummary = d.ErrorSummary,
+        LogTail = logTail,
+    };
+
+    public static ReleaseView Of(Release r, IReadOnlyDictionary<string, string> environments) => new()
+    {
+        Id = r.Id,
+        App = r.App,
+        Revision = r.Revision,
+        Dirty = r.Dirty,
+        Ref = r.Ref,
+        Digest = r.Digest,
+        BuiltAt = r.BuiltAt,
+        Environments = environments,
+    };
+
+    public static EventView Of(StoreEvent e) => new()
+    {
+        Seq = e.Seq,
+        At = e.At,
+        Type = e.Type,
+        App = e.App,
+        Env = e.Env,
+        DeploymentId = e.DeploymentId,
+        Data = System.Text.Json.JsonDocument.Parse(e.DataJson).RootElement.Clone(),
+    };
+}

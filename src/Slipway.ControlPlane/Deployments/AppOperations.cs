@@ -1,0 +1,238 @@
+using Slipway.ControlPlane.Api.Contracts;
+using Slipway.ControlPlane.Edge;
+using Slipway.ControlPlane.Pipeline;
+using Slipway.ControlPlane.Spec;
+using Slipway.ControlPlane.Api;
+using Slipway.ControlPlane.Store;
+
+namespace Slipway.ControlPlane.Deployments;
+
+/// <summary>
+/// What the admin API asks of the control plane, checked before anything is written: a rejected request
+/// changes nothing. Turns API requests into journaled deployments and reads runtime status.
+/// </summary>
+internal sealed class AppOperations(SlipwayStore store, DeploymentService deployments, IEdgeGateway edge, WarmGenerations warm)
+{
+    public AppSpec Register(string app, string body, bool json)
+    {
+        var fileName = $"{app}/slipway.yml";
+        AppSpec spec;
+        try
+        {
+            spec = json ? AppSpecParser.ParseJson(body, fileName) : AppSpecParser.Parse(body, fileName);
+        }
+        catch (SpecException e)
+        {
+            throw new ApiProblem(400, e.Message, e.Errors.Select(x => new ApiErrorDetail
+            {
+                File = x.File, Line = x.Line, Column = x.Column, Key = x.Key, Message = x.Message,
+            }).ToList());
+        }
+
+        if (spec.App != app)
+        {
+            throw new ApiProblem(400, $"The spec is for app '{spec.App}' but was sent to /api/v1/apps/{app}: send it to /api/v1/apps/{spec.App}.",
+                [new ApiErrorDetail { File = fileName, Key = "app", Message = $"expected '{app}'" }]);
+        }
+
+        store.UpsertApp(app, body);
+        return spec;
+    }
+
+    public AppSpec Spec(string app)
+    {
+        var record = store.GetApp(app) ?? throw ApiProblem.NotFound($"App '{app}' is not registered: register it with `slipway apps add slipway.yml`.");
+        return AppSpecParser.Parse(record.SpecYaml, $"{app}/slipway.yml");
+    }
+
+    public (Deployment Deployment, bool Coalesced) Deploy(string app, DeployRequest request)
+    {
+        var spec = Spec(app);
+        var env = Environment(spec, request.Env);
+        string key;
+        string? from = null;
+        if (request.From is { Length: > 0 } dir)
+        {
+            if (!Path.IsPathFullyQualified(dir))
+            {
+                throw ApiProblem.BadRequest($"from: '{dir}' is not an absolute path; the CLI sends one, API callers must too.");
+            }
+
+            from = Path.TrimEndingDirectorySeparator(Path.GetFullPath(dir));
+            if (!Directory.Exists(from))
+            {
+                throw ApiProblem.BadRequest($"from: directory '{from}' does not exist on the server.");
+            }
+
+            key = "from:" + from + (request.Revision is null ? "" : "@" + request.Revision);
+        }
+        else if (spec.Source?.Git is null)
+        {
+            throw ApiProblem.BadRequest($"App '{app}' has no git source: deploy with --from DIR (the `from` field), or add `source: {{ git: URL }}` to its spec.");
+        }
+        else
+        {
+            throw ApiProblem.BadRequest("Git sources are not supported by this server yet: deploy with --from DIR.");
+        }
+
+        return deployments.Request(new NewDeployment
+        {
+            App = app, Env = env, Kind = DeploymentKind.Deploy, RequestedRevision = request.Revision, FromDir = from,
+        }, key);
+    }
+
+    public (Deployment Deployment, bool Coalesced) Rollback(string app, RollbackRequest request)
+    {
+        var spec = Spec(app);
+        var env = Environment(spec, request.Env);
+        var pointers = store.GetPointers(app, env);
+        var current = pointers.Current is { } c ? store.GetGeneration(app, env, c) : null;
+        Release release;
+        if (request.To is { Length: > 0 } to)
+        {
+            release = store.GetRelease(to) is { } r && r.App == app
+                ? r
+                : throw ApiProblem.NotFound($"Release '{to}' of {app} is not known: `slipway releases {app}` lists them.");
+        }
+        else
+        {
+            var previous = pointers.Previous is { } p ? store.GetGeneration(app, env, p) : null;
+            release = previous is null
+                ? throw ApiProblem.Conflict($"{app}/{env} has no previous generation to roll back to; name a release with --to.")
+                : store.GetRelease(previous.ReleaseId)!;
+        }
+
+        if (current?.ReleaseId == release.Id)
+        {
+            throw ApiProblem.Conflict($"Release {release.Id} is already current in {app}/{env}.");
+        }
+
+        if (!Directory.Exists(release.Path))
+        {
+            throw ApiProblem.Conflict($"Release {release.Id} is no longer retained on disk (keep_releases); deploy its revision again.");
+        }
+
+        return deployments.Request(new NewDeployment
+        {
+            App = app, Env = env, Kind = DeploymentKind.Rollback, RequestedRevision = release.Revision,
+        }, "rollback:" + release.Id, release);
+    }
+
+    public async Task RemoveAsync(string app, CancellationToken cancellationToken)
+    {
+        var spec = Spec(app);
+        foreach (var env in spec.Environments)
+        {
+            await edge.DeleteServiceAsync(ServiceNames.For(app, env), cancellationToken);
+            foreach (var generation in store.ListGenerations(app, env))
+            {
+                if (generation.State is not (GenerationState.Stopped or GenerationState.Failed))
+                {
+                    await warm.StopAsync(app, env, generation.Number, spec.StopGrace, cancellationToken);
+                }
+            }
+        }
+
+        store.RemoveApp(app);
+    }
+
+    public async Task<AppView> ViewAsync(AppRecord record, CancellationToken cancellationToken)
+    {
+        AppSpec? spec = null;
+        try
+        {
+            spec = AppSpecParser.Parse(record.SpecYaml, $"{record.Name}/slipway.yml");
+        }
+        catch (SpecException)
+        {
+            // A spec stored by an older version that this one rejects: still list the app.
+        }
+
+        var environments = new List<EnvironmentView>();
+        foreach (var env in spec?.Environments ?? ["prod"])
+        {
+            var pointers = store.GetPointers(record.Name, env);
+            var current = pointers.Current is { } c ? store.GetGeneration(record.Name, env, c) : null;
+            var release = current is null ? null : store.GetRelease(current.ReleaseId);
+            ProcessStatusView? process = null;
+            string? health = null;
+            if (current?.ProcessId is { } processId)
+            {
+                try
+                {
+                    var status = await edge.GetProcessAsync(processId, cancellationToken);
+                    process = status is null ? null : new ProcessStatusView(status.State, status.Restarts);
+                    var service = await edge.GetServiceAsync(ServiceNames.For(record.Name, env), cancellationToken);
+                    health = service?.Targets.FirstOrDefault(t => t.Id == processId)?.Health;
+                }
+                catch (EdgeUnavailableException)
+                {
+                    health = "edge unreachable";
+                }
+            }
+
+            environments.Add(new EnvironmentView
+            {
+                Env = env,
+                CurrentGeneration = pointers.Current is { } cg ? (int)cg : null,
+                PreviousGeneration = pointers.Previous is { } pg ? (int)pg : null,
+                Release = release?.Id,
+                Revision = release?.Revision,
+                Digest = release?.Digest,
+                Port = current?.Port,
+                ProcessState = process?.State,
+                Restarts = process?.Restarts,
+                Health = health,
+            });
+        }
+
+        return new AppView
+        {
+            Name = record.Name,
+            Runtime = spec?.Runtime ?? "process",
+            Routes = spec?.Routes.Select(r => r.Host + r.Path).ToList() ?? [],
+            Environments = environments,
+            UpdatedAt = record.UpdatedAt,
+        };
+    }
+
+    public IReadOnlyList<ReleaseView> Releases(string app)
+    {
+        var spec = Spec(app);
+        var outcomes = new Dictionary<string, Dictionary<string, string>>(StringComparer.Ordinal);
+        foreach (var env in spec.Environments)
+        {
+            var pointers = store.GetPointers(app, env);
+            foreach (var generation in store.ListGenerations(app, env).OrderBy(g => g.Number))
+            {
+                var outcome = generation.Number == pointers.Current ? "current"
+                    : generation.Number == pointers.Previous ? "previous"
+                    : StoreNames.ToText(generation.State);
+                if (!outcomes.TryGetValue(generation.ReleaseId, out var perEnv))
+                {
+                    outcomes[generation.ReleaseId] = perEnv = new Dictionary<string, string>(StringComparer.Ordinal);
+                }
+
+                perEnv[env] = outcome;
+            }
+        }
+
+        return store.ListReleases(app)
+            .Select(r => Views.Of(r, outcomes.TryGetValue(r.Id, out var e) ? e : new Dictionary<string, string>()))
+            .ToList();
+    }
+
+    private static string Environment(AppSpec spec, string? env)
+    {
+        if (env is null)
+        {
+            return spec.Environments[0];
+        }
+
+        return spec.Environments.Contains(env)
+            ? env
+            : throw ApiProblem.BadRequest($"env: '{env}' is not one of {spec.App}'s environments ({string.Join(", ", spec.Environments)}).");
+    }
+
+    private sealed record ProcessStatusView(string State, int Restarts);
+}
