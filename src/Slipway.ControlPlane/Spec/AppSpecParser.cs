@@ -41,6 +41,25 @@ internal static partial class AppSpecParser
         return spec;
     }
 
+    /// <summary>Reads and parses a spec file; errors name <paramref name="path"/> as given.</summary>
+    public static AppSpec ParseFile(string path)
+    {
+        string text;
+        try
+        {
+            text = File.ReadAllText(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            var message = e is FileNotFoundException or DirectoryNotFoundException
+                ? "does not exist; create it (`slipway init` writes a starting point) or pass the right path"
+                : $"cannot be read ({e.Message}); check its permissions";
+            throw new SpecException([new SpecError(path, 0, 0, "", message)]);
+        }
+
+        return Parse(text, path);
+    }
+
     /// <summary>
     /// Parses a JSON spec (as the API accepts). JSON is a subset of YAML's flow syntax, so the same rules,
     /// messages and positions apply.

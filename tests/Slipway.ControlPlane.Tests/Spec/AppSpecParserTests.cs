@@ -462,4 +462,35 @@ public sealed class AppSpecParserTests
         Assert.False(AppSpecParser.IsValidAppName("a/../b"));
         Assert.True(AppSpecParser.IsValidAppName("hello-2"));
     }
+
+    [Fact]
+    public void ParseFile_Missing_NamesThePathAndWhatToDo()
+    {
+        var path = Path.Combine(Path.GetTempPath(), "slipway-missing-" + Guid.NewGuid().ToString("N"), "slipway.yml");
+
+        var exception = Assert.Throws<SpecException>(() => AppSpecParser.ParseFile(path));
+
+        var error = Assert.Single(exception.Errors);
+        Assert.Equal(path, error.File);
+        Assert.Contains("slipway init", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ParseFile_Existing_UsesThePathInErrors()
+    {
+        var dir = Directory.CreateTempSubdirectory("slipway-spec-");
+        try
+        {
+            var path = Path.Combine(dir.FullName, "slipway.yml");
+            File.WriteAllText(path, "app: hello\nrun: { command: x }\nstop_grace: 5\n");
+
+            var exception = Assert.Throws<SpecException>(() => AppSpecParser.ParseFile(path));
+
+            Assert.Equal($"{path}:3:13: stop_grace: ", exception.Errors[0].ToString()[..($"{path}:3:13: stop_grace: ".Length)]);
+        }
+        finally
+        {
+            dir.Delete(recursive: true);
+        }
+    }
 }

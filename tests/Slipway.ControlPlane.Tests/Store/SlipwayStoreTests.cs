@@ -617,4 +617,27 @@ public sealed class SlipwayStoreTests : IDisposable
         Assert.False(store.RemoveApp("ghost"));
         Assert.Equal(0, store.LastEventSeq());
     }
+
+    [Fact]
+    public async Task TwoStoresOnOneFile_ConcurrentWrites_AllCommitWithUniqueSeqs()
+    {
+        using var first = Open();
+        using var second = Open();
+        first.UpsertApp("hello", "app: hello\n");
+
+        var writers = new[] { first, second }.Select(store => Task.Run(() =>
+        {
+            for (var i = 0; i < 25; i++)
+            {
+                store.AppendEvent("deploy.log", "hello", "prod", null, new { line = i });
+                store.CreateDeployment(new NewDeployment { App = "hello" });
+            }
+        }));
+        await Task.WhenAll(writers);
+
+        var events = first.ReadEvents(0, limit: 1000);
+        Assert.Equal(101, events.Count);
+        Assert.Equal(events.Select(e => e.Seq).Distinct().Count(), events.Count);
+        Assert.Equal(50, second.ListDeployments("hello", limit: 100).Select(d => d.Id).Distinct().Count());
+    }
 }
