@@ -346,15 +346,16 @@ internal static partial class AppSpecParser
                 reader.Error(item, path + ".run", "is missing; add `run: COMMAND` with the command this step runs");
             }
 
-            var timeout = new BuildStep { Name = "", Run = "" }.Timeout;
-            if (map.TryGetValue("timeout", out var t) && reader.Duration(t.Value, path + ".timeout", allowZero: false) is { } parsed)
+            TimeSpan? timeout = null;
+            if (map.TryGetValue("timeout", out var t))
             {
-                timeout = parsed;
+                timeout = reader.Duration(t.Value, path + ".timeout", allowZero: false);
             }
 
             if (name is not null && run is not null)
             {
-                steps.Add(new BuildStep { Name = name, Run = run, Timeout = timeout });
+                var step = new BuildStep { Name = name, Run = run };
+                steps.Add(timeout is { } value ? step with { Timeout = value } : step);
             }
         }
 

@@ -640,4 +640,19 @@ public sealed class SlipwayStoreTests : IDisposable
         Assert.Equal(events.Select(e => e.Seq).Distinct().Count(), events.Count);
         Assert.Equal(50, second.ListDeployments("hello", limit: 100).Select(d => d.Id).Distinct().Count());
     }
+
+    [Fact]
+    public void ListPointersAndLiveGenerations_AfterDeploys_ReturnWhatRecoveryNeeds()
+    {
+        using var store = Open();
+        store.UpsertApp("hello", "app: hello\n");
+        var release = NewRelease(store);
+        store.Promote("hello", "prod", ValidatedGeneration(store, release).Number);
+        store.Promote("hello", "test", ValidatedGeneration(store, release, env: "test").Number);
+        var failed = store.CreateGeneration("hello", "prod", release.Id);
+        store.SetGenerationState("hello", "prod", failed.Number, GenerationState.Failed);
+
+        Assert.Equal([new Pointers("hello", "prod", 1, null), new Pointers("hello", "test", 1, null)], store.ListPointers());
+        Assert.Equal([("prod", 1L), ("test", 1L)], store.ListLiveGenerations().Select(g => (g.Env, g.Number)));
+    }
 }
