@@ -93,6 +93,7 @@ public sealed class SlipwayStoreTests : IDisposable
         Assert.Contains("not a readable SQLite database", error.Message, StringComparison.Ordinal);
         Assert.Contains("untouched", error.Message, StringComparison.Ordinal);
         Assert.Equal(garbage, File.ReadAllBytes(DbPath));
+        Assert.Equal(["slipway.db"], Directory.GetFiles(_dir.Path).Select(Path.GetFileName));
     }
 
     [Fact]
