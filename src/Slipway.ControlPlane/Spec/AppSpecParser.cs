@@ -34,10 +34,30 @@ internal static partial class AppSpecParser
         var spec = Read(yaml, reader);
         if (reader.Errors.Count > 0 || spec is null)
         {
-            throw new SpecException(reader.Errors);
+            // Checks run in dependency order; users read top to bottom. Problems without a position go last.
+            throw new SpecException([.. reader.Errors.OrderBy(e => e.Line == 0 ? int.MaxValue : e.Line).ThenBy(e => e.Column)]);
         }
 
         return spec;
+    }
+
+    /// <summary>Reads and parses a spec file; errors name <paramref name="path"/> as given.</summary>
+    public static AppSpec ParseFile(string path)
+    {
+        string text;
+        try
+        {
+            text = File.ReadAllText(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            var message = e is FileNotFoundException or DirectoryNotFoundException
+                ? "does not exist; create it (`slipway init` writes a starting point) or pass the right path"
+                : $"cannot be read ({e.Message}); check its permissions";
+            throw new SpecException([new SpecError(path, 0, 0, "", message)]);
+        }
+
+        return Parse(text, path);
     }
 
     /// <summary>
@@ -52,15 +72,21 @@ internal static partial class AppSpecParser
     private static AppSpec? Read(string yaml, SpecReader reader)
     {
         var stream = new YamlStream();
+        var parser = new PositionTrackingParser(new StringReader(yaml));
         try
         {
-            stream.Load(new StringReader(yaml));
+            stream.Load(parser);
         }
         catch (YamlException e)
         {
             var inner = e.InnerException is YamlException ie ? ie.Message : null;
             var message = inner is null ? e.Message : $"{e.Message} ({inner})";
             reader.Error(e.Start, "", $"is not valid YAML: {message}; check the indentation and quoting around this position");
+            return null;
+        }
+        catch (InvalidOperationException)
+        {
+            reader.Error(parser.LastGood, "", "is not valid YAML after this position; check for an unclosed `{`, `[` or quote");
             return null;
         }
 
@@ -132,7 +158,7 @@ internal static partial class AppSpecParser
             spec = spec with { Docker = ReadDocker(docker, reader) };
         }
 
-        if (spec.Runtime == "process" && spec.Run is null && !HasErrorAt(reader, "run"))
+        if (spec.Runtime == "process" && spec.Run is null && !HasErrorAt(reader, "run") && !HasErrorAt(reader, "runtime"))
         {
             reader.Error(root.TryGetValue("runtime", out var rt) ? rt.Key : stream.Documents[0].RootNode, "run",
                 "no run command: the process runtime needs one; add `run: { command: ... }` (PORT is given in the environment)");
@@ -251,7 +277,7 @@ internal static partial class AppSpecParser
         {
             source = source with { Git = reader.String(git.Value, "source.git") };
         }
-        else
+        else if (!HasErrorAt(reader, "source"))
         {
             reader.Error(node, "source.git", "is missing; add `git: URL`, or remove `source` and deploy with `--from DIR`");
         }
@@ -320,15 +346,16 @@ internal static partial class AppSpecParser
                 reader.Error(item, path + ".run", "is missing; add `run: COMMAND` with the command this step runs");
             }
 
-            var timeout = new BuildStep { Name = "", Run = "" }.Timeout;
-            if (map.TryGetValue("timeout", out var t) && reader.Duration(t.Value, path + ".timeout", allowZero: false) is { } parsed)
+            TimeSpan? timeout = null;
+            if (map.TryGetValue("timeout", out var t))
             {
-                timeout = parsed;
+                timeout = reader.Duration(t.Value, path + ".timeout", allowZero: false);
             }
 
             if (name is not null && run is not null)
             {
-                steps.Add(new BuildStep { Name = name, Run = run, Timeout = timeout });
+                var step = new BuildStep { Name = name, Run = run };
+                steps.Add(timeout is { } value ? step with { Timeout = value } : step);
             }
         }
 
@@ -345,6 +372,11 @@ internal static partial class AppSpecParser
 
         if (!map.TryGetValue("command", out var command))
         {
+            if (HasErrorAt(reader, "run"))
+            {
+                return null; // the unknown key already says what was probably meant
+            }
+
             reader.Error(node, "run.command", "is missing; add `command: ...` with the command that starts the app");
             return null;
         }

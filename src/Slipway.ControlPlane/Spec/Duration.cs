@@ -20,6 +20,12 @@ internal static class Duration
             return false;
         }
 
+        if (s.Any(char.IsWhiteSpace))
+        {
+            error = $"`{s}` has spaces; write it without, e.g. `30s`, `10m` or `1m30s`";
+            return false;
+        }
+
         if (double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out _))
         {
             error = $"`{s}` has no unit; add one, e.g. `{s}s` for seconds or `{s}ms` for milliseconds";

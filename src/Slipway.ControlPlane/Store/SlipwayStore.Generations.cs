@@ -31,6 +31,18 @@ internal sealed partial class SlipwayStore
             Query(c, "SELECT current_generation, previous_generation FROM pointers WHERE app = $app AND env = $env", ("$app", app), ("$env", env)),
             r => new Pointers(app, env, NullableLong(r, 0), NullableLong(r, 1))).SingleOrDefault() ?? new Pointers(app, env, null, null));
 
+    /// <summary>Every (app, env) that has been promoted at least once: what the reconciler must keep routed.</summary>
+    public IReadOnlyList<Pointers> ListPointers() => Read(c =>
+        ReadAll(
+            Query(c, "SELECT app, env, current_generation, previous_generation FROM pointers ORDER BY app, env"),
+            r => new Pointers(r.GetString(0), r.GetString(1), NullableLong(r, 2), NullableLong(r, 3))));
+
+    /// <summary>Generations that should have a process (not stopped or failed), across all apps, for recovery.</summary>
+    public IReadOnlyList<Generation> ListLiveGenerations() => Read(c =>
+        ReadAll(
+            Query(c, $"SELECT {GenerationColumns} FROM generations WHERE state NOT IN ('stopped', 'failed') ORDER BY app, env, number"),
+            MapGeneration));
+
     /// <summary>
     /// Allocates the next generation number for (app, env) and records the candidate as <c>starting</c>;
     /// appends <c>generation.created</c>.

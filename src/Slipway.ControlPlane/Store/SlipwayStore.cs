@@ -194,6 +194,12 @@ internal sealed partial class SlipwayStore : IDisposable
                 throw new StoreException(StoreErrorCode.Conflict,
                     $"The change was rejected by the store ({e.Message}); nothing was saved.", e);
             }
+            catch (SqliteException e)
+            {
+                throw new StoreException(StoreErrorCode.Unavailable,
+                    $"The store at {Path} could not be written ({e.Message}); nothing was saved. Check free disk space " +
+                    "and that no other program holds the database locked, then retry.", e);
+            }
 
             foreach (var appended in tx.Events)
             {

@@ -17,4 +17,7 @@ internal enum StoreErrorCode
 
     /// <summary>A constraint rejected the change (duplicate id, dangling reference).</summary>
     Conflict,
+
+    /// <summary>The database could not be written right now (locked by another process past the busy timeout, disk full, I/O error).</summary>
+    Unavailable,
 }

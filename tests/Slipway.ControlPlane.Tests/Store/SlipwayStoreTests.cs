@@ -93,6 +93,7 @@ public sealed class SlipwayStoreTests : IDisposable
         Assert.Contains("not a readable SQLite database", error.Message, StringComparison.Ordinal);
         Assert.Contains("untouched", error.Message, StringComparison.Ordinal);
         Assert.Equal(garbage, File.ReadAllBytes(DbPath));
+        Assert.Equal(["slipway.db"], Directory.GetFiles(_dir.Path).Select(Path.GetFileName));
     }
 
     [Fact]
@@ -616,5 +617,43 @@ public sealed class SlipwayStoreTests : IDisposable
 
         Assert.False(store.RemoveApp("ghost"));
         Assert.Equal(0, store.LastEventSeq());
+    }
+
+    [Fact]
+    public async Task TwoStoresOnOneFile_ConcurrentWrites_AllCommitWithUniqueSeqs()
+    {
+        using var first = Open();
+        using var second = Open();
+        first.UpsertApp("hello", "app: hello\n");
+
+        var writers = new[] { first, second }.Select(store => Task.Run(() =>
+        {
+            for (var i = 0; i < 25; i++)
+            {
+                store.AppendEvent("deploy.log", "hello", "prod", null, new { line = i });
+                store.CreateDeployment(new NewDeployment { App = "hello" });
+            }
+        }));
+        await Task.WhenAll(writers);
+
+        var events = first.ReadEvents(0, limit: 1000);
+        Assert.Equal(101, events.Count);
+        Assert.Equal(events.Select(e => e.Seq).Distinct().Count(), events.Count);
+        Assert.Equal(50, second.ListDeployments("hello", limit: 100).Select(d => d.Id).Distinct().Count());
+    }
+
+    [Fact]
+    public void ListPointersAndLiveGenerations_AfterDeploys_ReturnWhatRecoveryNeeds()
+    {
+        using var store = Open();
+        store.UpsertApp("hello", "app: hello\n");
+        var release = NewRelease(store);
+        store.Promote("hello", "prod", ValidatedGeneration(store, release).Number);
+        store.Promote("hello", "test", ValidatedGeneration(store, release, env: "test").Number);
+        var failed = store.CreateGeneration("hello", "prod", release.Id);
+        store.SetGenerationState("hello", "prod", failed.Number, GenerationState.Failed);
+
+        Assert.Equal([new Pointers("hello", "prod", 1, null), new Pointers("hello", "test", 1, null)], store.ListPointers());
+        Assert.Equal([("prod", 1L), ("test", 1L)], store.ListLiveGenerations().Select(g => (g.Env, g.Number)));
     }
 }
