@@ -19,12 +19,6 @@ internal sealed partial class SlipwayStore
                 ("$app", app), ("$env", env)),
             MapGeneration));
 
-    /// <summary>Generations of every app that may hold a process or a port (not stopped, not failed).</summary>
-    public IReadOnlyList<Generation> ListLiveGenerations() => Read(c =>
-        ReadAll(
-            Query(c, $"SELECT {GenerationColumns} FROM generations WHERE state NOT IN ('stopped', 'failed') ORDER BY app, env, number"),
-            MapGeneration));
-
     /// <summary>Current and previous generation of an (app, env); both null before the first promotion.</summary>
     public Pointers GetPointers(string app, string env) => Read(c =>
         ReadAll(
