@@ -41,7 +41,7 @@ internal sealed class LocalSource
         {
             throw new DeployFailedException(
                 "source",
-                $"the --from directory '{sourceDirectory}' does not exist; pass the directory that holds your app's slipway.yml",
+                $"the --from directory '{sourceDirectory}' does not exist or is not a directory; pass the directory that holds your app's slipway.yml",
                 null);
         }
 
@@ -65,6 +65,7 @@ internal sealed class LocalSource
         var count = 0;
         foreach (var entry in FileTree.Walk(root, e => e.RelativePath.Split('/')[^1] == ".git" || IsExcluded(e.RelativePath)))
         {
+            cancellationToken.ThrowIfCancellationRequested();
             count += CopyEntry(root, entry.RelativePath, workspace, log) ? 1 : 0;
         }
 
@@ -90,6 +91,7 @@ internal sealed class LocalSource
         var count = 0;
         foreach (var relative in paths)
         {
+            cancellationToken.ThrowIfCancellationRequested();
             count += CopyEntry(root, relative, workspace, log) ? 1 : 0;
         }
 
