@@ -179,14 +179,15 @@ internal sealed class ProcessGroupRunner
             return;
         }
 
-        // setsid has not made the group yet (a cancel right after start): fall back to the process itself.
-        if (signal == Posix.SigKill)
+        // setsid has not made the group yet (a cancel right after start), so nothing else can have been started:
+        // kill the process itself. .NET can only send SIGKILL, which is fine before the command ever ran.
+        try
         {
             process.Kill(entireProcessTree: true);
         }
-        else
+        catch (InvalidOperationException)
         {
-            process.Kill(entireProcessTree: false);
+            // It exited between the checks.
         }
     }
 
