@@ -26,6 +26,8 @@ public sealed class DeployFailedExceptionTests
     [Fact]
     public void WithLastLines_NoOutput_SaysSo()
     {
-        Assert.Equal("step 'x' timed out after 1s (no output)", DeployFailedException.WithLastLines("step 'x' timed out after 1s", []));
+        var summary = DeployFailedException.WithLastLines("step 'x' timed out after 1s", []);
+
+        Assert.Equal("step 'x' timed out after 1s (no output)", summary);
     }
 }

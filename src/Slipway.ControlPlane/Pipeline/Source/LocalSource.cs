@@ -41,7 +41,8 @@ internal sealed class LocalSource
         {
             throw new DeployFailedException(
                 "source",
-                $"the --from directory '{sourceDirectory}' does not exist or is not a directory; pass the directory that holds your app's slipway.yml",
+                $"the --from directory '{sourceDirectory}' does not exist or is not a directory; "
+                + "pass the directory that holds your app's slipway.yml",
                 null);
         }
 
@@ -63,7 +64,8 @@ internal sealed class LocalSource
 
         log.Append($"copying {root} (not a git work tree: every file except .git)");
         var count = 0;
-        foreach (var entry in FileTree.Walk(root, e => e.RelativePath.Split('/')[^1] == ".git" || IsExcluded(e.RelativePath)))
+        var entries = FileTree.Walk(root, e => Path.GetFileName(e.RelativePath) == ".git" || IsExcluded(e.RelativePath));
+        foreach (var entry in entries)
         {
             cancellationToken.ThrowIfCancellationRequested();
             count += CopyEntry(root, entry.RelativePath, workspace, log) ? 1 : 0;
