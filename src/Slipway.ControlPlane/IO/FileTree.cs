@@ -60,8 +60,6 @@ internal static class FileTree
     /// <summary>Removes every write bit in the tree, the root included, so the release cannot be edited.</summary>
     public static void MakeReadOnly(string root)
     {
-        // Files first, then directories deepest first: a read-only directory would refuse nothing here (chmod
-        // needs no write permission), but this order also leaves a half-done run easy to finish.
         var entries = Walk(root).Where(e => e.Kind != TreeEntryKind.Symlink).ToList();
         foreach (var entry in entries.Where(e => e.Kind != TreeEntryKind.Directory))
         {

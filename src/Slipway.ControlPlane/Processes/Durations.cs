@@ -2,7 +2,9 @@ using System.Globalization;
 
 namespace Slipway.ControlPlane.Processes;
 
-/// <summary>Short human durations for log lines and error summaries: <c>250ms</c>, <c>4.2s</c>, <c>10m</c>, <c>1h30m</c>.</summary>
+/// <summary>
+/// Short human durations for log lines and error summaries: <c>250ms</c>, <c>4.2s</c>, <c>10m</c>, <c>1h30m</c>.
+/// </summary>
 internal static class Durations
 {
     public static string Format(TimeSpan duration)

@@ -20,6 +20,10 @@ internal sealed class ProcessGroupRunner
     // Runs the real command with stderr pointed at stdout, so both arrive on one pipe in the order written.
     private const string MergeStderrScript = "exec \"$@\" 2>&1";
 
+    // How long to wait for the output pipes to reach end-of-file once the group is dead; only a process that
+    // escaped the group can hold them longer, so this is generous for a loaded machine and never the common path.
+    private static readonly TimeSpan OutputDrainLimit = TimeSpan.FromSeconds(10);
+
     private readonly TimeProvider _timeProvider;
     private readonly TimeSpan _killGrace;
 
@@ -97,7 +101,7 @@ internal sealed class ProcessGroupRunner
         string? output = null;
         try
         {
-            await Task.WhenAll(stdout, stderr).WaitAsync(_killGrace, _timeProvider).ConfigureAwait(false);
+            await Task.WhenAll(stdout, stderr).WaitAsync(OutputDrainLimit, _timeProvider).ConfigureAwait(false);
             output = await stdout.ConfigureAwait(false);
         }
         catch (TimeoutException)
@@ -175,14 +179,15 @@ internal sealed class ProcessGroupRunner
             return;
         }
 
-        // setsid has not made the group yet (a cancel right after start): fall back to the process itself.
-        if (signal == Posix.SigKill)
+        // setsid has not made the group yet (a cancel right after start), so nothing else can have been started:
+        // kill the process itself. .NET can only send SIGKILL, which is fine before the command ever ran.
+        try
         {
             process.Kill(entireProcessTree: true);
         }
-        else
+        catch (InvalidOperationException)
         {
-            process.Kill(entireProcessTree: false);
+            // It exited between the checks.
         }
     }
 

@@ -110,8 +110,11 @@ public sealed class ProcessGroupRunnerTests : IDisposable
             request,
             line =>
             {
-                pid = int.Parse(line);
-                cts.Cancel();
+                if (int.TryParse(line, out var echoed))
+                {
+                    pid = echoed;
+                    cts.Cancel();
+                }
             },
             cts.Token);
 
@@ -129,7 +132,8 @@ public sealed class ProcessGroupRunnerTests : IDisposable
         };
         var pid = 0;
 
-        var result = await _runner.RunAsync(request, line => pid = int.Parse(line), CancellationToken.None);
+        var result = await _runner.RunAsync(
+            request, line => pid = int.TryParse(line, out var echoed) ? echoed : pid, CancellationToken.None);
 
         Assert.True(result.TimedOut);
         Assert.Equal(137, result.ExitCode);

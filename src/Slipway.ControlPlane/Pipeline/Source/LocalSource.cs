@@ -41,7 +41,8 @@ internal sealed class LocalSource
         {
             throw new DeployFailedException(
                 "source",
-                $"the --from directory '{sourceDirectory}' does not exist; pass the directory that holds your app's slipway.yml",
+                $"the --from directory '{sourceDirectory}' does not exist or is not a directory; "
+                + "pass the directory that holds your app's slipway.yml",
                 null);
         }
 
@@ -63,8 +64,10 @@ internal sealed class LocalSource
 
         log.Append($"copying {root} (not a git work tree: every file except .git)");
         var count = 0;
-        foreach (var entry in FileTree.Walk(root, e => e.RelativePath.Split('/')[^1] == ".git" || IsExcluded(e.RelativePath)))
+        var entries = FileTree.Walk(root, e => Path.GetFileName(e.RelativePath) == ".git" || IsExcluded(e.RelativePath));
+        foreach (var entry in entries)
         {
+            cancellationToken.ThrowIfCancellationRequested();
             count += CopyEntry(root, entry.RelativePath, workspace, log) ? 1 : 0;
         }
 
@@ -90,6 +93,7 @@ internal sealed class LocalSource
         var count = 0;
         foreach (var relative in paths)
         {
+            cancellationToken.ThrowIfCancellationRequested();
             count += CopyEntry(root, relative, workspace, log) ? 1 : 0;
         }
 
@@ -181,21 +185,28 @@ internal sealed class LocalSource
 
     private async Task<bool> IsGitWorkTreeAsync(string root, DeployLog log, CancellationToken cancellationToken)
     {
-        ProcessResult result;
-        try
-        {
-            result = await RunGitAsync(root, ["rev-parse", "--is-inside-work-tree"], cancellationToken)
-                .ConfigureAwait(false);
-        }
-        catch (InvalidOperationException)
-        {
-            log.Append("git is not installed; treating the directory as plain files");
-            return false;
-        }
-
+        string[] args = ["rev-parse", "--is-inside-work-tree"];
+        var result = await RunGitAsync(root, args, cancellationToken).ConfigureAwait(false);
         if (result.Succeeded)
         {
             return result.Output!.Trim() == "true";
+        }
+
+        if (!result.Cancelled && !result.TimedOut && result.ExitCode == 127)
+        {
+            // No git binary. Without git we cannot tell ignored files (build outputs, secrets) from sources, so
+            // only a directory that is plainly not a repository may fall back to a whole-tree copy.
+            if (HasGitAncestor(root))
+            {
+                throw new DeployFailedException(
+                    "source",
+                    $"'{root}' is inside a git repository but git is not installed; install git so that only the "
+                    + "files git would commit are deployed",
+                    null);
+            }
+
+            log.Append("git is not installed; copying the directory as plain files");
+            return false;
         }
 
         if (result.LastLines.Any(l => l.Contains("not a git repository", StringComparison.OrdinalIgnoreCase)))
@@ -203,7 +214,20 @@ internal sealed class LocalSource
             return false;
         }
 
-        throw Failure(["rev-parse", "--is-inside-work-tree"], result, log);
+        throw Failure(args, result, log);
+    }
+
+    private static bool HasGitAncestor(string root)
+    {
+        for (var dir = new DirectoryInfo(root); dir is not null; dir = dir.Parent)
+        {
+            if (Path.Exists(Path.Combine(dir.FullName, ".git")))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private async Task<ProcessResult> GitAsync(
