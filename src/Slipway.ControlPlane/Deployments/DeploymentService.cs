@@ -148,9 +148,17 @@ internal sealed partial class DeploymentService(
         return AppSpecParser.Parse(record.SpecYaml, $"{app}/slipway.yml");
     }
 
-    private void Complete(Deployment deployment) =>
-        _completions.GetOrAdd(deployment.Id, _ => new TaskCompletionSource<Deployment>(TaskCreationOptions.RunContinuationsAsynchronously))
-            .TrySetResult(deployment);
+    /// <summary>Raised once per deployment when it reaches a terminal status.</summary>
+    public event Action<Deployment>? Ended;
+
+    private void Complete(Deployment deployment)
+    {
+        var completion = _completions.GetOrAdd(deployment.Id, _ => new TaskCompletionSource<Deployment>(TaskCreationOptions.RunContinuationsAsynchronously));
+        if (completion.TrySetResult(deployment))
+        {
+            Ended?.Invoke(deployment);
+        }
+    }
 
     public async ValueTask DisposeAsync()
     {

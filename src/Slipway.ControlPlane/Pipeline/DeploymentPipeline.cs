@@ -26,6 +26,9 @@ internal sealed partial class DeploymentPipeline(
     TimeProvider time,
     ILogger<DeploymentPipeline> logger)
 {
+    /// <summary>Directories never copied into a release (the Slipway home, when it sits inside the app's folder).</summary>
+    public IReadOnlyCollection<string> ExcludedSourceDirectories { get; init; } = [];
+
     public async Task<Deployment> RunAsync(DeploymentRun run, CancellationToken cancellationToken)
     {
         var started = time.GetTimestamp();
@@ -117,7 +120,7 @@ internal sealed partial class DeploymentPipeline(
     {
         if (run.Deployment.FromDir is { } from)
         {
-            return await source.CopyAsync(from, workspace, run.Log, cancellationToken);
+            return await source.CopyAsync(from, workspace, run.Log, cancellationToken, ExcludedSourceDirectories);
         }
 
         throw new DeployFailedException("source", "nothing to deploy from: give --from DIR (git sources are not supported by this server yet)", null);

@@ -1,0 +1,273 @@
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Slipway.ControlPlane.Api.Contracts;
+using Slipway.ControlPlane.Auth;
+using Slipway.ControlPlane.Deployments;
+using Slipway.ControlPlane.Edge;
+using Slipway.ControlPlane.Hosting;
+using Slipway.ControlPlane.Pipeline;
+using Slipway.ControlPlane.Store;
+using Slipway.Edge.Observability;
+
+namespace Slipway.ControlPlane.Api;
+
+/// <summary>The admin API of docs/admin-api.md, mapped onto minimal-API routes.</summary>
+internal static class AdminApi
+{
+    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    {
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase) },
+    };
+
+    public sealed record Services(
+        SlipwayStore Store,
+        AppOperations Apps,
+        DeploymentService Deployments,
+        EventHub Events,
+        AdminTokens Tokens,
+        IEdgeGateway Edge,
+        Readiness Readiness,
+        PrometheusExporter Metrics,
+        string Manifest,
+        string LogsRoot);
+
+    public static void Map(WebApplication app, Services s)
+    {
+        app.Use(async (context, next) =>
+        {
+            try
+            {
+                if (context.Request.Path.StartsWithSegments("/api/v1") && s.Tokens.Authenticate(context.Request.Headers.Authorization) is null)
+                {
+                    await Error(context, 401, "Missing or invalid token: send `Authorization: Bearer TOKEN`. The CLI reads SLIPWAY_TOKEN or $SLIPWAY_HOME/admin.token; `slipway tokens create NAME` makes more.");
+                    return;
+                }
+
+                await next(context);
+            }
+            catch (ApiProblem e)
+            {
+                await Error(context, e.Status, e.Message, e.Details);
+            }
+            catch (StoreException e) when (e.Code == StoreErrorCode.NotFound)
+            {
+                await Error(context, 404, e.Message);
+            }
+            catch (StoreException e) when (e.Code is StoreErrorCode.InvalidTransition or StoreErrorCode.Conflict)
+            {
+                await Error(context, 409, e.Message);
+            }
+            catch (EdgeUnavailableException e)
+            {
+                await Error(context, 502, e.Message);
+            }
+        });
+
+        app.MapGet("/healthz", () => s.Readiness.Draining ? Results.Text("draining\n", statusCode: 503) : Results.Text("ok\n"));
+        app.MapGet("/readyz", () => s.Readiness.Ready ? Results.Text("ready\n") : Results.Text("not ready\n", statusCode: 503));
+        app.MapGet("/version", () => Results.Text(s.Manifest, "application/json"));
+        app.MapGet("/metrics", () => Results.Text(s.Metrics.Collect(), PrometheusExporter.ContentType));
+
+        var api = app.MapGroup("/api/v1");
+        MapApps(api, s);
+        MapDeployments(api, s);
+        MapTokens(api, s);
+    }
+
+    private static void MapApps(RouteGroupBuilder api, Services s)
+    {
+        api.MapGet("/apps", async (CancellationToken ct) =>
+        {
+            var views = new List<AppView>();
+            foreach (var record in s.Store.ListApps())
+            {
+                views.Add(await s.Apps.ViewAsync(record, ct));
+            }
+
+            return Results.Json(views, Json);
+        });
+
+        api.MapPut("/apps/{app}", async (string app, HttpRequest request, CancellationToken ct) =>
+        {
+            var body = await ReadBodyAsync(request, 1024 * 1024, ct);
+            var json = request.ContentType?.Contains("json", StringComparison.OrdinalIgnoreCase) == true;
+            s.Apps.Register(app, body, json);
+            return Results.Json(await s.Apps.ViewAsync(s.Store.GetApp(app)!, ct), Json);
+        });
+
+        api.MapGet("/apps/{app}", async (string app, CancellationToken ct) =>
+        {
+            var record = s.Store.GetApp(app) ?? throw ApiProblem.NotFound($"App '{app}' is not registered.");
+            return Results.Json(await s.Apps.ViewAsync(record, ct), Json);
+        });
+
+        api.MapDelete("/apps/{app}", async (string app, CancellationToken ct) =>
+        {
+            await s.Apps.RemoveAsync(app, ct);
+            return Results.NoContent();
+        });
+
+        api.MapPost("/apps/{app}/deploy", async (string app, HttpRequest request, CancellationToken ct) =>
+        {
+            var body = await ReadJsonAsync<DeployRequest>(request, ct) ?? new DeployRequest();
+            var (deployment, coalesced) = s.Apps.Deploy(app, body);
+            return await AnswerAsync(request, deployment, coalesced, s, ct);
+        });
+
+        api.MapPost("/apps/{app}/rollback", async (string app, HttpRequest request, CancellationToken ct) =>
+        {
+            var body = await ReadJsonAsync<RollbackRequest>(request, ct) ?? new RollbackRequest();
+            var (deployment, coalesced) = s.Apps.Rollback(app, body);
+            return await AnswerAsync(request, deployment, coalesced, s, ct);
+        });
+
+        api.MapGet("/apps/{app}/deployments", (string app, int? limit) =>
+        {
+            s.Apps.Spec(app);
+            return Results.Json(s.Store.ListDeployments(app, Math.Clamp(limit ?? 20, 1, 500)).Select(d => Views.Of(d, s.Store)), Json);
+        });
+
+        api.MapGet("/apps/{app}/releases", (string app) => Results.Json(s.Apps.Releases(app), Json));
+
+        api.MapGet("/apps/{app}/logs", async (string app, string? env, int? lines, CancellationToken ct) =>
+        {
+            var spec = s.Apps.Spec(app);
+            var environment = env ?? spec.Environments[0];
+            var current = s.Store.GetPointers(app, environment).Current;
+            if (current is null || s.Store.GetGeneration(app, environment, current.Value)?.ProcessId is not { } processId)
+            {
+                throw ApiProblem.NotFound($"{app}/{environment} has no current generation yet: deploy it first.");
+            }
+
+            var text = await s.Edge.TailProcessAsync(processId, Math.Clamp(lines ?? 100, 1, 10_000), ct);
+            return Results.Text(text, "text/plain; charset=utf-8");
+        });
+    }
+
+    private static void MapDeployments(RouteGroupBuilder api, Services s)
+    {
+        api.MapGet("/deployments/{id}", (string id) =>
+            Results.Json(Views.Of(Deployment(s, id), s.Store), Json));
+
+        api.MapPost("/deployments/{id}/cancel", (string id) =>
+        {
+            Deployment(s, id);
+            return Results.Json(Views.Of(s.Deployments.Cancel(id)!, s.Store), Json);
+        });
+
+        api.MapGet("/deployments/{id}/events", async (string id, HttpContext context, CancellationToken ct) =>
+        {
+            Deployment(s, id);
+            await EventStream.WriteAsync(context, s.Store, s.Events, id, replayAllByDefault: true, Json, ct);
+        });
+
+        api.MapGet("/events", async (HttpContext context, CancellationToken ct) =>
+            await EventStream.WriteAsync(context, s.Store, s.Events, null, replayAllByDefault: false, Json, ct));
+    }
+
+    private static void MapTokens(RouteGroupBuilder api, Services s)
+    {
+        api.MapGet("/tokens", () => Results.Json(s.Store.ListTokens().Select(t => View(t, null)), Json));
+
+        api.MapPost("/tokens", async (HttpRequest request, CancellationToken ct) =>
+        {
+            var body = await ReadJsonAsync<TokenRequest>(request, ct);
+            if (body?.Name is not { Length: > 0 and <= 100 } name)
+            {
+                throw ApiProblem.BadRequest("name: give the token a name of 1 to 100 characters, e.g. {\"name\": \"ci\"}.");
+            }
+
+            var created = s.Store.CreateToken(name);
+            return Results.Json(View(created.Token, created.Secret), Json, statusCode: 201);
+        });
+
+        api.MapDelete("/tokens/{id}", (string id) =>
+        {
+            s.Store.RevokeToken(id);
+            return Results.NoContent();
+        });
+    }
+
+    private static async Task<IResult> AnswerAsync(HttpRequest request, Deployment deployment, bool coalesced, Services s, CancellationToken ct)
+    {
+        if (!string.Equals(request.Query["wait"], "true", StringComparison.OrdinalIgnoreCase))
+        {
+            return Results.Json(Views.Of(deployment, s.Store, coalesced), Json, statusCode: coalesced ? 200 : 202);
+        }
+
+        var ended = await s.Deployments.WaitAsync(deployment.Id, ct);
+        var tail = DeployLog.ReadTail(Path.Combine(s.LogsRoot, "deployments", ended.Id + ".log"));
+        var status = ended.Status switch
+        {
+            DeploymentStatus.Succeeded => 200,
+            DeploymentStatus.Failed => 500,
+            _ => 409,
+        };
+        return Results.Json(Views.Outcome(ended, tail), Json, statusCode: status);
+    }
+
+    private static Deployment Deployment(Services s, string id) =>
+        s.Store.GetDeployment(id) ?? throw ApiProblem.NotFound($"Deployment '{id}' is not known.");
+
+    private static TokenView View(TokenRecord t, string? secret) => new()
+    {
+        Id = t.Id, Name = t.Name, CreatedAt = t.CreatedAt, LastUsedAt = t.LastUsedAt, RevokedAt = t.RevokedAt, Token = secret,
+    };
+
+    private static async Task<T?> ReadJsonAsync<T>(HttpRequest request, CancellationToken ct)
+        where T : class
+    {
+        var body = await ReadBodyAsync(request, 64 * 1024, ct);
+        if (string.IsNullOrWhiteSpace(body))
+        {
+            return null;
+        }
+
+        try
+        {
+            return JsonSerializer.Deserialize<T>(body, Json);
+        }
+        catch (JsonException e)
+        {
+            throw ApiProblem.BadRequest($"The request body is not valid JSON{(e.Path is { Length: > 1 } path ? $" at {path}" : "")}: {e.Message}");
+        }
+    }
+
+    private static async Task<string> ReadBodyAsync(HttpRequest request, int limit, CancellationToken ct)
+    {
+        if (request.ContentLength > limit)
+        {
+            throw new ApiProblem(413, $"The request body is larger than {limit / 1024} KiB.");
+        }
+
+        using var reader = new StreamReader(request.Body, Encoding.UTF8);
+        var buffer = new char[limit + 1];
+        var read = 0;
+        int n;
+        while (read <= limit && (n = await reader.ReadAsync(buffer.AsMemory(read, limit + 1 - read), ct)) > 0)
+        {
+            read += n;
+        }
+
+        return read > limit ? throw new ApiProblem(413, $"The request body is larger than {limit / 1024} KiB.") : new string(buffer, 0, read);
+    }
+
+    private static Task Error(HttpContext context, int status, string message, IReadOnlyList<ApiErrorDetail>? details = null)
+    {
+        if (context.Response.HasStarted)
+        {
+            context.Abort();
+            return Task.CompletedTask;
+        }
+
+        context.Response.StatusCode = status;
+        return context.Response.WriteAsJsonAsync(new ApiError { Error = message, Details = details }, Json);
+    }
+
+    private sealed record TokenRequest(string? Name);
+}

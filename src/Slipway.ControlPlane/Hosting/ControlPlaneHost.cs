@@ -1,0 +1,234 @@
+using System.Net;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Slipway.ControlPlane.Api;
+using Slipway.ControlPlane.Auth;
+using Slipway.ControlPlane.Deployments;
+using Slipway.ControlPlane.Edge;
+using Slipway.ControlPlane.Pipeline;
+using Slipway.ControlPlane.Pipeline.Build;
+using Slipway.ControlPlane.Pipeline.Release;
+using Slipway.ControlPlane.Pipeline.Source;
+using Slipway.ControlPlane.Processes;
+using Slipway.ControlPlane.Runtime;
+using Slipway.ControlPlane.Spec;
+using Slipway.ControlPlane.Store;
+using Slipway.Edge.Control;
+using Slipway.Edge.Observability;
+
+namespace Slipway.ControlPlane.Hosting;
+
+/// <summary>
+/// One running control plane: the store, the pipeline, the admin API and the background loop, composed
+/// by hand (a handful of sealed types; no container needed to read how they fit).
+/// </summary>
+public sealed partial class ControlPlaneHost : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private readonly SlipwayStore _store;
+    private readonly DeploymentService _deployments;
+    private readonly EventHub _events;
+    private readonly EdgeGateway _edge;
+    private readonly PrometheusExporter _exporter;
+    private readonly ControlPlaneMetrics _metrics;
+    private readonly HttpClient _probeClient;
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly Task _background;
+
+    private ControlPlaneHost(WebApplication app, SlipwayStore store, DeploymentService deployments, EventHub events, EdgeGateway edge,
+        PrometheusExporter exporter, ControlPlaneMetrics metrics, HttpClient probeClient, Func<CancellationToken, Task> background)
+    {
+        _app = app;
+        _store = store;
+        _deployments = deployments;
+        _events = events;
+        _edge = edge;
+        _exporter = exporter;
+        _metrics = metrics;
+        _probeClient = probeClient;
+        _background = Task.Run(() => background(_stopping.Token));
+        Endpoint = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses
+            .Select(a => IPEndPoint.Parse(new Uri(a).Authority)).First();
+    }
+
+    /// <summary>The bound admin endpoint (the real port when port 0 was asked for).</summary>
+    public IPEndPoint Endpoint { get; }
+
+    public Task Stopped => _app.WaitForShutdownAsync();
+
+    /// <summary>Opens the store (throws <see cref="StoreException"/> when it is damaged), binds the API, starts recovery.</summary>
+    public static async Task<ControlPlaneHost> StartAsync(ControlPlaneOptions options, CancellationToken cancellationToken)
+    {
+        var endpoint = options.ListenEndpoint();
+        var ports = PortAllocator.Parse(options.Ports);
+        var home = options.FullHome;
+        Directory.CreateDirectory(home);
+        var logsRoot = Path.Combine(home, "logs");
+        Directory.CreateDirectory(logsRoot);
+        var time = options.TimeProvider;
+
+        var store = SlipwayStore.Open(SlipwayStore.PathIn(home), time);
+        var tokens = new AdminTokens(store);
+        tokens.EnsureLocalToken(home);
+
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        if (options.LoggerFactory is { } external)
+        {
+            builder.Services.AddSingleton(external);
+        }
+        else
+        {
+            builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; });
+            builder.Logging.SetMinimumLevel(LogLevel.Information);
+            builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        }
+
+        builder.WebHost.ConfigureKestrel(k =>
+        {
+            k.Listen(endpoint);
+            k.AddServerHeader = false;
+        });
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
+        var app = builder.Build();
+        var loggerFactory = app.Services.GetRequiredService<ILoggerFactory>();
+
+        var edge = new EdgeGateway(new EdgeControlClient(options.EdgeSocketPath, TimeSpan.FromMinutes(15)));
+        var probeClient = new HttpClient(new SocketsHttpHandler { UseProxy = false, AllowAutoRedirect = false, UseCookies = false, PooledConnectionLifetime = TimeSpan.FromSeconds(30) })
+        {
+            Timeout = Timeout.InfiniteTimeSpan,
+        };
+        var runner = new ProcessGroupRunner();
+        var releases = new ReleaseWriter(Path.Combine(home, "releases"), time);
+        var warm = new WarmGenerations(edge, store, time);
+        var pipeline = new DeploymentPipeline(
+            store,
+            new LocalSource(runner),
+            new BuildRunner(runner),
+            releases,
+            new StartPhase(edge, store, ports, time),
+            new ValidatePhase(edge, probeClient, time),
+            new ActivatePhase(edge, store),
+            new DrainPhase(edge, store, warm, time),
+            edge,
+            time,
+            loggerFactory.CreateLogger<DeploymentPipeline>())
+        {
+            ExcludedSourceDirectories = [home],
+        };
+        var deployments = new DeploymentService(store, pipeline.RunAsync, logsRoot, loggerFactory.CreateLogger<DeploymentService>());
+        var metrics = new ControlPlaneMetrics();
+        deployments.Ended += d => metrics.DeploymentEnded(StoreNames.ToText(d.Status), d.DurationMs ?? 0);
+        var events = new EventHub(store);
+        var readiness = new Readiness();
+        var exporter = new PrometheusExporter(ControlPlaneMetrics.MeterName);
+        var apps = new AppOperations(store, deployments, edge, warm);
+
+        AdminApi.Map(app, new AdminApi.Services(store, apps, deployments, events, tokens, edge, readiness, exporter,
+            ControlPlaneManifest.Load(time), logsRoot));
+        app.Lifetime.ApplicationStopping.Register(readiness.MarkDraining);
+        await app.StartAsync(cancellationToken);
+
+        var logger = loggerFactory.CreateLogger<ControlPlaneHost>();
+        var recovery = new StartupRecovery(store, edge, loggerFactory.CreateLogger<StartupRecovery>());
+        async Task BackgroundAsync(CancellationToken stopping)
+        {
+            await RecoverAsync(recovery, logger, time, stopping);
+            readiness.MarkReady();
+            Log.Ready(logger, endpoint.ToString());
+            using var timer = new PeriodicTimer(options.ReconcileInterval, time);
+            while (!stopping.IsCancellationRequested)
+            {
+                try
+                {
+                    await timer.WaitForNextTickAsync(stopping);
+                }
+                catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+                {
+                    return;
+                }
+
+                try
+                {
+                    await warm.ExpireAsync(app2 => RollbackWindowOf(store, app2), stopping);
+                }
+                catch (Exception e) when (e is EdgeUnavailableException or StoreException)
+                {
+                    Log.LoopFailed(logger, e.Message);
+                }
+            }
+        }
+
+        return new ControlPlaneHost(app, store, deployments, events, edge, exporter, metrics, probeClient, BackgroundAsync);
+    }
+
+    public async Task StopAsync()
+    {
+        await _stopping.CancelAsync();
+        await _deployments.DisposeAsync();
+        await _app.StopAsync();
+        await _background.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync();
+        await _app.DisposeAsync();
+        _events.Dispose();
+        _exporter.Dispose();
+        _metrics.Dispose();
+        _edge.Dispose();
+        _probeClient.Dispose();
+        _store.Dispose();
+        _stopping.Dispose();
+    }
+
+    /// <summary>Recovery needs the edge; keep trying (the edge may still be starting) until it succeeds.</summary>
+    private static async Task RecoverAsync(StartupRecovery recovery, ILogger logger, TimeProvider time, CancellationToken stopping)
+    {
+        var delay = TimeSpan.FromMilliseconds(200);
+        while (!stopping.IsCancellationRequested)
+        {
+            try
+            {
+                await recovery.RunAsync(stopping);
+                return;
+            }
+            catch (EdgeUnavailableException e)
+            {
+                Log.RecoveryWaiting(logger, e.Message);
+                await Task.Delay(delay, time, stopping).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                delay = TimeSpan.FromMilliseconds(Math.Min(delay.TotalMilliseconds * 2, 5000));
+            }
+        }
+    }
+
+    private static TimeSpan? RollbackWindowOf(SlipwayStore store, string app)
+    {
+        try
+        {
+            return store.GetApp(app) is { } record ? AppSpecParser.Parse(record.SpecYaml, app).RollbackWindow : null;
+        }
+        catch (SpecException)
+        {
+            return null;
+        }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 300, Level = LogLevel.Information, Message = "Control plane ready on {Endpoint}")]
+        public static partial void Ready(ILogger logger, string endpoint);
+
+        [LoggerMessage(EventId = 301, Level = LogLevel.Warning, Message = "Start-up recovery waits for the edge: {Reason}")]
+        public static partial void RecoveryWaiting(ILogger logger, string reason);
+
+        [LoggerMessage(EventId = 302, Level = LogLevel.Warning, Message = "Background loop: {Reason}")]
+        public static partial void LoopFailed(ILogger logger, string reason);
+    }
+}

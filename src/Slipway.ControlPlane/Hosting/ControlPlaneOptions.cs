@@ -1,0 +1,38 @@
+using System.Net;
+using Microsoft.Extensions.Logging;
+
+namespace Slipway.ControlPlane.Hosting;
+
+/// <summary>Settings of one control-plane instance, validated before anything starts.</summary>
+public sealed record ControlPlaneOptions
+{
+    public const string DefaultListen = "127.0.0.1:7071";
+    public const string DefaultPorts = "20000-20999";
+
+    public required string Home { get; init; }
+
+    /// <summary>Where the admin API listens. Behind <c>slipway up</c> the edge's admin listener forwards to it.</summary>
+    public string Listen { get; init; } = DefaultListen;
+
+    /// <summary>The edge's control socket; defaults to <c>HOME/edge.sock</c>.</summary>
+    public string? EdgeSocket { get; init; }
+
+    /// <summary>Loopback ports handed to app generations.</summary>
+    public string Ports { get; init; } = DefaultPorts;
+
+    /// <summary>How often the background loop stops expired warm generations.</summary>
+    public TimeSpan ReconcileInterval { get; init; } = TimeSpan.FromSeconds(5);
+
+    public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
+
+    public ILoggerFactory? LoggerFactory { get; init; }
+
+    public string FullHome => Path.GetFullPath(Home);
+
+    public string EdgeSocketPath => EdgeSocket ?? Path.Combine(FullHome, "edge.sock");
+
+    public IPEndPoint ListenEndpoint() =>
+        IPEndPoint.TryParse(Listen, out var endpoint) && endpoint.Port != 0 || Listen.EndsWith(":0", StringComparison.Ordinal) && IPEndPoint.TryParse(Listen, out endpoint)
+            ? endpoint!
+            : throw new ArgumentException($"--listen '{Listen}' is not an address: use HOST:PORT, e.g. {DefaultListen}.");
+}
