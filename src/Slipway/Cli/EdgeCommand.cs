@@ -79,7 +79,7 @@ internal static class EdgeCommand
         return 0;
     }
 
-    private static string Pick(string? option, string variable, string fallback) =>
+    internal static string Pick(string? option, string variable, string fallback) =>
         !string.IsNullOrEmpty(option) ? option
         : Environment.GetEnvironmentVariable(variable) is { Length: > 0 } fromEnvironment ? fromEnvironment
         : fallback;

@@ -25,11 +25,10 @@ internal static class SlipwayCli
             + "The client commands talk to the admin API at $SLIPWAY_URL (default http://127.0.0.1:7070) with the token in "
             + "$SLIPWAY_TOKEN or $SLIPWAY_HOME/admin.token.");
 
-        // Server side, owned by the edge and control plane work: uncomment as each lands.
-        // root.Subcommands.Add(QuickstartCommand.Create());
-        // root.Subcommands.Add(UpCommand.Create());
+        root.Subcommands.Add(QuickstartCommand.Create());
+        root.Subcommands.Add(UpCommand.Create());
         root.Subcommands.Add(EdgeCommand.Create());
-        // root.Subcommands.Add(ServerCommand.Create());
+        root.Subcommands.Add(ServerCommand.Create());
 
         root.Subcommands.Add(InitCommand.Create());
         root.Subcommands.Add(AppsCommand.Create());

@@ -1,0 +1,86 @@
+using System.CommandLine;
+using Slipway.ControlPlane.Hosting;
+using Slipway.Edge.Hosting;
+using Slipway.Edge.Persistence;
+using Slipway.Hosting;
+
+namespace Slipway.Cli;
+
+/// <summary><c>slipway up</c>: the edge plus the control plane, until Ctrl-C or SIGTERM.</summary>
+internal static class UpCommand
+{
+    public static readonly Option<string?> Home = new("--home") { Description = "Slipway home directory (default: SLIPWAY_HOME, else ./.slipway)." };
+    public static readonly Option<string?> Http = new("--http") { Description = $"Public HTTP listener, HOST:PORT (default: SLIPWAY_EDGE_HTTP, else {EdgeOptions.DefaultHttp})." };
+    public static readonly Option<string?> Admin = new("--admin") { Description = $"Admin API listener, HOST:PORT (default: SLIPWAY_ADMIN, else {EdgeOptions.DefaultAdmin})." };
+    public static readonly Option<string?> Ports = new("--ports") { Description = $"Loopback port range for app generations (default {ControlPlaneOptions.DefaultPorts})." };
+
+    public static Command Create()
+    {
+        var command = new Command("up", "Run Slipway on this host: the edge (proxy and supervisor) and the control plane behind it.\nApps keep running when it stops and are re-adopted by the next `slipway up`.");
+        AddOptions(command);
+        command.SetAction(async (parseResult, cancellationToken) =>
+        {
+            var output = CliContext.OutputFor(parseResult);
+            var stack = await StartAsync(parseResult, output);
+            if (stack is null)
+            {
+                return ExitCodes.Failed;
+            }
+
+            PrintReady(output, stack);
+            await WaitForStopAsync(cancellationToken);
+            output.Note("slipway: stopping the control plane and the edge; apps keep running");
+            await stack.StopAsync(stopApps: false);
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    public static void AddOptions(Command command)
+    {
+        command.Options.Add(Home);
+        command.Options.Add(Http);
+        command.Options.Add(Admin);
+        command.Options.Add(Ports);
+    }
+
+    public static EdgeOptions EdgeOptionsFrom(ParseResult parseResult) => new()
+    {
+        Home = EdgeCommand.Pick(parseResult.GetValue(Home), "SLIPWAY_HOME", Path.Combine(Environment.CurrentDirectory, ".slipway")),
+        Http = EdgeCommand.Pick(parseResult.GetValue(Http), "SLIPWAY_EDGE_HTTP", EdgeOptions.DefaultHttp),
+        Admin = EdgeCommand.Pick(parseResult.GetValue(Admin), "SLIPWAY_ADMIN", EdgeOptions.DefaultAdmin),
+    };
+
+    /// <summary>Starts the stack, printing what went wrong (and returning null) when it cannot.</summary>
+    public static async Task<SlipwayStack?> StartAsync(ParseResult parseResult, Output output)
+    {
+        var options = EdgeOptionsFrom(parseResult);
+        try
+        {
+            return await SlipwayStack.StartAsync(options, parseResult.GetValue(Ports) ?? ControlPlaneOptions.DefaultPorts, CancellationToken.None);
+        }
+        catch (Exception e) when (e is EdgeOptionsException or EdgeStateCorruptException or IOException or InvalidOperationException or UnauthorizedAccessException)
+        {
+            output.Error($"slipway: could not start: {e.Message}");
+            return null;
+        }
+    }
+
+    public static void PrintReady(Output output, SlipwayStack stack)
+    {
+        output.Success($"Slipway is up. Apps: {stack.HttpUrl}  Admin API: {stack.AdminUrl}");
+        output.Line($"  home: {stack.Edge.Options.FullHome} (admin token in admin.token, edge socket edge.sock)");
+        output.Line("  Ctrl-C stops Slipway; apps keep running and are re-adopted next time.");
+    }
+
+    public static async Task WaitForStopAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await Task.Delay(Timeout.Infinite, cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+    }
+}

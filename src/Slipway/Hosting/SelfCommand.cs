@@ -1,0 +1,27 @@
+namespace Slipway.Hosting;
+
+/// <summary>How to run this very binary again as a child (the control plane under <c>slipway up</c>).</summary>
+internal static class SelfCommand
+{
+    /// <summary>A shell command line that starts this executable with <paramref name="arguments"/>.</summary>
+    public static string ShellLine(params string[] arguments)
+    {
+        var process = Environment.ProcessPath ?? throw new InvalidOperationException("Cannot tell which executable is running.");
+        var parts = new List<string>();
+        if (Path.GetFileNameWithoutExtension(process) == "dotnet")
+        {
+            // Run as `dotnet slipway.dll`: the child needs the dll too.
+            parts.Add(process);
+            parts.Add(typeof(SelfCommand).Assembly.Location);
+        }
+        else
+        {
+            parts.Add(process);
+        }
+
+        parts.AddRange(arguments);
+        return string.Join(' ', parts.Select(Quote));
+    }
+
+    public static string Quote(string text) => "'" + text.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
+}
