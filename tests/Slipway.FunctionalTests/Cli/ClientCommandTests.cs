@@ -229,4 +229,44 @@ public sealed class ClientCommandTests : IDisposable
         Assert.Equal("listening on 4001\nGET /\n", run.Stdout.Replace("\r\n", "\n"));
         Assert.Equal("20", lines);
     }
+
+    [Fact]
+    public async Task Rollback_SendsTargetReleaseAndFollowsToTheEnd()
+    {
+        RollbackRequest? request = null;
+        await using var server = await FakeAdminServer.StartAsync(app =>
+        {
+            app.MapPost("/api/v1/apps/hello/rollback", async (HttpContext context) =>
+            {
+                request = await context.Request.ReadFromJsonAsync<RollbackRequest>(FakeAdminServer.Json);
+                return Results.Json(FakeAdminServer.Deployment("queued", "queued") with { Kind = "rollback" }, FakeAdminServer.Json, statusCode: 202);
+            });
+            app.MapGet("/api/v1/deployments/d1/events", async (HttpContext context) =>
+            {
+                context.Response.ContentType = "text/event-stream";
+                await FakeAdminServer.WriteEventAsync(context.Response, 1, "deploy.phase", new { phase = "activate" });
+                await FakeAdminServer.WriteEventAsync(context.Response, 2, "deploy.done", new { status = "succeeded" });
+            });
+            app.MapGet("/api/v1/deployments/d1", () => Results.Json(FakeAdminServer.Deployment("succeeded") with { Kind = "rollback" }, FakeAdminServer.Json));
+        });
+
+        var run = await CliRun.RunAsync(Args(server, "rollback", "hello", "--to", "r-1", "--env", "prod"));
+
+        Assert.Equal(0, run.ExitCode);
+        Assert.Equal(new RollbackRequest { To = "r-1", Env = "prod" }, request);
+        Assert.Contains("==> rollback hello to prod", run.Stdout);
+        Assert.Contains("==> activate", run.Stdout);
+    }
+
+    [Fact]
+    public async Task Cancel_PrintsTheDeploymentsNewStatus()
+    {
+        await using var server = await FakeAdminServer.StartAsync(app => app.MapPost("/api/v1/deployments/d1/cancel", () =>
+            Results.Json(FakeAdminServer.Deployment("cancelled", "build"), FakeAdminServer.Json)));
+
+        var run = await CliRun.RunAsync(Args(server, "cancel", "d1"));
+
+        Assert.Equal(0, run.ExitCode);
+        Assert.StartsWith("d1: cancelled", run.Stdout);
+    }
 }
