@@ -269,4 +269,74 @@ public sealed class ClientCommandTests : IDisposable
         Assert.Equal(0, run.ExitCode);
         Assert.StartsWith("d1: cancelled", run.Stdout);
     }
+
+    [Fact]
+    public async Task LogsFollow_NewOutputAppears_PrintsOnlyNewLinesUntilCancelled()
+    {
+        var reads = 0;
+        await using var server = await FakeAdminServer.StartAsync(app => app.MapGet("/api/v1/apps/hello/logs", () =>
+            Interlocked.Increment(ref reads) == 1 ? Results.Text("one\ntwo\n") : Results.Text("two\nthree\n")));
+        var stdout = new StringWriter();
+        using var ctrlC = new CancellationTokenSource();
+
+        var running = CliRun.RunAsync(Args(server, "logs", "hello", "-f", "-n", "2"), stdout, ctrlC.Token);
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        // Reads are sequential (read, print, wait, read), so a third read means the second one's lines are out.
+        while (Volatile.Read(ref reads) < 3 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(50);
+        }
+
+        ctrlC.Cancel();
+        var run = await running;
+
+        Assert.Equal(0, run.ExitCode);
+        Assert.Equal("one\ntwo\nthree\n", run.Stdout.Replace("\r\n", "\n"));
+    }
+
+    [Fact]
+    public async Task AppsAdd_ValidSpec_PutsYamlUnderItsAppNameAndPrintsTheApp()
+    {
+        var spec = Path.Combine(_home, "slipway.yml");
+        File.WriteAllText(spec, "# comment\napp: shop\nruntime: process\nrun: { command: ./server }\n");
+        string? name = null;
+        await using var server = await FakeAdminServer.StartAsync(app => app.MapPut("/api/v1/apps/{app}", (string app) =>
+        {
+            name = app;
+            return Results.Json(new AppView { Name = app, Routes = ["shop.localhost/"], Environments = [new EnvironmentView { Env = "prod" }] }, FakeAdminServer.Json);
+        }));
+
+        var run = await CliRun.RunAsync(Args(server, "apps", "add", spec));
+
+        Assert.Equal(0, run.ExitCode);
+        Assert.Equal("shop", name);
+        Assert.Contains("✓ registered shop (runtime process)", run.Stdout);
+        Assert.Contains("shop.localhost/", run.Stdout);
+    }
+
+    [Fact]
+    public async Task AppsAdd_SpecWithoutAppKey_ExitsTwoNamingTheKey()
+    {
+        var spec = Path.Combine(_home, "slipway.yml");
+        File.WriteAllText(spec, "runtime: process\n");
+
+        var run = await CliRun.RunAsync("apps", "add", spec, "--url", "http://127.0.0.1:1", "--home", _home);
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains("missing key 'app'", run.Stderr);
+    }
+
+    [SkippableFact]
+    public async Task Status_RevokedToken_ExitsTwoNamingWhereTheTokenCameFrom()
+    {
+        File.WriteAllText(Path.Combine(_home, "admin.token"), "revoked-token");
+        Skip.If(Environment.GetEnvironmentVariable("SLIPWAY_TOKEN") is not null, "SLIPWAY_TOKEN is set in this environment");
+        await using var server = await FakeAdminServer.StartAsync(app => app.MapGet("/api/v1/apps", () => Results.Json(Array.Empty<AppView>())));
+
+        var run = await CliRun.RunAsync(Args(server, "status"));
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains($"refused the token from {Path.Combine(_home, "admin.token")}", run.Stderr);
+        Assert.DoesNotContain("revoked-token", run.Stderr);
+    }
 }
