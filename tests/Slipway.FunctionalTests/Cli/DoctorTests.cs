@@ -1,5 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
 using Slipway.Cli;
 using Slipway.Client;
 
@@ -61,6 +63,23 @@ public sealed class DoctorTests : IDisposable
         // Nothing running yet is worth a warning, not a failure.
         Assert.Equal(DoctorStatus.Warning, Assert.Single(checks, c => c.Name == "control plane").Status);
         Assert.Equal(DoctorStatus.Warning, Assert.Single(checks, c => c.Name == "edge socket").Status);
+    }
+
+    [Fact]
+    public async Task RunAsync_AdminPortAnsweredBySlipway_PassesAsInUseBySlipway()
+    {
+        await using var server = await FakeAdminServer.StartAsync(app => app.MapGet("/readyz", () => Results.StatusCode(503)));
+
+        var checks = await RunAsync(new()
+        {
+            ["PATH"] = Environment.GetEnvironmentVariable("PATH") ?? "",
+            ["SLIPWAY_EDGE_HTTP"] = $"127.0.0.1:{FreePort()}",
+            ["SLIPWAY_ADMIN"] = server.Url.Authority,
+        });
+
+        var admin = Assert.Single(checks, c => c.Name == "admin port");
+        Assert.Equal(DoctorStatus.Ok, admin.Status);
+        Assert.Contains("in use by slipway", admin.Detail);
     }
 
     [Theory]
