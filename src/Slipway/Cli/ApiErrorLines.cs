@@ -14,7 +14,8 @@ internal static class ApiErrorLines
 
         return details.Select(detail =>
         {
-            var file = detail.File ?? localFile;
+            // The server only knows the spec as uploaded; the user's path is the one their editor opens.
+            var file = localFile ?? detail.File;
             var location = file is null ? "" : detail.Line is { } line ? $"{file}:{line}" : file;
             var key = string.IsNullOrEmpty(detail.Key) ? "" : $"{detail.Key}: ";
             var prefix = location.Length > 0 ? location + " " : "";

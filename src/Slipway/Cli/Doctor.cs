@@ -30,8 +30,9 @@ internal sealed class Doctor(AdminEndpoint endpoint, Func<string, string?> envir
 
         var edgeSocket = await EdgeSocketAsync(cancellationToken);
         var slipwayRunning = edgeSocket.Status == DoctorStatus.Ok;
-        checks.Add(await PortAsync("edge port", environment("SLIPWAY_EDGE_HTTP") ?? DefaultEdgeAddress, slipwayRunning, "--http or SLIPWAY_EDGE_HTTP", cancellationToken));
-        checks.Add(await PortAsync("admin port", environment("SLIPWAY_ADMIN") ?? DefaultAdminAddress, slipwayRunning, "--admin or SLIPWAY_ADMIN", cancellationToken));
+                // The edge port serves apps, so only a live edge socket says it is ours; the admin port answers /readyz itself.
+        checks.Add(await PortAsync("edge port", environment("SLIPWAY_EDGE_HTTP") ?? DefaultEdgeAddress, slipwayRunning, probeReadyz: false, "--http or SLIPWAY_EDGE_HTTP", cancellationToken));
+        checks.Add(await PortAsync("admin port", environment("SLIPWAY_ADMIN") ?? DefaultAdminAddress, slipwayRunning, probeReadyz: true, "--admin or SLIPWAY_ADMIN", cancellationToken));
         checks.Add(edgeSocket);
         checks.Add(await ControlPlaneAsync(cancellationToken));
         return checks;
@@ -94,7 +95,8 @@ internal sealed class Doctor(AdminEndpoint endpoint, Func<string, string?> envir
         }
     }
 
-    private static async Task<DoctorCheck> PortAsync(string name, string address, bool slipwayRunning, string setting, CancellationToken cancellationToken)
+    private static async Task<DoctorCheck> PortAsync(
+        string name, string address, bool slipwayRunning, bool probeReadyz, string setting, CancellationToken cancellationToken)
     {
         if (!TryParseAddress(address, out var ip, out var port))
         {
@@ -110,7 +112,7 @@ internal sealed class Doctor(AdminEndpoint endpoint, Func<string, string?> envir
         }
         catch (SocketException)
         {
-            if (slipwayRunning || await AnswersHealthzAsync(ip, port, cancellationToken))
+            if (slipwayRunning || (probeReadyz && await AnswersReadyzAsync(ip, port, cancellationToken)))
             {
                 return new DoctorCheck(name, DoctorStatus.Ok, $"{address} is in use by slipway");
             }
@@ -119,14 +121,14 @@ internal sealed class Doctor(AdminEndpoint endpoint, Func<string, string?> envir
         }
     }
 
-    private static async Task<bool> AnswersHealthzAsync(IPAddress ip, int port, CancellationToken cancellationToken)
+    private static async Task<bool> AnswersReadyzAsync(IPAddress ip, int port, CancellationToken cancellationToken)
     {
         try
         {
             using var http = new HttpClient { Timeout = ProbeTimeout };
             using var response = await http.GetAsync(new Uri($"http://{new IPEndPoint(ip, port)}/readyz"), cancellationToken);
-            return response.StatusCode is HttpStatusCode.OK or HttpStatusCode.ServiceUnavailable
-                && response.Headers.Server.ToString().Contains("slipway", StringComparison.OrdinalIgnoreCase);
+            // The control plane answers 200 when ready and 503 while recovering; a stranger would rarely answer /readyz at all.
+            return response.StatusCode is HttpStatusCode.OK or HttpStatusCode.ServiceUnavailable;
         }
         catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
         {

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.CommandLine.Invocation;
+using System.CommandLine.Parsing;
 
 namespace Slipway.Cli;
 
@@ -14,8 +15,23 @@ internal static class SlipwayCli
     public static async Task<int> RunAsync(string[] args, InvocationConfiguration configuration, CancellationToken cancellationToken)
     {
         var parseResult = CreateRoot().Parse(args);
-        var exitCode = await parseResult.InvokeAsync(configuration, cancellationToken);
-        return parseResult.Action is ParseErrorAction ? ExitCodes.Usage : exitCode;
+        if (parseResult.Action is ParseErrorAction parseError)
+        {
+            // Errors go to stderr with a pointer to the right help, not a page of help on stdout that scripts would capture.
+            parseError.ShowHelp = false;
+            await parseResult.InvokeAsync(configuration, cancellationToken);
+            var names = new List<string>();
+            for (var result = parseResult.CommandResult; result is { Command: not RootCommand }; result = result.Parent as CommandResult)
+            {
+                names.Insert(0, result.Command.Name);
+            }
+
+            var command = string.Join(' ', names);
+            await configuration.Error.WriteLineAsync($"Run `slipway {(command.Length > 0 ? command + " " : "")}--help` for usage.");
+            return ExitCodes.Usage;
+        }
+
+        return await parseResult.InvokeAsync(configuration, cancellationToken);
     }
 
     public static RootCommand CreateRoot()

@@ -30,7 +30,7 @@ internal static partial class SpecTemplate
                 .AppendLine("build:                          # steps run in order in the release tree; a non-zero exit fails the deploy")
                 .AppendLine($"  - {{ name: publish, run: dotnet publish {csproj.Name} -c Release -o out, timeout: 10m }}")
                 .AppendLine("runtime: process")
-                .AppendLine($"run: {{ command: dotnet out/{assembly}.dll }}   # listen on the port in $PORT (ASPNETCORE_URLS is not set for you)")
+                .AppendLine($"run: {{ command: dotnet out/{assembly}.dll }}   # the app must listen on 127.0.0.1:$PORT, e.g. WebHost.UseUrls")
                 .Append(Tail(app, "/healthz"))
                 .ToString());
         }

@@ -33,6 +33,12 @@ internal sealed record AdminEndpoint
                 $"'{urlText}' is not an http(s) URL: set --url or SLIPWAY_URL to the admin address, e.g. {DefaultUrl}");
         }
 
+        if (!url.AbsolutePath.EndsWith('/'))
+        {
+            // Relative API paths resolve under a path prefix only when the base ends with a slash.
+            url = new Uri(url.ToString() + "/");
+        }
+
         var token = NonEmpty(environment("SLIPWAY_TOKEN"));
         string? source = token is null ? null : "SLIPWAY_TOKEN";
         if (token is null)
