@@ -64,14 +64,23 @@ internal sealed partial class DeploymentPipeline(
             }
 
             var release = run.Release;
-            Phase(run, "start", release.Id);
-            var candidate = await start.StartAsync(run, release, cancellationToken);
-            store.SetDeploymentPhase(run.Id, "start", release.Id, candidate.Generation);
+            var candidate = await WarmGenerationAsync(run, release, cancellationToken);
+            if (candidate is null)
+            {
+                Phase(run, "start", release.Id);
+                candidate = await start.StartAsync(run, release, cancellationToken);
 
-            Phase(run, "validate");
-            await validate.ValidateAsync(candidate, run.Spec.Probes, release.Revision ?? "", release.Digest, run.Log.Append, cancellationToken);
+                Phase(run, "validate", release.Id, candidate.Generation);
+                await validate.ValidateAsync(candidate, run.Spec.Probes, release.Revision ?? "", release.Digest, run.Log.Append, cancellationToken);
+            }
+            else
+            {
+                // Instant rollback: the generation is running and was serving until it was replaced;
+                // the edge still checks its health before it swaps.
+                run.Log.Append($"rollback: generation {candidate.Generation} of release {release.Id} is still warm; swapping the route back");
+            }
 
-            Phase(run, "activate");
+            Phase(run, "activate", release.Id, candidate.Generation);
             cancellationToken.ThrowIfCancellationRequested();
             var replaced = await activate.ActivateAsync(run, candidate, cancellationToken);
 
@@ -126,13 +135,25 @@ internal sealed partial class DeploymentPipeline(
         throw new DeployFailedException("source", "nothing to deploy from: give --from DIR (git sources are not supported by this server yet)", null);
     }
 
-    private void Phase(DeploymentRun run, string phase, string? releaseId = null)
+    private void Phase(DeploymentRun run, string phase, string? releaseId = null, long? generation = null) =>
+        store.SetDeploymentPhase(run.Id, phase, releaseId, generation);
+
+    /// <summary>For a rollback: the warm generation of the release, if its process still runs.</summary>
+    private async Task<Candidate?> WarmGenerationAsync(DeploymentRun run, Store.Release release, CancellationToken cancellationToken)
     {
-        store.SetDeploymentPhase(run.Id, phase, releaseId);
-        if (phase != "done")
+        if (run.Deployment.Kind != DeploymentKind.Rollback)
         {
-            run.Log.Append($"==> {phase}");
+            return null;
         }
+
+        var warm = store.ListGenerations(run.App, run.Env)
+            .FirstOrDefault(g => g.State == GenerationState.Warm && g.ReleaseId == release.Id && g.ProcessId is not null && g.Port is not null);
+        if (warm is null || await edge.GetProcessAsync(warm.ProcessId!, cancellationToken) is not { State: "running" })
+        {
+            return null;
+        }
+
+        return new Candidate(run.App, run.Env, (int)warm.Number, warm.ProcessId!, warm.Port!.Value, release.Id);
     }
 
     private async Task AbandonCandidateAsync(DeploymentRun run)
