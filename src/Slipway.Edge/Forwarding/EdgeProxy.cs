@@ -1,25 +1,256 @@
+using System.Collections.Immutable;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
+using Slipway.Edge.Observability;
+using Slipway.Edge.Routing;
 using Slipway.Edge.Services;
 
 namespace Slipway.Edge.Forwarding;
 
 /// <summary>
-/// PLACEHOLDER so the host compiles before the data plane (branch <c>edge</c>) is merged; the merge replaces this file.
+/// The edge's request entry point: route, hold while paused or without a healthy target, pick and count in
+/// a target, forward, retry a failed connect once, and record the outcome.
 /// </summary>
-public sealed class EdgeProxy
+public sealed partial class EdgeProxy : IDisposable
 {
-    public EdgeProxy(ServiceRegistry services, TimeProvider timeProvider, ILoggerFactory loggerFactory)
+    private static readonly TimeSpan MaintenanceRetryAfter = TimeSpan.FromSeconds(30);
+    private static readonly ImmutableHashSet<string> RetryableMethods =
+        ImmutableHashSet.Create(StringComparer.OrdinalIgnoreCase, "GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE");
+
+    private readonly ServiceRegistry _registry;
+    private readonly TimeProvider _timeProvider;
+    private readonly ILogger _logger;
+    private readonly EdgeMetrics _metrics;
+    private readonly HttpForwarder _forwarder;
+
+    public EdgeProxy(ServiceRegistry registry, TimeProvider timeProvider, ILoggerFactory loggerFactory, EdgeMetrics metrics)
     {
-        _ = services;
-        _ = timeProvider;
-        _ = loggerFactory;
+        _registry = registry;
+        _timeProvider = timeProvider;
+        _logger = loggerFactory.CreateLogger<EdgeProxy>();
+        _metrics = metrics;
+        _forwarder = new HttpForwarder(timeProvider);
     }
 
-    public Task HandleAsync(HttpContext context, string? serviceOverride = null)
+    /// <param name="serviceOverride">Route every request to this service regardless of host and path (admin listener).</param>
+    public async Task HandleAsync(HttpContext context, string? serviceOverride = null)
     {
-        _ = serviceOverride;
-        context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
-        return Task.CompletedTask;
+        var started = _timeProvider.GetTimestamp();
+        var runtime = serviceOverride is null
+            ? _registry.Resolve(context.Request.Host.Value ?? "", context.Request.Path.Value ?? "/")
+            : _registry.GetRuntime(serviceOverride);
+        if (runtime is null)
+        {
+            var missing = serviceOverride is null ? ForwarderError.NoRoute : ForwarderError.NoHealthyTarget;
+            LogNoRoute(_logger, context.Request.Host.Value, context.Request.Path.Value);
+            await ErrorPages.WriteAsync(context, ForwarderErrors.StatusCode(missing), ErrorPages.Text(missing)).ConfigureAwait(false);
+            _metrics.RequestStarted("");
+            _metrics.RequestFinished("", context.Response.StatusCode, missing, _timeProvider.GetElapsedTime(started));
+            return;
+        }
+
+        var service = runtime.Name;
+        _metrics.RequestStarted(service);
+        var error = ForwarderError.None;
+        try
+        {
+            error = await ProxyAsync(context, runtime).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            error = ForwarderError.RequestFailed;
+            LogUnexpected(_logger, ex, service);
+            await FailAsync(context, error).ConfigureAwait(false);
+        }
+        finally
+        {
+            var status = error == ForwarderError.ClientAborted ? ForwarderErrors.ClientClosedRequest : context.Response.StatusCode;
+            _metrics.RequestFinished(service, status, error, _timeProvider.GetElapsedTime(started));
+        }
     }
+
+    public void Dispose() => _forwarder.Dispose();
+
+    private async Task<ForwarderError> ProxyAsync(HttpContext context, ServiceRuntime runtime)
+    {
+        var cookies = ImmutableArray<ResponseCookie>.Empty;
+        context.Response.OnStarting(() =>
+        {
+            foreach (var cookie in cookies)
+            {
+                context.Response.Cookies.Append(cookie.Name, cookie.Value, new CookieOptions { Path = "/", HttpOnly = true, SameSite = SameSiteMode.Lax });
+            }
+
+            return Task.CompletedTask;
+        });
+
+        string? Cookie(string name) => context.Request.Cookies[name];
+
+        var (lease, holdError) = await AcquireAsync(context, runtime, Cookie).ConfigureAwait(false);
+        if (lease is null)
+        {
+            await FailAsync(context, holdError, holdError == ForwarderError.Maintenance ? runtime.Snapshot.Maintenance : null).ConfigureAwait(false);
+            return holdError;
+        }
+
+        var definition = runtime.Snapshot.Definition;
+        ForwarderError error;
+        var failed = lease.Target;
+        using (lease)
+        {
+            cookies = lease.Cookies;
+            error = await _forwarder.ForwardAsync(context, lease.Target.BaseAddress, definition, lease.Target.StreamsToken).ConfigureAwait(false);
+        }
+
+        if (ForwarderErrors.IsTargetFailure(error))
+        {
+            failed.RecordPassiveFailure(definition.Health);
+        }
+
+        if (error == ForwarderError.ConnectFailed && CanRetry(context))
+        {
+            var retry = runtime.TryAcquire(Cookie, exclude: failed);
+            if (retry is not null)
+            {
+                LogRetry(_logger, runtime.Name, failed.Id, retry.Target.Id);
+                using (retry)
+                {
+                    cookies = retry.Cookies;
+                    error = await _forwarder.ForwardAsync(context, retry.Target.BaseAddress, definition, retry.Target.StreamsToken).ConfigureAwait(false);
+                }
+
+                if (ForwarderErrors.IsTargetFailure(error))
+                {
+                    retry.Target.RecordPassiveFailure(definition.Health);
+                }
+
+                failed = retry.Target;
+            }
+        }
+
+        if (error != ForwarderError.None)
+        {
+            LogForwardFailed(_logger, runtime.Name, failed.Id, ForwarderErrors.Name(error), context.Request.Method, context.Request.Path.Value);
+            await FailAsync(context, error).ConfigureAwait(false);
+        }
+
+        return error;
+    }
+
+    /// <summary>
+    /// Gets a counted-in target, holding the request (bounded queue, bounded time) while the service is
+    /// paused or has targets of which none is healthy yet.
+    /// </summary>
+    private async Task<(TargetLease? Lease, ForwarderError Error)> AcquireAsync(HttpContext context, ServiceRuntime runtime, Func<string, string?> cookie)
+    {
+        var held = false;
+        long holdStarted = 0;
+        try
+        {
+            while (true)
+            {
+                // Take the change signal before reading the snapshot so a change in between is not missed.
+                var changed = runtime.Changed;
+                var snapshot = runtime.Snapshot;
+                if (snapshot.Maintenance is not null)
+                {
+                    return (null, ForwarderError.Maintenance);
+                }
+
+                if (!snapshot.Paused)
+                {
+                    var lease = runtime.TryAcquire(cookie, exclude: null);
+                    if (lease is not null)
+                    {
+                        return (lease, ForwarderError.None);
+                    }
+
+                    if (!snapshot.HasTargets)
+                    {
+                        return (null, ForwarderError.NoHealthyTarget);
+                    }
+                }
+
+                var why = snapshot.Paused ? ForwarderError.PauseTimeout : ForwarderError.NoHealthyTarget;
+                if (!held)
+                {
+                    if (!runtime.TryHold(snapshot.Definition.PauseQueueLimit))
+                    {
+                        return (null, why);
+                    }
+
+                    held = true;
+                    holdStarted = _timeProvider.GetTimestamp();
+                }
+
+                var remaining = TimeSpan.FromMilliseconds(snapshot.Definition.PauseTimeoutMs) - _timeProvider.GetElapsedTime(holdStarted);
+                if (remaining <= TimeSpan.Zero)
+                {
+                    return (null, why);
+                }
+
+                try
+                {
+                    await changed.WaitAsync(remaining, _timeProvider, context.RequestAborted).ConfigureAwait(false);
+                }
+                catch (TimeoutException)
+                {
+                    // Loop once more: the deadline check answers.
+                }
+                catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+                {
+                    return (null, ForwarderError.ClientAborted);
+                }
+            }
+        }
+        finally
+        {
+            if (held)
+            {
+                runtime.Unhold();
+            }
+        }
+    }
+
+    private static bool CanRetry(HttpContext context)
+    {
+        if (context.Response.HasStarted)
+        {
+            return false;
+        }
+
+        var request = context.Request;
+        var bodiless = request.ContentLength is null or 0 && !(request.Headers.TransferEncoding.Count > 0);
+        return RetryableMethods.Contains(request.Method) || bodiless;
+    }
+
+    private static async Task FailAsync(HttpContext context, ForwarderError error, string? message = null)
+    {
+        if (error is ForwarderError.None or ForwarderError.ClientAborted)
+        {
+            return;
+        }
+
+        if (context.Response.HasStarted)
+        {
+            // A body that stops early must not look complete: drop the connection instead.
+            context.Abort();
+            return;
+        }
+
+        var retryAfter = error == ForwarderError.Maintenance ? MaintenanceRetryAfter : (TimeSpan?)null;
+        await ErrorPages.WriteAsync(context, ForwarderErrors.StatusCode(error), message ?? ErrorPages.Text(error), retryAfter).ConfigureAwait(false);
+    }
+
+    [LoggerMessage(EventId = 1001, Level = LogLevel.Debug, Message = "No route for host {Host} path {Path}")]
+    private static partial void LogNoRoute(ILogger logger, string? host, string? path);
+
+    [LoggerMessage(EventId = 1002, Level = LogLevel.Information, Message = "Service {Service}: connect to {Failed} failed, retrying on {Retry}")]
+    private static partial void LogRetry(ILogger logger, string service, string failed, string retry);
+
+    [LoggerMessage(EventId = 1003, Level = LogLevel.Warning, Message = "Service {Service}: forwarding to {Target} failed ({Error}) for {Method} {Path}")]
+    private static partial void LogForwardFailed(ILogger logger, string service, string target, string error, string method, string? path);
+
+    [LoggerMessage(EventId = 1004, Level = LogLevel.Error, Message = "Service {Service}: unexpected failure while forwarding")]
+    private static partial void LogUnexpected(ILogger logger, Exception exception, string service);
 }

@@ -25,13 +25,14 @@ namespace Slipway.Edge.Hosting;
 public sealed partial class EdgeHost : IAsyncDisposable
 {
     public const string AdminService = "slipway";
-    public const string MeterName = "Slipway.Edge";
 
     private readonly WebApplication _httpApp;
     private readonly WebApplication? _adminApp;
     private readonly WebApplication _controlApp;
     private readonly EdgeStatePersister _persister;
     private readonly PrometheusExporter _exporter;
+    private readonly EdgeMetrics _metrics;
+    private readonly EdgeProxy _proxy;
     private readonly ILoggerFactory? _ownedLoggerFactory;
     private readonly ILogger _logger;
     private int _stopped;
@@ -45,6 +46,8 @@ public sealed partial class EdgeHost : IAsyncDisposable
         WebApplication controlApp,
         EdgeStatePersister persister,
         PrometheusExporter exporter,
+        EdgeMetrics metrics,
+        EdgeProxy proxy,
         ILoggerFactory? ownedLoggerFactory,
         ILogger logger)
     {
@@ -56,6 +59,8 @@ public sealed partial class EdgeHost : IAsyncDisposable
         _controlApp = controlApp;
         _persister = persister;
         _exporter = exporter;
+        _metrics = metrics;
+        _proxy = proxy;
         _ownedLoggerFactory = ownedLoggerFactory;
         _logger = logger;
         HttpEndpoint = BoundEndpoint(httpApp);
@@ -100,13 +105,14 @@ public sealed partial class EdgeHost : IAsyncDisposable
 
         var services = new ServiceRegistry(time, loggerFactory);
         var supervisor = new ProcessSupervisor(options.ProcessLogDirectory, time, loggerFactory.CreateLogger<ProcessSupervisor>());
-        var exporter = new PrometheusExporter(MeterName);
+        var exporter = new PrometheusExporter(EdgeMetrics.MeterName);
+        var metrics = new EdgeMetrics();
+        var proxy = new EdgeProxy(services, time, loggerFactory, metrics);
         var started = new List<WebApplication>();
         EdgeStatePersister? persister = null;
         try
         {
             services.Restore(state.Services);
-            var proxy = new EdgeProxy(services, time, loggerFactory);
 
             var httpApp = BuildApp(options, loggerFactory, kestrel => kestrel.Listen(httpEndpoint));
             httpApp.Run(context => proxy.HandleAsync(context));
@@ -137,7 +143,7 @@ public sealed partial class EdgeHost : IAsyncDisposable
                 File.SetUnixFileMode(options.ControlSocketPath, UnixFileMode.UserRead | UnixFileMode.UserWrite);
             }
 
-            var host = new EdgeHost(options, services, supervisor, httpApp, adminApp, controlApp, persister, exporter, ownedLoggerFactory, logger);
+            var host = new EdgeHost(options, services, supervisor, httpApp, adminApp, controlApp, persister, exporter, metrics, proxy, ownedLoggerFactory, logger);
             Log.Started(logger, host.HttpEndpoint.ToString(), host.AdminEndpoint?.ToString() ?? "none", options.ControlSocketPath);
             return host;
         }
@@ -156,6 +162,8 @@ public sealed partial class EdgeHost : IAsyncDisposable
             }
 
             await services.DisposeAsync();
+            proxy.Dispose();
+            metrics.Dispose();
             exporter.Dispose();
             ownedLoggerFactory?.Dispose();
             throw;
@@ -193,6 +201,8 @@ public sealed partial class EdgeHost : IAsyncDisposable
         }
 
         await Services.DisposeAsync();
+        _proxy.Dispose();
+        _metrics.Dispose();
         _exporter.Dispose();
         TryDelete(Options.ControlSocketPath);
         Log.Stopped(_logger);

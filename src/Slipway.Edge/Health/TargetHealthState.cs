@@ -1,0 +1,8 @@
+namespace Slipway.Edge.Health;
+
+internal enum TargetHealthState
+{
+    Unknown,
+    Healthy,
+    Unhealthy,
+}

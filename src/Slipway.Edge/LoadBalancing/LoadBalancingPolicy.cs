@@ -1,0 +1,7 @@
+namespace Slipway.Edge.LoadBalancing;
+
+internal enum LoadBalancingPolicy
+{
+    RoundRobin,
+    LeastInFlight,
+}

@@ -1,0 +1,68 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using Slipway.Edge.Forwarding;
+
+namespace Slipway.Edge.Observability;
+
+/// <summary>
+/// The edge's request metrics on the <c>Slipway.Edge</c> meter. The Prometheus exporter reads them
+/// through a <see cref="MeterListener"/>.
+/// </summary>
+public sealed class EdgeMetrics : IDisposable
+{
+    public const string MeterName = "Slipway.Edge";
+
+    private readonly Meter _meter;
+    private readonly Counter<long> _requests;
+    private readonly Counter<long> _errors;
+    private readonly Histogram<double> _duration;
+    private readonly UpDownCounter<long> _inFlight;
+
+    public EdgeMetrics()
+        : this(new Meter(MeterName))
+    {
+    }
+
+    public EdgeMetrics(IMeterFactory meterFactory)
+        : this(meterFactory.Create(MeterName))
+    {
+    }
+
+    private EdgeMetrics(Meter meter)
+    {
+        _meter = meter;
+        _requests = meter.CreateCounter<long>("slipway.edge.requests", "{request}", "Requests answered by the edge, by service and status class.");
+        _errors = meter.CreateCounter<long>("slipway.edge.errors", "{error}", "Forwarding errors, by service and kind.");
+        _duration = meter.CreateHistogram<double>("slipway.edge.request.duration", "s", "Time from request arrival to the end of the response.");
+        _inFlight = meter.CreateUpDownCounter<long>("slipway.edge.requests.in_flight", "{request}", "Requests being forwarded now.");
+    }
+
+    internal void RequestStarted(string service) => _inFlight.Add(1, new KeyValuePair<string, object?>("service", service));
+
+    internal void RequestFinished(string service, int statusCode, ForwarderError error, TimeSpan elapsed)
+    {
+        _inFlight.Add(-1, new KeyValuePair<string, object?>("service", service));
+        var tags = new TagList
+        {
+            { "service", service },
+            { "status_class", StatusClass(statusCode) },
+        };
+        _requests.Add(1, tags);
+        _duration.Record(elapsed.TotalSeconds, tags);
+        if (error != ForwarderError.None)
+        {
+            _errors.Add(1, new TagList { { "service", service }, { "kind", ForwarderErrors.Name(error) } });
+        }
+    }
+
+    public void Dispose() => _meter.Dispose();
+
+    private static string StatusClass(int statusCode) => statusCode switch
+    {
+        >= 100 and < 200 => "1xx",
+        >= 200 and < 300 => "2xx",
+        >= 300 and < 400 => "3xx",
+        >= 400 and < 500 => "4xx",
+        _ => "5xx",
+    };
+}

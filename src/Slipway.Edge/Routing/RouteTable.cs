@@ -1,0 +1,53 @@
+using System.Collections.Immutable;
+
+namespace Slipway.Edge.Routing;
+
+/// <summary>
+/// Immutable host + path → service map. The request path reads one snapshot; writers build a new table and
+/// swap it in whole. Entries are ordered most specific first, so the first match wins: the most specific
+/// host that has a matching path, and within it the longest path prefix.
+/// </summary>
+internal sealed class RouteTable
+{
+    public static readonly RouteTable Empty = new([]);
+
+    private readonly ImmutableArray<RouteEntry> _entries;
+
+    public RouteTable(IEnumerable<RouteEntry> entries)
+    {
+        _entries = [.. entries
+            .OrderByDescending(e => e.HostRank)
+            .ThenByDescending(e => e.PathPrefix.Length)
+            .ThenBy(e => e.Service, StringComparer.Ordinal)];
+    }
+
+    public ImmutableArray<RouteEntry> Entries => _entries;
+
+    /// <summary>The service for a host (without port) and path, or null when nothing matches.</summary>
+    public string? Match(string host, string path)
+    {
+        var bareHost = StripPort(host);
+        var requestPath = string.IsNullOrEmpty(path) ? "/" : path;
+        foreach (var entry in _entries)
+        {
+            if (entry.MatchesHost(bareHost) && entry.MatchesPath(requestPath))
+            {
+                return entry.Service;
+            }
+        }
+
+        return null;
+    }
+
+    private static string StripPort(string host)
+    {
+        if (host.StartsWith('['))
+        {
+            var end = host.IndexOf(']', StringComparison.Ordinal);
+            return end > 0 ? host[..(end + 1)] : host;
+        }
+
+        var colon = host.LastIndexOf(':');
+        return colon >= 0 ? host[..colon] : host;
+    }
+}

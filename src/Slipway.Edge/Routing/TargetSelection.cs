@@ -1,0 +1,9 @@
+using System.Collections.Immutable;
+using Slipway.Edge.Services;
+
+namespace Slipway.Edge.Routing;
+
+internal sealed record TargetSelection(Target? Target, ImmutableArray<ResponseCookie> Cookies, bool Canary)
+{
+    public static readonly TargetSelection None = new(null, [], false);
+}
