@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Slipway.Edge.Control;
 using Slipway.Edge.Forwarding;
@@ -216,6 +217,7 @@ public sealed partial class EdgeHost : IAsyncDisposable
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = options.FullHome });
         builder.Logging.ClearProviders();
         builder.Services.AddSingleton(loggerFactory);
+        builder.Services.AddSingleton<IHostLifetime, HostedByEdgeLifetime>();
         builder.WebHost.UseShutdownTimeout(options.DrainTimeout);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
@@ -276,6 +278,7 @@ public sealed partial class EdgeHost : IAsyncDisposable
     private static ILoggerFactory CreateConsoleLoggerFactory() => LoggerFactory.Create(logging => logging
         .SetMinimumLevel(LogLevel.Information)
         .AddFilter("Microsoft.AspNetCore", LogLevel.Warning)
+        .AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Warning)
         .AddSimpleConsole(console =>
         {
             console.SingleLine = true;
