@@ -213,9 +213,10 @@ internal sealed class HttpForwarder : IDisposable
             }
         }
 
+        // A 101 must tell the client which protocol it switched to; Kestrel adds "Connection: Upgrade" itself.
         bool Skip(string name) =>
-            (HopByHopHeaders.IsHopByHop(name) && !(keepUpgrade && name.Equals("Upgrade", StringComparison.OrdinalIgnoreCase)))
-            || connectionNamed.Contains(name);
+            !(keepUpgrade && name.Equals("Upgrade", StringComparison.OrdinalIgnoreCase))
+            && (HopByHopHeaders.IsHopByHop(name) || connectionNamed.Contains(name));
     }
 
     private static bool HasBody(HttpContext context)
