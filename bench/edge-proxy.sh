@@ -24,11 +24,13 @@ command -v wrk >/dev/null || { echo "wrk is required (apt-get install -y wrk)" >
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
 wait_http() {
-    for _ in $(seq 1 100); do
+    for _ in $(seq 1 300); do
         curl -fsS -o /dev/null "$1" 2>/dev/null && return 0
         sleep 0.1
     done
-    echo "no answer from $1" >&2; return 1
+    echo "no answer from $1" >&2
+    tail -n 20 "$work"/*.log >&2 2>/dev/null || true
+    return 1
 }
 
 echo "building Release backend and edge host..." >&2

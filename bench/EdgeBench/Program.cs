@@ -21,8 +21,16 @@ var loggerFactory = app.Services.GetRequiredService<ILoggerFactory>();
 await using var registry = new ServiceRegistry(TimeProvider.System, loggerFactory);
 using var metrics = new EdgeMetrics();
 using var proxy = new EdgeProxy(registry, TimeProvider.System, loggerFactory, metrics);
-registry.Upsert("bench", new ServiceDefinition { Routes = [new RouteDefinition { Host = "*", Path = "/" }] });
-await registry.SetTargetsAsync("bench", new SetTargetsRequest { Targets = [new TargetDefinition { Id = "backend", Url = args[1] }] }, CancellationToken.None);
+registry.Upsert("bench", new ServiceDefinition { Routes = [new RouteDefinition { Host = "*", Path = "/" }], Health = new HealthCheckDefinition { Path = "/" } });
+try
+{
+    await registry.SetTargetsAsync("bench", new SetTargetsRequest { Targets = [new TargetDefinition { Id = "backend", Url = args[1] }] }, CancellationToken.None);
+}
+catch (TargetsNotHealthyException ex)
+{
+    Console.Error.WriteLine(ex.Message);
+    return 1;
+}
 
 app.Run(context => proxy.HandleAsync(context));
 await app.RunAsync();
