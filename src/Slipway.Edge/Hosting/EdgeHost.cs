@@ -33,6 +33,7 @@ public sealed partial class EdgeHost : IAsyncDisposable
     private readonly EdgeStatePersister _persister;
     private readonly PrometheusExporter _exporter;
     private readonly EdgeMetrics _metrics;
+    private readonly SupervisorMetrics _supervisorMetrics;
     private readonly EdgeProxy _proxy;
     private readonly ILoggerFactory? _ownedLoggerFactory;
     private readonly ILogger _logger;
@@ -61,6 +62,7 @@ public sealed partial class EdgeHost : IAsyncDisposable
         _persister = persister;
         _exporter = exporter;
         _metrics = metrics;
+        _supervisorMetrics = new SupervisorMetrics(supervisor);
         _proxy = proxy;
         _ownedLoggerFactory = ownedLoggerFactory;
         _logger = logger;
@@ -204,6 +206,7 @@ public sealed partial class EdgeHost : IAsyncDisposable
         await Services.DisposeAsync();
         _proxy.Dispose();
         _metrics.Dispose();
+        _supervisorMetrics.Dispose();
         _exporter.Dispose();
         TryDelete(Options.ControlSocketPath);
         Log.Stopped(_logger);
@@ -279,6 +282,8 @@ public sealed partial class EdgeHost : IAsyncDisposable
         .SetMinimumLevel(LogLevel.Information)
         .AddFilter("Microsoft.AspNetCore", LogLevel.Warning)
         .AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Warning)
+        // A listener that fails to start is reported once, by whoever called StartAsync.
+        .AddFilter("Microsoft.Extensions.Hosting", LogLevel.None)
         .AddSimpleConsole(console =>
         {
             console.SingleLine = true;

@@ -140,6 +140,7 @@ public sealed class ControlApiTests : IAsyncLifetime
         var tail = await _edge.Client.GetProcessOutputAsync("app-g1", 2, CancellationToken.None);
         var conflict = await Assert.ThrowsAsync<EdgeControlException>(() =>
             _edge.Client.StartProcessAsync(new ProcessDefinition { Id = "app-g1", Command = "true" }, CancellationToken.None));
+        var metrics = await _edge.Client.GetMetricsAsync(CancellationToken.None);
         var stopped = await _edge.Client.StopProcessAsync("app-g1", TimeSpan.FromSeconds(2), CancellationToken.None);
         var deleted = await _edge.Client.DeleteProcessAsync("app-g1", null, CancellationToken.None);
 
@@ -148,6 +149,8 @@ public sealed class ControlApiTests : IAsyncLifetime
         Assert.Equal("app-g1", Assert.Single(listed).Id);
         Assert.Equal("two\nthree\n", tail);
         Assert.Equal(HttpStatusCode.Conflict, conflict.Status);
+        Assert.Contains("slipway_edge_process_up{process=\"app-g1\"} 1\n", metrics);
+        Assert.Contains("slipway_edge_process_restarts_total{process=\"app-g1\"} 0\n", metrics);
         Assert.Equal("stopped", stopped!.State);
         Assert.False(Supervision.ProcessIsAlive(started));
         Assert.True(deleted);
