@@ -21,8 +21,16 @@ internal static class HopByHopHeaders
     public static bool IsHopByHop(string name) => Names.Contains(name);
 
     /// <summary>The names listed in a <c>Connection</c> header, which are hop-by-hop for this message.</summary>
+    private static readonly HashSet<string> None = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <remarks>The result is shared when empty; callers only read it.</remarks>
     public static HashSet<string> NamedIn(StringValues connection)
     {
+        if (StringValues.IsNullOrEmpty(connection))
+        {
+            return None;
+        }
+
         var names = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         foreach (var value in connection)
         {

@@ -147,10 +147,14 @@ internal sealed class HttpForwarder : IDisposable
                 continue;
             }
 
-            var array = values.ToArray();
-            if (!outgoing.Headers.TryAddWithoutValidation(name, array) && content is not null)
+            var added = values.Count == 1
+                ? outgoing.Headers.TryAddWithoutValidation(name, values.ToString())
+                : outgoing.Headers.TryAddWithoutValidation(name, values.ToArray());
+            if (!added && content is not null)
             {
-                content.Headers.TryAddWithoutValidation(name, array);
+                _ = values.Count == 1
+                    ? content.Headers.TryAddWithoutValidation(name, values.ToString())
+                    : content.Headers.TryAddWithoutValidation(name, values.ToArray());
             }
         }
 
@@ -189,15 +193,13 @@ internal sealed class HttpForwarder : IDisposable
     {
         var target = context.Response;
         target.StatusCode = (int)response.StatusCode;
-        var connectionNamed = HopByHopHeaders.NamedIn(new StringValues([.. response.Headers.TryGetValues("Connection", out var c) ? c : []]));
-        foreach (var header in response.Headers)
+        var connectionNamed = HopByHopHeaders.NamedIn(response.Headers.TryGetValues("Connection", out var c) ? new StringValues([.. c]) : StringValues.Empty);
+        foreach (var header in response.Headers.NonValidated)
         {
-            if (Skip(header.Key))
+            if (!Skip(header.Key))
             {
-                continue;
+                target.Headers.Append(header.Key, Values(header.Value));
             }
-
-            target.Headers.Append(header.Key, header.Value.ToArray());
         }
 
         if (response.StatusCode is HttpStatusCode.NoContent or HttpStatusCode.NotModified)
@@ -205,18 +207,22 @@ internal sealed class HttpForwarder : IDisposable
             return;
         }
 
-        foreach (var header in response.Content.Headers)
+        foreach (var header in response.Content.Headers.NonValidated)
         {
             if (!Skip(header.Key))
             {
-                target.Headers.Append(header.Key, header.Value.ToArray());
+                target.Headers.Append(header.Key, Values(header.Value));
             }
         }
 
+        // A 101 must tell the client which protocol it switched to; Kestrel adds "Connection: Upgrade" itself.
         bool Skip(string name) =>
-            (HopByHopHeaders.IsHopByHop(name) && !(keepUpgrade && name.Equals("Upgrade", StringComparison.OrdinalIgnoreCase)))
-            || connectionNamed.Contains(name);
+            !(keepUpgrade && name.Equals("Upgrade", StringComparison.OrdinalIgnoreCase))
+            && (HopByHopHeaders.IsHopByHop(name) || connectionNamed.Contains(name));
     }
+
+    private static StringValues Values(System.Net.Http.Headers.HeaderStringValues values) =>
+        values.Count == 1 ? new StringValues(values.ToString()) : new StringValues([.. values]);
 
     private static bool HasBody(HttpContext context)
     {

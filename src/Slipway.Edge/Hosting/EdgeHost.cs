@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Slipway.Edge.Control;
 using Slipway.Edge.Forwarding;
@@ -25,13 +26,15 @@ namespace Slipway.Edge.Hosting;
 public sealed partial class EdgeHost : IAsyncDisposable
 {
     public const string AdminService = "slipway";
-    public const string MeterName = "Slipway.Edge";
 
     private readonly WebApplication _httpApp;
     private readonly WebApplication? _adminApp;
     private readonly WebApplication _controlApp;
     private readonly EdgeStatePersister _persister;
     private readonly PrometheusExporter _exporter;
+    private readonly EdgeMetrics _metrics;
+    private readonly SupervisorMetrics _supervisorMetrics;
+    private readonly EdgeProxy _proxy;
     private readonly ILoggerFactory? _ownedLoggerFactory;
     private readonly ILogger _logger;
     private int _stopped;
@@ -45,6 +48,8 @@ public sealed partial class EdgeHost : IAsyncDisposable
         WebApplication controlApp,
         EdgeStatePersister persister,
         PrometheusExporter exporter,
+        EdgeMetrics metrics,
+        EdgeProxy proxy,
         ILoggerFactory? ownedLoggerFactory,
         ILogger logger)
     {
@@ -56,6 +61,9 @@ public sealed partial class EdgeHost : IAsyncDisposable
         _controlApp = controlApp;
         _persister = persister;
         _exporter = exporter;
+        _metrics = metrics;
+        _supervisorMetrics = new SupervisorMetrics(supervisor);
+        _proxy = proxy;
         _ownedLoggerFactory = ownedLoggerFactory;
         _logger = logger;
         HttpEndpoint = BoundEndpoint(httpApp);
@@ -100,14 +108,14 @@ public sealed partial class EdgeHost : IAsyncDisposable
 
         var services = new ServiceRegistry(time, loggerFactory);
         var supervisor = new ProcessSupervisor(options.ProcessLogDirectory, time, loggerFactory.CreateLogger<ProcessSupervisor>());
-        var exporter = new PrometheusExporter(MeterName);
+        var exporter = new PrometheusExporter(EdgeMetrics.MeterName);
+        var metrics = new EdgeMetrics();
+        var proxy = new EdgeProxy(services, time, loggerFactory, metrics);
         var started = new List<WebApplication>();
         EdgeStatePersister? persister = null;
         try
         {
             services.Restore(state.Services);
-            var metrics = new EdgeMetrics(); // TODO(sup): own and dispose with the host
-            var proxy = new EdgeProxy(services, time, loggerFactory, metrics);
 
             var httpApp = BuildApp(options, loggerFactory, kestrel => kestrel.Listen(httpEndpoint));
             httpApp.Run(context => proxy.HandleAsync(context));
@@ -138,7 +146,7 @@ public sealed partial class EdgeHost : IAsyncDisposable
                 File.SetUnixFileMode(options.ControlSocketPath, UnixFileMode.UserRead | UnixFileMode.UserWrite);
             }
 
-            var host = new EdgeHost(options, services, supervisor, httpApp, adminApp, controlApp, persister, exporter, ownedLoggerFactory, logger);
+            var host = new EdgeHost(options, services, supervisor, httpApp, adminApp, controlApp, persister, exporter, metrics, proxy, ownedLoggerFactory, logger);
             Log.Started(logger, host.HttpEndpoint.ToString(), host.AdminEndpoint?.ToString() ?? "none", options.ControlSocketPath);
             return host;
         }
@@ -157,6 +165,8 @@ public sealed partial class EdgeHost : IAsyncDisposable
             }
 
             await services.DisposeAsync();
+            proxy.Dispose();
+            metrics.Dispose();
             exporter.Dispose();
             ownedLoggerFactory?.Dispose();
             throw;
@@ -194,6 +204,9 @@ public sealed partial class EdgeHost : IAsyncDisposable
         }
 
         await Services.DisposeAsync();
+        _proxy.Dispose();
+        _metrics.Dispose();
+        _supervisorMetrics.Dispose();
         _exporter.Dispose();
         TryDelete(Options.ControlSocketPath);
         Log.Stopped(_logger);
@@ -207,6 +220,7 @@ public sealed partial class EdgeHost : IAsyncDisposable
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = options.FullHome });
         builder.Logging.ClearProviders();
         builder.Services.AddSingleton(loggerFactory);
+        builder.Services.AddSingleton<IHostLifetime, HostedByEdgeLifetime>();
         builder.WebHost.UseShutdownTimeout(options.DrainTimeout);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
@@ -267,6 +281,9 @@ public sealed partial class EdgeHost : IAsyncDisposable
     private static ILoggerFactory CreateConsoleLoggerFactory() => LoggerFactory.Create(logging => logging
         .SetMinimumLevel(LogLevel.Information)
         .AddFilter("Microsoft.AspNetCore", LogLevel.Warning)
+        .AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Warning)
+        // A listener that fails to start is reported once, by whoever called StartAsync.
+        .AddFilter("Microsoft.Extensions.Hosting", LogLevel.None)
         .AddSimpleConsole(console =>
         {
             console.SingleLine = true;

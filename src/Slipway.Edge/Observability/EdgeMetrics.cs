@@ -37,6 +37,9 @@ public sealed class EdgeMetrics : IDisposable
         _inFlight = meter.CreateUpDownCounter<long>("slipway.edge.requests.in_flight", "{request}", "Requests being forwarded now.");
     }
 
+    /// <summary>This instance's meter, so a listener can tell it from another edge's in the same process.</summary>
+    public Meter Meter => _meter;
+
     internal void RequestStarted(string service) => _inFlight.Add(1, new KeyValuePair<string, object?>("service", service));
 
     internal void RequestFinished(string service, int statusCode, ForwarderError error, TimeSpan elapsed)

@@ -114,7 +114,8 @@ internal sealed partial class SupervisedProcess
                     Log.NotAdopted(logger, saved.Id, saved.Pid.Value);
                 }
 
-                process.SpawnLocked();
+                // A failure here (its release tree is gone, say) must not stop the edge from starting.
+                process.SpawnOrRecordFailureLocked();
             }
         }
 

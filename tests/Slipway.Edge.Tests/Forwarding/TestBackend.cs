@@ -37,6 +37,9 @@ internal sealed class TestBackend : IAsyncDisposable
     /// <summary>Method and raw target of every request other than health probes.</summary>
     public ConcurrentQueue<string> Seen { get; } = new();
 
+    /// <summary><see cref="System.Diagnostics.Stopwatch.GetTimestamp"/> at the arrival of each request in <see cref="Seen"/>.</summary>
+    public ConcurrentQueue<long> Arrivals { get; } = new();
+
     public static async Task<TestBackend> StartAsync(string id)
     {
         var builder = WebApplication.CreateSlimBuilder();
@@ -81,6 +84,7 @@ internal sealed class TestBackend : IAsyncDisposable
             return;
         }
 
+        Arrivals.Enqueue(System.Diagnostics.Stopwatch.GetTimestamp());
         Seen.Enqueue($"{request.Method} {path}{request.QueryString}");
         context.Response.Headers["X-Backend"] = Id;
         var token = context.RequestAborted;
