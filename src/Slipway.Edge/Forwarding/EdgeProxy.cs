@@ -128,9 +128,13 @@ public sealed partial class EdgeProxy : IDisposable
             }
         }
 
-        if (error != ForwarderError.None)
+        if (error == ForwarderError.ClientAborted)
         {
-            LogForwardFailed(_logger, runtime.Name, failed.Id, ForwarderErrors.Name(error), context.Request.Method, context.Request.Path.Value);
+            LogClientAborted(_logger, runtime.Name, failed.Id, ForwarderErrors.ClientClosedRequest, context.Request.Method, context.Request.Path.Value);
+        }
+        else if (error != ForwarderError.None)
+        {
+            LogForwardFailed(_logger, runtime.Name, failed.Id, ForwarderErrors.Name(error), ForwarderErrors.StatusCode(error), context.Request.Method, context.Request.Path.Value);
             await FailAsync(context, error).ConfigureAwait(false);
         }
 
@@ -248,8 +252,11 @@ public sealed partial class EdgeProxy : IDisposable
     [LoggerMessage(EventId = 1002, Level = LogLevel.Information, Message = "Service {Service}: connect to {Failed} failed, retrying on {Retry}")]
     private static partial void LogRetry(ILogger logger, string service, string failed, string retry);
 
-    [LoggerMessage(EventId = 1003, Level = LogLevel.Warning, Message = "Service {Service}: forwarding to {Target} failed ({Error}) for {Method} {Path}")]
-    private static partial void LogForwardFailed(ILogger logger, string service, string target, string error, string method, string? path);
+    [LoggerMessage(EventId = 1003, Level = LogLevel.Warning, Message = "Service {Service}: forwarding to {Target} failed ({Error}, {Status}) for {Method} {Path}")]
+    private static partial void LogForwardFailed(ILogger logger, string service, string target, string error, int status, string method, string? path);
+
+    [LoggerMessage(EventId = 1005, Level = LogLevel.Debug, Message = "Service {Service}: client left while forwarding to {Target} ({Status}) for {Method} {Path}")]
+    private static partial void LogClientAborted(ILogger logger, string service, string target, int status, string method, string? path);
 
     [LoggerMessage(EventId = 1004, Level = LogLevel.Error, Message = "Service {Service}: unexpected failure while forwarding")]
     private static partial void LogUnexpected(ILogger logger, Exception exception, string service);

@@ -1,7 +1,7 @@
 namespace Slipway.Edge.Forwarding;
 
 /// <summary>What went wrong with one request, recorded as data so metrics, logs and health read it.</summary>
-public enum ForwarderError
+internal enum ForwarderError
 {
     None,
 

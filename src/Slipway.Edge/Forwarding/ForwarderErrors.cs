@@ -1,7 +1,7 @@
 namespace Slipway.Edge.Forwarding;
 
 /// <summary>The explicit status map and names of <see cref="ForwarderError"/>.</summary>
-public static class ForwarderErrors
+internal static class ForwarderErrors
 {
     /// <summary>499 is not sent to anyone: it is what metrics and logs record for a client that left.</summary>
     public const int ClientClosedRequest = 499;

@@ -95,9 +95,9 @@ internal sealed partial class HealthProber : IDisposable
                 await Task.Delay(delay, _timeProvider, cancellationToken).ConfigureAwait(false);
             }
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        catch (Exception) when (cancellationToken.IsCancellationRequested)
         {
-            // The target left the edge.
+            // The target left the edge (or the edge is shutting down and disposed the probe client).
         }
         catch (Exception ex)
         {

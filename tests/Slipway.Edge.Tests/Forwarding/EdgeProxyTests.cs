@@ -191,6 +191,43 @@ public sealed class EdgeProxyTests
         Assert.Contains("\r\na 0\r\n", answer, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task HandleAsync_ServiceOverride_RoutesEveryRequestToThatService()
+    {
+        await using var admin = await TestBackend.StartAsync("control-plane");
+        await using var edge = await EdgeServer.StartAsync();
+        edge.Registry.Upsert("slipway", Definition(host: "admin.invalid"));
+        await edge.Registry.SetTargetsAsync("slipway", EdgeServer.Targets([admin]), CancellationToken.None);
+        var context = new Microsoft.AspNetCore.Http.DefaultHttpContext();
+        context.Request.Method = "GET";
+        context.Request.Scheme = "http";
+        context.Request.Host = new Microsoft.AspNetCore.Http.HostString("anything.example:7070");
+        context.Request.Path = "/api/v1/apps";
+        context.Response.Body = new MemoryStream();
+
+        await edge.Proxy.HandleAsync(context, serviceOverride: "slipway");
+
+        Assert.Equal(200, context.Response.StatusCode);
+        Assert.Equal(["GET /api/v1/apps"], admin.Seen);
+        context.Response.Body.Position = 0;
+        Assert.Equal("control-plane", await new StreamReader(context.Response.Body).ReadToEndAsync());
+    }
+
+    [Fact]
+    public async Task HandleAsync_DeletedService_AnswersNotFound()
+    {
+        await using var backend = await TestBackend.StartAsync("a");
+        await using var edge = await EdgeServer.StartAsync();
+        await edge.AddServiceAsync("app", [backend]);
+
+        Assert.True(await edge.Registry.DeleteAsync("app", CancellationToken.None));
+        using var response = await edge.Client.GetAsync("/");
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Null(edge.Registry.Get("app"));
+        Assert.False(await edge.Registry.DeleteAsync("app", CancellationToken.None));
+    }
+
     private static IEnumerable<string> Responses(string raw) =>
         raw.Split("HTTP/1.1 ", StringSplitOptions.RemoveEmptyEntries);
 

@@ -170,6 +170,32 @@ public sealed class ServiceRegistryTests
     }
 
     [Fact]
+    public async Task SetTargetsAsync_WithCanary_SendsWeightedShareAndSticksByCookie()
+    {
+        await using var stable = await TestBackend.StartAsync("stable");
+        await using var canary = await TestBackend.StartAsync("canary");
+        await using var edge = await EdgeServer.StartAsync();
+        await edge.AddServiceAsync("app", [stable]);
+
+        await edge.Registry.SetTargetsAsync("app", EdgeServer.Targets([stable]) with
+        {
+            Canary = new CanaryDefinition { Targets = [new TargetDefinition { Id = "canary", Url = canary.Url }], Weight = 100 },
+        }, CancellationToken.None);
+
+        using var first = await edge.Client.GetAsync("/set-cookie");
+        Assert.Equal("canary", await first.Content.ReadAsStringAsync());
+        var cookies = first.Headers.GetValues("Set-Cookie").ToList();
+        Assert.Contains(cookies, c => c.StartsWith("app=1", StringComparison.Ordinal));
+        Assert.Contains(cookies, c => c.StartsWith("slipway-canary=canary", StringComparison.Ordinal));
+        Assert.Equal("canary", Assert.Single(edge.Registry.Get("app")!.Canary).Id);
+
+        using var pinned = new HttpRequestMessage(HttpMethod.Get, "/");
+        pinned.Headers.Add("Cookie", "slipway-canary=stable");
+        using var stableAnswer = await edge.Client.SendAsync(pinned);
+        Assert.Equal("stable", await stableAnswer.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
     public async Task Pause_HoldsRequests_ResumeReleasesThem()
     {
         await using var a = await TestBackend.StartAsync("a");
