@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using Microsoft.Extensions.Logging;
 using Slipway.ControlPlane.Edge;
 using Slipway.ControlPlane.Pipeline;
@@ -8,36 +9,50 @@ using Slipway.Edge.Control.Contracts;
 namespace Slipway.ControlPlane.Hosting;
 
 /// <summary>
-/// Runs once before the control plane reports ready: ends every deployment a previous instance left
-/// unfinished, stops the candidates it had started, and makes the edge route exactly the current
-/// generation of each app (DESIGN §6). Idempotent: running it twice changes nothing the second time.
+/// Runs before the control plane reports ready (DESIGN §6): ends every deployment a previous instance left
+/// unfinished, finishes an activation the edge already carried out, stops the candidates and orphans it had
+/// started, and makes the edge route exactly the current generation of each app. Idempotent: running it twice
+/// changes nothing the second time.
 /// </summary>
+/// <remarks>
+/// A crash between the edge's route swap and the promotion transaction leaves the edge routing the candidate
+/// while the store still names the old generation. The edge wins then: the candidate was validated (its
+/// deployment journaled <c>deploy.phase activate</c> with it) and the edge, which checks health before it swaps,
+/// accepted it, so recovery records the promotion and the deployment succeeds ("rolled forward"). In every
+/// other case the store wins and the edge is made to match it.
+/// </remarks>
 internal sealed partial class StartupRecovery(SlipwayStore store, IEdgeGateway edge, ILogger<StartupRecovery> logger)
 {
+    public const string RolledForward = "recovery.rolled_forward";
+    public const string OrphanStopped = "recovery.orphan_stopped";
+    public const string Completed = "recovery.done";
+
     public async Task RunAsync(CancellationToken cancellationToken)
     {
+        var processes = (await edge.ListProcessesAsync(cancellationToken)).ToDictionary(p => p.Id, StringComparer.Ordinal);
+        var interrupted = 0;
         foreach (var deployment in store.ListUnfinishedDeployments())
         {
-            var pointers = store.GetPointers(deployment.App, deployment.Env);
-            if (deployment.Generation is { } g && pointers.Current == g)
-            {
-                store.FinishDeployment(deployment.Id, DeploymentStatus.Succeeded, 0, null, null);
-                continue;
-            }
-
-            store.FinishDeployment(deployment.Id, DeploymentStatus.Failed, 1,
-                $"{deployment.Phase}: interrupted: the control plane stopped during this deployment; the serving generation is untouched. Deploy again.", null);
-            Log.Interrupted(logger, deployment.Id, deployment.Phase);
+            interrupted++;
+            await EndInterruptedAsync(deployment, processes, cancellationToken);
         }
 
         foreach (var generation in store.ListLiveGenerations())
         {
+            var processId = ProcessIdOf(generation);
             if (generation.State is GenerationState.Starting or GenerationState.Validating)
             {
-                await edge.StopProcessAsync(generation.ProcessId ?? Candidate.ProcessIdFor(generation.App, generation.Env, (int)generation.Number), TimeSpan.FromSeconds(5), cancellationToken);
+                await edge.StopProcessAsync(processId, TimeSpan.FromSeconds(5), cancellationToken);
                 store.SetGenerationState(generation.App, generation.Env, generation.Number, GenerationState.Failed);
             }
+            else if (generation.State == GenerationState.Warm && !processes.ContainsKey(processId))
+            {
+                // A warm generation whose process is gone can no longer give an instant rollback.
+                store.SetGenerationState(generation.App, generation.Env, generation.Number, GenerationState.Stopped);
+            }
         }
+
+        var orphans = await StopOrphansAsync(processes.Values, cancellationToken);
 
         foreach (var app in store.ListApps())
         {
@@ -56,6 +71,77 @@ internal sealed partial class StartupRecovery(SlipwayStore store, IEdgeGateway e
                 await RouteCurrentAsync(spec, env, cancellationToken);
             }
         }
+
+        if (interrupted > 0 || orphans > 0)
+        {
+            store.AppendEvent(Completed, null, null, null, new { interruptedDeployments = interrupted, orphansStopped = orphans });
+        }
+    }
+
+    private async Task EndInterruptedAsync(Deployment deployment, Dictionary<string, ProcessStatus> processes, CancellationToken cancellationToken)
+    {
+        var pointers = store.GetPointers(deployment.App, deployment.Env);
+        if (deployment.Generation is { } g && pointers.Current == g)
+        {
+            // Promotion committed; only draining (or recording the end) was left. The replaced generation
+            // stays warm and the background loop stops it when its rollback window ends.
+            store.FinishDeployment(deployment.Id, DeploymentStatus.Succeeded, 0, null, null);
+            Log.Finished(logger, deployment.Id, deployment.Phase);
+            return;
+        }
+
+        if (deployment.Phase == "activate" && deployment.Generation is { } number
+            && store.GetGeneration(deployment.App, deployment.Env, number) is { State: GenerationState.Validating or GenerationState.Warm } candidate
+            && await EdgeRoutesOnlyAsync(deployment.App, deployment.Env, ProcessIdOf(candidate), processes, cancellationToken))
+        {
+            store.Promote(deployment.App, deployment.Env, number, deployment.Id);
+            store.AppendEvent(RolledForward, deployment.App, deployment.Env, deployment.Id, new
+            {
+                generation = number,
+                previous = pointers.Current,
+                reason = "the edge already routed the validated candidate when the control plane stopped; the promotion was recorded on recovery",
+            });
+            store.FinishDeployment(deployment.Id, DeploymentStatus.Succeeded, 0, null, null);
+            Log.RolledForward(logger, deployment.Id, number);
+            return;
+        }
+
+        var serving = pointers.Current is { } c ? $"generation {c} keeps serving" : "nothing was serving yet";
+        store.FinishDeployment(deployment.Id, DeploymentStatus.Failed, 1,
+            $"{deployment.Phase}: interrupted: the control plane stopped during this deployment; {serving}. Deploy again.", null);
+        Log.Interrupted(logger, deployment.Id, deployment.Phase);
+    }
+
+    private async Task<bool> EdgeRoutesOnlyAsync(string app, string env, string processId, Dictionary<string, ProcessStatus> processes, CancellationToken cancellationToken)
+    {
+        if (!processes.TryGetValue(processId, out var process) || process.State != "running")
+        {
+            return false;
+        }
+
+        var status = await edge.GetServiceAsync(ServiceNames.For(app, env), cancellationToken);
+        return status is not null && status.Targets.Count == 1 && status.Targets[0].Id == processId;
+    }
+
+    /// <summary>Stops app processes (<c>APP-ENV-gN</c>) the edge supervises but the store does not consider live.</summary>
+    private async Task<int> StopOrphansAsync(IEnumerable<ProcessStatus> processes, CancellationToken cancellationToken)
+    {
+        var live = store.ListLiveGenerations().Select(ProcessIdOf).ToHashSet(StringComparer.Ordinal);
+        var stopped = 0;
+        foreach (var process in processes)
+        {
+            if (!GenerationProcess().IsMatch(process.Id) || live.Contains(process.Id))
+            {
+                continue;
+            }
+
+            await edge.StopProcessAsync(process.Id, TimeSpan.FromSeconds(5), cancellationToken);
+            store.AppendEvent(OrphanStopped, null, null, null, new { processId = process.Id, pid = process.Pid });
+            Log.OrphanStopped(logger, process.Id);
+            stopped++;
+        }
+
+        return stopped;
     }
 
     private async Task RouteCurrentAsync(AppSpec spec, string env, CancellationToken cancellationToken)
@@ -84,6 +170,12 @@ internal sealed partial class StartupRecovery(SlipwayStore store, IEdgeGateway e
         }, cancellationToken);
     }
 
+    private static string ProcessIdOf(Generation generation) =>
+        generation.ProcessId ?? Candidate.ProcessIdFor(generation.App, generation.Env, (int)generation.Number);
+
+    [GeneratedRegex("^[a-z][a-z0-9-]*-g[0-9]+$", RegexOptions.CultureInvariant)]
+    private static partial Regex GenerationProcess();
+
     private static partial class Log
     {
         [LoggerMessage(EventId = 200, Level = LogLevel.Warning, Message = "Deployment {Id} was interrupted during {Phase}; marked failed")]
@@ -91,5 +183,14 @@ internal sealed partial class StartupRecovery(SlipwayStore store, IEdgeGateway e
 
         [LoggerMessage(EventId = 201, Level = LogLevel.Warning, Message = "Edge route of {Service} did not point at the current generation {ProcessId}; repaired")]
         public static partial void RouteRepaired(ILogger logger, string service, string processId);
+
+        [LoggerMessage(EventId = 202, Level = LogLevel.Information, Message = "Deployment {Id} was interrupted during {Phase} after its promotion; marked succeeded")]
+        public static partial void Finished(ILogger logger, string id, string phase);
+
+        [LoggerMessage(EventId = 203, Level = LogLevel.Warning, Message = "Deployment {Id}: the edge already routed generation {Generation}; promotion recorded (rolled forward)")]
+        public static partial void RolledForward(ILogger logger, string id, long generation);
+
+        [LoggerMessage(EventId = 204, Level = LogLevel.Warning, Message = "Stopped orphan process {ProcessId}: no live generation owns it")]
+        public static partial void OrphanStopped(ILogger logger, string processId);
     }
 }

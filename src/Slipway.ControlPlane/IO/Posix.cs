@@ -101,4 +101,10 @@ internal static class Posix
 
     /// <summary>True while any process (zombies included) is still in group <paramref name="pgid"/>.</summary>
     public static bool GroupExists(int pgid) => pgid > 1 && Kill(-pgid, 0) == 0;
+
+    /// <summary>Sends <paramref name="signal"/> to one process; false when it does not exist.</summary>
+    public static bool SignalProcess(int pid, int signal) => pid > 1 && Kill(pid, signal) == 0;
+
+    /// <summary>True while a process with this pid exists (zombies included).</summary>
+    public static bool ProcessExists(int pid) => pid > 1 && Kill(pid, 0) == 0;
 }

@@ -1,4 +1,5 @@
 using Slipway.ControlPlane.Edge;
+using Slipway.ControlPlane.Reliability;
 using Slipway.ControlPlane.Store;
 using Slipway.Edge.Control.Contracts;
 
@@ -35,6 +36,8 @@ internal sealed class ActivatePhase(IEdgeGateway edge, SlipwayStore store)
 
         // From here the candidate serves traffic: the pointer update must not be skipped by a late cancel.
         run.Activated = true;
+        // The worst moment to crash: the edge routes the candidate, the store still names the old generation.
+        FaultInjection.At("during:activate");
         store.Promote(run.App, run.Env, candidate.Generation, run.Id);
         return before == candidate.Generation ? null : before;
     }

@@ -3,6 +3,7 @@ using Slipway.ControlPlane.Edge;
 using Slipway.ControlPlane.Pipeline.Build;
 using Slipway.ControlPlane.Pipeline.Release;
 using Slipway.ControlPlane.Pipeline.Source;
+using Slipway.ControlPlane.Reliability;
 using Slipway.ControlPlane.Store;
 
 namespace Slipway.ControlPlane.Pipeline;
@@ -41,9 +42,11 @@ internal sealed partial class DeploymentPipeline(
                 Phase(run, "source");
                 workspace = releases.CreateWorkspace(run.App, run.Id);
                 var fetched = await FetchAsync(run, workspace, cancellationToken);
+                FaultInjection.After("source");
 
                 Phase(run, "build");
                 var gates = await build.RunAsync(run.Spec.Build, workspace, run.Spec.Env, run.Log, cancellationToken);
+                FaultInjection.After("build");
 
                 Phase(run, "release");
                 cancellationToken.ThrowIfCancellationRequested();
@@ -61,6 +64,7 @@ internal sealed partial class DeploymentPipeline(
                     Path = releases.ReleaseDirectory(run.App, manifest.Release),
                     ManifestJson = manifest.ToJson(),
                 }, run.Id);
+                FaultInjection.After("release");
             }
 
             var release = run.Release;
@@ -69,9 +73,11 @@ internal sealed partial class DeploymentPipeline(
             {
                 Phase(run, "start", release.Id);
                 candidate = await start.StartAsync(run, release, cancellationToken);
+                FaultInjection.After("start");
 
                 Phase(run, "validate", release.Id, candidate.Generation);
                 await validate.ValidateAsync(candidate, run.Spec.Probes, release.Revision ?? "", release.Digest, run.Log.Append, cancellationToken);
+                FaultInjection.After("validate");
             }
             else
             {
@@ -83,9 +89,11 @@ internal sealed partial class DeploymentPipeline(
             Phase(run, "activate", release.Id, candidate.Generation);
             cancellationToken.ThrowIfCancellationRequested();
             var replaced = await activate.ActivateAsync(run, candidate, cancellationToken);
+            FaultInjection.After("activate");
 
             Phase(run, "drain");
             await drain.DrainAsync(run, replaced, CancellationToken.None);
+            FaultInjection.After("drain");
 
             Phase(run, "done");
             return Finish(run, DeploymentStatus.Succeeded, 0, null, started);
@@ -135,8 +143,12 @@ internal sealed partial class DeploymentPipeline(
         throw new DeployFailedException("source", "nothing to deploy from: give --from DIR (git sources are not supported by this server yet)", null);
     }
 
-    private void Phase(DeploymentRun run, string phase, string? releaseId = null, long? generation = null) =>
+    /// <summary>Journals the phase before doing its work, so recovery knows how far a crashed run got.</summary>
+    private void Phase(DeploymentRun run, string phase, string? releaseId = null, long? generation = null)
+    {
         store.SetDeploymentPhase(run.Id, phase, releaseId, generation);
+        FaultInjection.Before(phase);
+    }
 
     /// <summary>For a rollback: the warm generation of the release, if its process still runs.</summary>
     private async Task<Candidate?> WarmGenerationAsync(DeploymentRun run, Store.Release release, CancellationToken cancellationToken)
