@@ -48,6 +48,15 @@ internal static class AdminApi
                     return;
                 }
 
+                if (context.Request.Path.StartsWithSegments("/api/v1") && !s.Readiness.Ready && !HttpMethods.IsGet(context.Request.Method) && !HttpMethods.IsHead(context.Request.Method))
+                {
+                    // Reads are served from the store by any instance; writes only by the lease holder once it has recovered.
+                    await Error(context, 503, s.Readiness.Follower
+                        ? "follower: another control plane holds the store's lease and takes the writes; retry against it, or wait for this instance to take over."
+                        : "not ready: the control plane is still recovering after a start; retry in a moment.");
+                    return;
+                }
+
                 await next(context);
             }
             catch (ApiProblem e)
@@ -61,6 +70,10 @@ internal static class AdminApi
             catch (StoreException e) when (e.Code is StoreErrorCode.InvalidTransition or StoreErrorCode.Conflict)
             {
                 await Error(context, 409, e.Message);
+            }
+            catch (StoreException e) when (e.Code == StoreErrorCode.NotLeader)
+            {
+                await Error(context, 503, "follower: " + e.Message);
             }
             catch (EdgeUnavailableException e)
             {

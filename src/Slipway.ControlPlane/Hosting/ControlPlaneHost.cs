@@ -15,6 +15,7 @@ using Slipway.ControlPlane.Pipeline.Build;
 using Slipway.ControlPlane.Pipeline.Release;
 using Slipway.ControlPlane.Pipeline.Source;
 using Slipway.ControlPlane.Processes;
+using Slipway.ControlPlane.Reliability;
 using Slipway.ControlPlane.Runtime;
 using Slipway.ControlPlane.Spec;
 using Slipway.ControlPlane.Store;
@@ -74,7 +75,11 @@ public sealed partial class ControlPlaneHost : IAsyncDisposable
 
         var store = SlipwayStore.Open(SlipwayStore.PathIn(home), time);
         var tokens = new AdminTokens(store);
-        tokens.EnsureLocalToken(home);
+        store.RequireLease(LeaseHolder.Current);
+        if (TryLead(store, options))
+        {
+            tokens.EnsureLocalToken(home);
+        }
 
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
@@ -136,31 +141,66 @@ public sealed partial class ControlPlaneHost : IAsyncDisposable
 
         var logger = loggerFactory.CreateLogger<ControlPlaneHost>();
         var recovery = new StartupRecovery(store, edge, loggerFactory.CreateLogger<StartupRecovery>());
+        var reconciler = new Reconciler(store, edge, recovery, probeClient, RollBackAsync, time, loggerFactory.CreateLogger<Reconciler>())
+        {
+            FailuresBeforeRestart = options.UnhealthyChecksBeforeRestart,
+            RollbackAfter = options.HealthRollbackAfter,
+        };
+
+        Task RollBackAsync(string app2, string env, string why)
+        {
+            var (rollback, _) = apps.Rollback(app2, new Api.Contracts.RollbackRequest { Env = env });
+            store.AppendEvent(Reconciler.HealthRollback, app2, env, rollback.Id, new { reason = why });
+            return Task.CompletedTask;
+        }
+
         async Task BackgroundAsync(CancellationToken stopping)
         {
-            await RecoverAsync(recovery, logger, time, stopping);
-            readiness.MarkReady();
-            Log.Ready(logger, endpoint.ToString());
-            using var timer = new PeriodicTimer(options.ReconcileInterval, time);
+            var recovered = false;
+            var nextReconcile = time.GetUtcNow() + options.ReconcileInterval;
+            var tick = options.RenewInterval < options.ReconcileInterval ? options.RenewInterval : options.ReconcileInterval;
             while (!stopping.IsCancellationRequested)
             {
                 try
                 {
-                    await timer.WaitForNextTickAsync(stopping);
+                    if (!TryLead(store, options))
+                    {
+                        if (recovered || !readiness.Follower)
+                        {
+                            Log.Follower(logger, store.ReadLease()?.Holder ?? "?");
+                        }
+
+                        recovered = false;
+                        readiness.MarkFollower();
+                    }
+                    else if (!recovered)
+                    {
+                        readiness.MarkRecovering();
+                        tokens.EnsureLocalToken(home);
+                        await recovery.RunAsync(stopping);
+                        recovered = true;
+                        readiness.MarkReady();
+                        Log.Ready(logger, endpoint.ToString(), store.Fencing ?? 0);
+                    }
+                    else if (time.GetUtcNow() >= nextReconcile)
+                    {
+                        nextReconcile = time.GetUtcNow() + options.ReconcileInterval;
+                        await reconciler.RunOnceAsync(stopping);
+                        await warm.ExpireAsync(app2 => RollbackWindowOf(store, app2), stopping);
+                    }
+                }
+                catch (Exception e) when (e is EdgeUnavailableException or StoreException or ApiProblem)
+                {
+                    Log.LoopFailed(logger, e.Message);
                 }
                 catch (OperationCanceledException) when (stopping.IsCancellationRequested)
                 {
                     return;
                 }
 
-                try
-                {
-                    await warm.ExpireAsync(app2 => RollbackWindowOf(store, app2), stopping);
-                }
-                catch (Exception e) when (e is EdgeUnavailableException or StoreException)
-                {
-                    Log.LoopFailed(logger, e.Message);
-                }
+                // Right after start-up, retry soon: recovery waits for an edge that may still be starting.
+                var wait = recovered || readiness.Follower ? tick : TimeSpan.FromMilliseconds(200);
+                await Task.Delay(wait, time, stopping).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             }
         }
 
@@ -173,6 +213,8 @@ public sealed partial class ControlPlaneHost : IAsyncDisposable
         await _deployments.DisposeAsync();
         await _app.StopAsync();
         await _background.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        // A clean stop hands over at once; a crash leaves the lease to expire (or to be taken from a dead holder).
+        _store.ReleaseLease();
     }
 
     public async ValueTask DisposeAsync()
@@ -188,23 +230,16 @@ public sealed partial class ControlPlaneHost : IAsyncDisposable
         _stopping.Dispose();
     }
 
-    /// <summary>Recovery needs the edge; keep trying (the edge may still be starting) until it succeeds.</summary>
-    private static async Task RecoverAsync(StartupRecovery recovery, ILogger logger, TimeProvider time, CancellationToken stopping)
+    /// <summary>Takes or renews the store's lease; false while another live instance holds it.</summary>
+    private static bool TryLead(SlipwayStore store, ControlPlaneOptions options)
     {
-        var delay = TimeSpan.FromMilliseconds(200);
-        while (!stopping.IsCancellationRequested)
+        try
         {
-            try
-            {
-                await recovery.RunAsync(stopping);
-                return;
-            }
-            catch (EdgeUnavailableException e)
-            {
-                Log.RecoveryWaiting(logger, e.Message);
-                await Task.Delay(delay, time, stopping).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-                delay = TimeSpan.FromMilliseconds(Math.Min(delay.TotalMilliseconds * 2, 5000));
-            }
+            return store.TryAcquireLease(options.LeaseDuration, LeaseHolder.IsGone);
+        }
+        catch (StoreException)
+        {
+            return false;
         }
     }
 
@@ -222,11 +257,11 @@ public sealed partial class ControlPlaneHost : IAsyncDisposable
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 300, Level = LogLevel.Information, Message = "Control plane ready on {Endpoint}")]
-        public static partial void Ready(ILogger logger, string endpoint);
+        [LoggerMessage(EventId = 300, Level = LogLevel.Information, Message = "Control plane ready on {Endpoint} (leader, fencing {Fencing})")]
+        public static partial void Ready(ILogger logger, string endpoint, long fencing);
 
-        [LoggerMessage(EventId = 301, Level = LogLevel.Warning, Message = "Start-up recovery waits for the edge: {Reason}")]
-        public static partial void RecoveryWaiting(ILogger logger, string reason);
+        [LoggerMessage(EventId = 301, Level = LogLevel.Warning, Message = "Follower: {Holder} holds the store's lease; serving reads only")]
+        public static partial void Follower(ILogger logger, string holder);
 
         [LoggerMessage(EventId = 302, Level = LogLevel.Warning, Message = "Background loop: {Reason}")]
         public static partial void LoopFailed(ILogger logger, string reason);

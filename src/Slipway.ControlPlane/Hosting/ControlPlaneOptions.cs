@@ -23,6 +23,20 @@ public sealed record ControlPlaneOptions
     /// <summary>How often the background loop stops expired warm generations.</summary>
     public TimeSpan ReconcileInterval { get; init; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>How long the store's leader lease lasts without renewal; a follower takes over after that.</summary>
+    public TimeSpan LeaseDuration { get; init; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>How often the leader renews its lease and a follower tries to take it; defaults to a third of <see cref="LeaseDuration"/>.</summary>
+    public TimeSpan? LeaseRenewInterval { get; init; }
+
+    /// <summary>Consecutive unhealthy checks of a current generation before the reconciler restarts it.</summary>
+    public int UnhealthyChecksBeforeRestart { get; init; } = 3;
+
+    /// <summary>How long a restarted current generation may stay unhealthy before Slipway rolls back to a warm, healthy previous one.</summary>
+    public TimeSpan HealthRollbackAfter { get; init; } = TimeSpan.FromSeconds(30);
+
+    public TimeSpan RenewInterval => LeaseRenewInterval ?? LeaseDuration / 3;
+
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 
     public ILoggerFactory? LoggerFactory { get; init; }

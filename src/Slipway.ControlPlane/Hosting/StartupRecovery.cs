@@ -144,19 +144,20 @@ internal sealed partial class StartupRecovery(SlipwayStore store, IEdgeGateway e
         return stopped;
     }
 
-    private async Task RouteCurrentAsync(AppSpec spec, string env, CancellationToken cancellationToken)
+    /// <summary>Makes the edge route exactly the current generation of (app, env); true when it had to repair the route.</summary>
+    public async Task<bool> RouteCurrentAsync(AppSpec spec, string env, CancellationToken cancellationToken)
     {
         var current = store.GetPointers(spec.App, env).Current;
         if (current is null || store.GetGeneration(spec.App, env, current.Value) is not { ProcessId: { } processId, Port: { } port })
         {
-            return;
+            return false;
         }
 
         var service = ServiceNames.For(spec.App, env);
         var status = await edge.GetServiceAsync(service, cancellationToken);
         if (status is not null && status.Targets.Count == 1 && status.Targets[0].Id == processId)
         {
-            return;
+            return false;
         }
 
         Log.RouteRepaired(logger, service, processId);
@@ -168,6 +169,7 @@ internal sealed partial class StartupRecovery(SlipwayStore store, IEdgeGateway e
             DrainTimeoutMs = ServiceNames.Milliseconds(spec.Drain.Timeout),
             WaitForDrain = false,
         }, cancellationToken);
+        return true;
     }
 
     private static string ProcessIdOf(Generation generation) =>

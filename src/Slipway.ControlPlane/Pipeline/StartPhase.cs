@@ -1,5 +1,6 @@
 using Slipway.ControlPlane.Edge;
 using Slipway.ControlPlane.Runtime;
+using Slipway.ControlPlane.Spec;
 using Slipway.ControlPlane.Store;
 using Slipway.Edge.Control.Contracts;
 
@@ -21,31 +22,10 @@ internal sealed class StartPhase(IEdgeGateway edge, SlipwayStore store, PortAllo
         var candidate = new Candidate(run.App, run.Env, (int)generation.Number, Candidate.ProcessIdFor(run.App, run.Env, (int)generation.Number), port, release.Id);
         run.Candidate = candidate;
 
-        var environment = new Dictionary<string, string>(run.Spec.Env, StringComparer.Ordinal)
-        {
-            ["PORT"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["SLIPWAY_APP"] = run.App,
-            ["SLIPWAY_ENV"] = run.Env,
-            ["SLIPWAY_GENERATION"] = generation.Number.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["SLIPWAY_RELEASE"] = release.Id,
-            ["SLIPWAY_REVISION"] = release.Revision ?? "",
-            ["SLIPWAY_DIGEST"] = release.Digest,
-            ["SLIPWAY_RELEASE_MANIFEST"] = Path.Combine(release.Path, Release.ReleaseManifest.FileName),
-        };
-
         run.Log.Append($"start: generation {generation.Number} of {run.App}/{run.Env} on 127.0.0.1:{port}: {command}");
         try
         {
-            await edge.StartProcessAsync(new ProcessDefinition
-            {
-                Id = candidate.ProcessId,
-                Command = command,
-                WorkingDirectory = release.Path,
-                Environment = environment,
-                Port = port,
-                StopGraceMs = ServiceNames.Milliseconds(run.Spec.StopGrace),
-                Restart = true,
-            }, cancellationToken);
+            await edge.StartProcessAsync(Definition(run.Spec, run.Env, generation.Number, release, port, candidate.ProcessId), cancellationToken);
         }
         catch (EdgeUnavailableException e)
         {
@@ -54,6 +34,35 @@ internal sealed class StartPhase(IEdgeGateway edge, SlipwayStore store, PortAllo
 
         store.SetGenerationState(run.App, run.Env, generation.Number, GenerationState.Validating, candidate.ProcessId, port, run.Id);
         return candidate;
+    }
+
+    /// <summary>
+    /// The supervised process of a generation, with the environment of DESIGN §8. Also used by the reconciler to
+    /// start a current generation again whose process the edge lost.
+    /// </summary>
+    public static ProcessDefinition Definition(AppSpec spec, string env, long generation, Store.Release release, int port, string processId)
+    {
+        var environment = new Dictionary<string, string>(spec.Env, StringComparer.Ordinal)
+        {
+            ["PORT"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["SLIPWAY_APP"] = spec.App,
+            ["SLIPWAY_ENV"] = env,
+            ["SLIPWAY_GENERATION"] = generation.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["SLIPWAY_RELEASE"] = release.Id,
+            ["SLIPWAY_REVISION"] = release.Revision ?? "",
+            ["SLIPWAY_DIGEST"] = release.Digest,
+            ["SLIPWAY_RELEASE_MANIFEST"] = Path.Combine(release.Path, Release.ReleaseManifest.FileName),
+        };
+        return new ProcessDefinition
+        {
+            Id = processId,
+            Command = spec.Run?.Command ?? "",
+            WorkingDirectory = release.Path,
+            Environment = environment,
+            Port = port,
+            StopGraceMs = ServiceNames.Milliseconds(spec.StopGrace),
+            Restart = true,
+        };
     }
 
     private HashSet<int> PortsInUse() =>

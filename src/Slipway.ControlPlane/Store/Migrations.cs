@@ -102,5 +102,16 @@ internal static class Migrations
                 revoked_at    TEXT
             ) STRICT;
             """),
+        new(2, "leader lease", """
+            -- One row: which control plane may write (DESIGN §6). fencing grows by one at every change of holder;
+            -- every write transaction checks it is still the fencing number its instance acquired.
+            CREATE TABLE lease (
+                id          INTEGER PRIMARY KEY CHECK (id = 1),
+                holder      TEXT NOT NULL,
+                fencing     INTEGER NOT NULL,
+                expires_at  TEXT NOT NULL,
+                renewed_at  TEXT NOT NULL
+            ) STRICT;
+            """),
     ];
 }

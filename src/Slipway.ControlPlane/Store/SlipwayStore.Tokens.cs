@@ -58,6 +58,12 @@ internal sealed partial class SlipwayStore
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
+            if (!IsLeader)
+            {
+                // A follower only reads; last-used bookkeeping waits until it leads.
+                return;
+            }
+
             using var command = Query(_connection, "UPDATE tokens SET last_used_at = $now WHERE id = $id",
                 ("$id", id), ("$now", StoreTime.Format(_time.GetUtcNow())));
             command.ExecuteNonQuery();

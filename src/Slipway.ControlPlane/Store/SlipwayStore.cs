@@ -186,6 +186,7 @@ internal sealed partial class SlipwayStore : IDisposable
                 // Deferred = false: take the write lock up front so a read-then-write never fails half way on SQLITE_BUSY.
                 using var transaction = _connection.BeginTransaction(deferred: false);
                 tx = new StoreTransaction(_connection, transaction, _time.GetUtcNow());
+                CheckFencing(tx);
                 result = work(tx);
                 transaction.Commit();
             }

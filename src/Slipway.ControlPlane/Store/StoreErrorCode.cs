@@ -20,4 +20,7 @@ internal enum StoreErrorCode
 
     /// <summary>The database could not be written right now (locked by another process past the busy timeout, disk full, I/O error).</summary>
     Unavailable,
+
+    /// <summary>This instance does not hold the store's leader lease (another control plane writes); nothing was saved.</summary>
+    NotLeader,
 }

@@ -22,17 +22,22 @@ internal static class ServerCommand
         command.Options.Add(ports);
         command.SetAction(async (parseResult, cancellationToken) =>
         {
-            var options = new ControlPlaneOptions
-            {
-                Home = EdgeCommand.Pick(parseResult.GetValue(home), "SLIPWAY_HOME", Path.Combine(Environment.CurrentDirectory, ".slipway")),
-                Listen = parseResult.GetValue(listen) ?? ControlPlaneOptions.DefaultListen,
-                EdgeSocket = parseResult.GetValue(edgeSocket),
-                Ports = parseResult.GetValue(ports) ?? ControlPlaneOptions.DefaultPorts,
-            };
             var error = parseResult.InvocationConfiguration.Error;
             ControlPlaneHost host;
             try
             {
+                var defaults = new ControlPlaneOptions { Home = "." };
+                var options = new ControlPlaneOptions
+                {
+                    Home = EdgeCommand.Pick(parseResult.GetValue(home), "SLIPWAY_HOME", Path.Combine(Environment.CurrentDirectory, ".slipway")),
+                    Listen = parseResult.GetValue(listen) ?? ControlPlaneOptions.DefaultListen,
+                    EdgeSocket = parseResult.GetValue(edgeSocket),
+                    Ports = parseResult.GetValue(ports) ?? ControlPlaneOptions.DefaultPorts,
+                    // Tuning for tests and unusual hosts; the defaults suit a normal machine.
+                    LeaseDuration = EnvDuration("SLIPWAY_LEASE_DURATION", defaults.LeaseDuration),
+                    ReconcileInterval = EnvDuration("SLIPWAY_RECONCILE_INTERVAL", defaults.ReconcileInterval),
+                    HealthRollbackAfter = EnvDuration("SLIPWAY_HEALTH_ROLLBACK_AFTER", defaults.HealthRollbackAfter),
+                };
                 host = await ControlPlaneHost.StartAsync(options, CancellationToken.None);
             }
             catch (ArgumentException e)
@@ -61,5 +66,18 @@ internal static class ServerCommand
             return ExitCodes.Ok;
         });
         return command;
+    }
+
+    private static TimeSpan EnvDuration(string name, TimeSpan fallback)
+    {
+        var text = Environment.GetEnvironmentVariable(name);
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return fallback;
+        }
+
+        return ControlPlane.Spec.Duration.TryParse(text, out var value, out var problem) && value > TimeSpan.Zero
+            ? value
+            : throw new ArgumentException($"{name}='{text}' is not a duration ({problem}): use e.g. 500ms, 5s or 1m.");
     }
 }
