@@ -85,6 +85,7 @@ internal sealed partial class Reconciler(
         {
             // The edge's supervisor restarted it by itself (crash, backoff); journal what happened.
             watch.PendingReason = $"the process exited (code {process.LastExitCode?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "none"}) and the edge restarted it";
+            watch.RestartedAt ??= now;
             Journal(RestartStart, generation, new { reason = watch.PendingReason, by = "edge", restarts = process.Restarts, pid = process.Pid });
         }
 
@@ -108,19 +109,26 @@ internal sealed partial class Reconciler(
             return;
         }
 
-        if (health != "unhealthy")
+        if (watch.PendingReason is not null)
+        {
+            // A restart is under way; if it does not bring the generation back in time, fall back to the previous one.
+            if (watch.RestartedAt is { } restarted && now - restarted >= RollbackAfter && !watch.RolledBack)
+            {
+                await RollBackIfPossibleAsync(spec, pointers, generation, watch, cancellationToken);
+            }
+
+            return;
+        }
+
+        if (process.State != "running" || health != "unhealthy")
         {
             return;
         }
 
         watch.Failures++;
-        if (watch.RestartedAt is null && watch.Failures >= FailuresBeforeRestart)
+        if (watch.Failures >= FailuresBeforeRestart)
         {
             await RestartAsync(spec, generation, processId, port, process, $"unhealthy in {watch.Failures} checks in a row", watch, cancellationToken);
-        }
-        else if (watch.RestartedAt is { } restarted && now - restarted >= RollbackAfter && !watch.RolledBack)
-        {
-            await RollBackIfPossibleAsync(spec, pointers, generation, watch, cancellationToken);
         }
     }
 

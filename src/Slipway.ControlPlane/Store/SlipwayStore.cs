@@ -70,6 +70,18 @@ internal sealed partial class SlipwayStore : IDisposable
             connection.Open();
             // Reading the schema forces SQLite to validate the file header before anything is written.
             ExecuteRaw(connection, "SELECT count(*) FROM sqlite_master");
+            // A truncated file can still have a readable first page; check every page before trusting it.
+            // Read-only and proportional to the store's size, which stays small.
+            using (var check = connection.CreateCommand())
+            {
+                check.CommandText = "PRAGMA quick_check";
+                var verdict = Convert.ToString(check.ExecuteScalar(), CultureInfo.InvariantCulture);
+                if (verdict != "ok")
+                {
+                    throw new SqliteException($"quick_check: {verdict}", SqliteCorrupt);
+                }
+            }
+
             ExecuteRaw(connection, "PRAGMA journal_mode = WAL");
             // FULL: in WAL mode NORMAL may lose the last commits on power loss. Slipway acts on a transition
             // (starts a process, swaps a route) right after committing it, so a lost commit would leave the
