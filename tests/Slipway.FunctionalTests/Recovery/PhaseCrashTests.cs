@@ -64,7 +64,7 @@ public sealed class PhaseCrashTests(ITestOutputHelper output)
 
             // Exactly the current generation is routed, and no candidate is left running.
             using var control = stack.EdgeControl();
-            var service = await control.GetServiceAsync($"{spec.App}-prod", CancellationToken.None);
+            var service = await control.GetServiceAsync($"{spec.App}.prod", CancellationToken.None);
             Assert.NotNull(service);
             Assert.Equal([$"{spec.App}-prod-g{current}"], service.Targets.Select(t => t.Id));
             var live = stack.Query("SELECT number FROM generations WHERE app = $app AND state IN ('active', 'warm')", r => r.GetInt64(0), ("$app", spec.App));
