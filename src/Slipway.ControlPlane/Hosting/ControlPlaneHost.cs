@@ -111,6 +111,7 @@ public sealed partial class ControlPlaneHost : IAsyncDisposable
         var runner = new ProcessGroupRunner();
         var releases = new ReleaseWriter(Path.Combine(home, "releases"), time);
         var warm = new WarmGenerations(edge, store, time);
+        var locks = new AppLocks();
         var pipeline = new DeploymentPipeline(
             store,
             new LocalSource(runner),
@@ -125,6 +126,7 @@ public sealed partial class ControlPlaneHost : IAsyncDisposable
             loggerFactory.CreateLogger<DeploymentPipeline>())
         {
             ExcludedSourceDirectories = [home],
+            Locks = locks,
         };
         var deployments = new DeploymentService(store, pipeline.RunAsync, logsRoot, loggerFactory.CreateLogger<DeploymentService>());
         var metrics = new ControlPlaneMetrics();
@@ -141,7 +143,7 @@ public sealed partial class ControlPlaneHost : IAsyncDisposable
 
         var logger = loggerFactory.CreateLogger<ControlPlaneHost>();
         var recovery = new StartupRecovery(store, edge, loggerFactory.CreateLogger<StartupRecovery>());
-        var reconciler = new Reconciler(store, edge, recovery, probeClient, RollBackAsync, time, loggerFactory.CreateLogger<Reconciler>())
+        var reconciler = new Reconciler(store, edge, recovery, probeClient, RollBackAsync, locks, time, loggerFactory.CreateLogger<Reconciler>())
         {
             FailuresBeforeRestart = options.UnhealthyChecksBeforeRestart,
             RollbackAfter = options.HealthRollbackAfter,

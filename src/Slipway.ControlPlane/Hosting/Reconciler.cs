@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
+using Slipway.ControlPlane.Deployments;
 using Slipway.ControlPlane.Edge;
 using Slipway.ControlPlane.Pipeline;
 using Slipway.ControlPlane.Spec;
@@ -22,6 +23,7 @@ internal sealed partial class Reconciler(
     StartupRecovery routes,
     HttpClient probeClient,
     Func<string, string, string, Task> rollBack,
+    AppLocks locks,
     TimeProvider time,
     ILogger<Reconciler> logger)
 {
@@ -39,9 +41,17 @@ internal sealed partial class Reconciler(
 
     public async Task RunOnceAsync(CancellationToken cancellationToken)
     {
-        var processes = (await edge.ListProcessesAsync(cancellationToken)).ToDictionary(p => p.Id, StringComparer.Ordinal);
-        foreach (var pointers in store.ListPointers())
+        foreach (var listed in store.ListPointers())
         {
+            using var exclusive = locks.TryEnter(listed.App, listed.Env);
+            if (exclusive is null)
+            {
+                continue; // a deployment of this app is running; it owns the route until it ends
+            }
+
+            // Read again under the lock: a deployment may have promoted since the list was read.
+            var pointers = store.GetPointers(listed.App, listed.Env);
+            var processes = (await edge.ListProcessesAsync(cancellationToken)).ToDictionary(p => p.Id, StringComparer.Ordinal);
             if (pointers.Current is not { } number
                 || store.GetGeneration(pointers.App, pointers.Env, number) is not { State: GenerationState.Active, ProcessId: { } processId, Port: { } port } generation
                 || store.GetApp(pointers.App) is not { } app)

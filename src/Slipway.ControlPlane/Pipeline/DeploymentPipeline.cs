@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Slipway.ControlPlane.Deployments;
 using Slipway.ControlPlane.Edge;
 using Slipway.ControlPlane.Pipeline.Build;
 using Slipway.ControlPlane.Pipeline.Release;
@@ -30,8 +31,13 @@ internal sealed partial class DeploymentPipeline(
     /// <summary>Directories never copied into a release (the Slipway home, when it sits inside the app's folder).</summary>
     public IReadOnlyCollection<string> ExcludedSourceDirectories { get; init; } = [];
 
+    /// <summary>Held for the whole run, so the reconciler never repairs a route in the middle of an activation.</summary>
+    public AppLocks Locks { get; init; } = new();
+
     public async Task<Deployment> RunAsync(DeploymentRun run, CancellationToken cancellationToken)
     {
+        // Not cancellable: the reconciler holds the lock for one short pass at most.
+        using var exclusive = await Locks.EnterAsync(run.App, run.Env, CancellationToken.None);
         var started = time.GetTimestamp();
         store.StartDeployment(run.Id);
         string? workspace = null;

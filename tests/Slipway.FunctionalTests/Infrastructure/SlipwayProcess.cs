@@ -66,12 +66,12 @@ internal sealed class SlipwayProcess : IAsyncDisposable
     /// Starts <paramref name="command"/> (<c>up</c> or <c>quickstart</c>) with fresh listeners and home, retrying
     /// with new ports when another process grabbed one between picking and binding it.
     /// </summary>
-    public static async Task<SlipwayProcess> StartAsync(string command, string? workingDirectory, bool waitForReady)
+    public static async Task<SlipwayProcess> StartAsync(string command, string? workingDirectory, bool waitForReady, IReadOnlyDictionary<string, string>? environment = null)
     {
         for (var attempt = 1; ; attempt++)
         {
             var home = Directory.CreateTempSubdirectory("slipway-cp-").FullName;
-            var instance = Launch(command, home, workingDirectory ?? home);
+            var instance = Launch(command, home, workingDirectory ?? home, environment);
             try
             {
                 if (waitForReady)
@@ -93,7 +93,7 @@ internal sealed class SlipwayProcess : IAsyncDisposable
         }
     }
 
-    private static SlipwayProcess Launch(string command, string home, string workingDirectory)
+    private static SlipwayProcess Launch(string command, string home, string workingDirectory, IReadOnlyDictionary<string, string>? environment)
     {
         var httpUrl = new Uri($"http://127.0.0.1:{FreePort.Next()}");
         var adminUrl = new Uri($"http://127.0.0.1:{FreePort.Next()}");
@@ -115,6 +115,11 @@ internal sealed class SlipwayProcess : IAsyncDisposable
         foreach (var name in new[] { "SLIPWAY_HOME", "SLIPWAY_URL", "SLIPWAY_TOKEN", "SLIPWAY_EDGE_HTTP", "SLIPWAY_ADMIN" })
         {
             start.Environment.Remove(name);
+        }
+
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
         }
 
         var process = new Process { StartInfo = start, EnableRaisingEvents = true };
