@@ -34,7 +34,8 @@ internal static class AdminApi
         Readiness Readiness,
         PrometheusExporter Metrics,
         string Manifest,
-        string LogsRoot);
+        string LogsRoot,
+        string ReleasesRoot);
 
     public static void Map(WebApplication app, Services s)
     {
@@ -121,7 +122,7 @@ internal static class AdminApi
 
         api.MapDelete("/apps/{app}", async (string app, CancellationToken ct) =>
         {
-            await s.Apps.RemoveAsync(app, ct);
+            await s.Apps.RemoveAsync(app, s.ReleasesRoot, ct);
             return Results.NoContent();
         });
 

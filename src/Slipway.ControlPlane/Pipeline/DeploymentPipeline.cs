@@ -101,6 +101,7 @@ internal sealed partial class DeploymentPipeline(
             await drain.DrainAsync(run, replaced, CancellationToken.None);
             FaultInjection.After("drain");
 
+            PruneReleases(run);
             Phase(run, "done");
             return Finish(run, DeploymentStatus.Succeeded, 0, null, started);
         }
@@ -147,6 +148,24 @@ internal sealed partial class DeploymentPipeline(
         }
 
         throw new DeployFailedException("source", "nothing to deploy from: give --from DIR (git sources are not supported by this server yet)", null);
+    }
+
+    /// <summary>
+    /// Keeps the newest <c>keep_releases</c> release trees plus every release a live generation runs; the
+    /// ledger rows stay, so `releases` still shows where older ones ran.
+    /// </summary>
+    private void PruneReleases(DeploymentRun run)
+    {
+        var keep = store.ListReleases(run.App)
+            .OrderByDescending(r => r.BuiltAt)
+            .Take(run.Spec.KeepReleases)
+            .Select(r => r.Id)
+            .Concat(store.ListLiveGenerations().Where(g => g.App == run.App).Select(g => g.ReleaseId))
+            .ToHashSet(StringComparer.Ordinal);
+        foreach (var removed in new ReleasePruner(releases).Prune(run.App, keep))
+        {
+            run.Log.Append($"release {removed} pruned (keep_releases: {run.Spec.KeepReleases})");
+        }
     }
 
     /// <summary>Journals the phase before doing its work, so recovery knows how far a crashed run got.</summary>
