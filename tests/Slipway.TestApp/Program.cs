@@ -3,6 +3,7 @@
 //   TESTAPP_FAIL_HEALTH=1     /healthz answers 500
 //   TESTAPP_EXIT_AT_START=N   exits with code N before listening
 //   TESTAPP_WRONG_DIGEST=1    /version reports another digest
+//   TESTAPP_FAIL_HEALTH_FILE=PATH  /healthz answers 500 while PATH exists
 //   content.txt               served at / (a changed file makes a new release)
 using System.Text;
 
@@ -26,7 +27,10 @@ var generation = Environment.GetEnvironmentVariable("SLIPWAY_GENERATION") ?? "0"
 var content = File.Exists("content.txt") ? File.ReadAllText("content.txt").Trim() : "no content";
 
 app.MapGet("/", () => Results.Text($"{content} gen={generation}\n"));
-app.MapGet("/healthz", () => failHealth ? Results.StatusCode(500) : Results.Text("ok"));
+// TESTAPP_FAIL_HEALTH_FILE=PATH: /healthz answers 500 while PATH exists (relative to the working directory),
+// so a test can make a running generation fall ill, and stay ill across restarts.
+var failHealthFile = Environment.GetEnvironmentVariable("TESTAPP_FAIL_HEALTH_FILE");
+app.MapGet("/healthz", () => failHealth || (failHealthFile is not null && File.Exists(failHealthFile)) ? Results.StatusCode(500) : Results.Text("ok"));
 app.MapGet("/ready", () => Results.Text("ready"));
 app.MapGet("/version", () =>
 {
