@@ -70,15 +70,23 @@ internal sealed partial class SlipwayStore
                 return;
             }
 
-            using var transaction = _connection.BeginTransaction(deferred: false);
-            using (var command = Query(_connection, "UPDATE lease SET expires_at = $now WHERE id = 1 AND holder = $holder AND fencing = $fencing",
-                ("$now", StoreTime.Format(_time.GetUtcNow())), ("$holder", _holder), ("$fencing", _fencing)))
+            try
             {
-                command.Transaction = transaction;
-                command.ExecuteNonQuery();
+                using var transaction = _connection.BeginTransaction(deferred: false);
+                using (var command = Query(_connection, "UPDATE lease SET expires_at = $now WHERE id = 1 AND holder = $holder AND fencing = $fencing",
+                    ("$now", StoreTime.Format(_time.GetUtcNow())), ("$holder", _holder), ("$fencing", _fencing)))
+                {
+                    command.Transaction = transaction;
+                    command.ExecuteNonQuery();
+                }
+
+                transaction.Commit();
+            }
+            catch (Microsoft.Data.Sqlite.SqliteException)
+            {
+                // Stopping anyway; the lease simply runs out instead of ending now.
             }
 
-            transaction.Commit();
             _fencing = null;
         }
     }
