@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
 # Edge proxy cost: the same wrk client against the backend directly, through the Slipway edge, and through
 # nginx and caddy (when installed) as plain reverse proxies. Loopback only; bounded duration.
-#   bench/edge-proxy.sh                      # 10 s per target, 2 threads, 64 connections
+#   bench/edge-proxy.sh                      # 3 rounds of 5 s per target, 2 threads, 64 connections
 #   DURATION=5s CONNECTIONS=32 bench/edge-proxy.sh
+#   SERVER_GC_VARIANT=1 bench/edge-proxy.sh  # also the edge with DOTNET_gcServer=1
 #   BASELINE=main bench/edge-proxy.sh        # also the edge as of git ref "main", side by side in the same run
 # Second table: p99 at a fixed, paced rate of half the edge's saturation throughput (wrk's Lua delay()),
 # and the p99 each proxy adds over direct at that rate.
 set -euo pipefail
 
-DURATION=${DURATION:-10s}
+DURATION=${DURATION:-5s}
+ROUNDS=${ROUNDS:-3}
 THREADS=${THREADS:-2}
 CONNECTIONS=${CONNECTIONS:-64}
 WARMUP=${WARMUP:-3s}
@@ -60,6 +62,15 @@ pids+=($!)
 wait_http "http://127.0.0.1:$edge_port/"
 
 targets=("direct http://127.0.0.1:$backend_port/" "slipway-edge http://127.0.0.1:$edge_port/")
+
+if [[ -n "${SERVER_GC_VARIANT:-}" ]]; then
+    # The same edge with the server GC, to see what that setting would change.
+    gc_port=$(free_port)
+    DOTNET_gcServer=1 dotnet "$work/edge/EdgeBench.dll" "127.0.0.1:$gc_port" "http://127.0.0.1:$backend_port" "$work/edge-gc-home" >"$work/edge-gc.log" 2>&1 &
+    pids+=($!)
+    wait_http "http://127.0.0.1:$gc_port/"
+    targets+=("slipway-edge+serverGC http://127.0.0.1:$gc_port/")
+fi
 
 if [[ -n "${BASELINE:-}" ]]; then
     baseline_port=$(free_port)
@@ -140,44 +151,56 @@ PY
 }
 
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
-results="$work/results.tsv"
-: >"$results"
+# Other work on the machine changes its speed from minute to minute, so the targets take turns: ROUNDS
+# rounds, each measuring every target once (the order rotates), and the tables show each target's median.
+run_rounds() {  # run_rounds OUT_TSV [wrk options...]
+    local out=$1; shift
+    : >"$out"
+    local n=${#targets[@]}
+    for round in $(seq 1 "$ROUNDS"); do
+        for k in $(seq 0 $((n - 1))); do
+            local entry=${targets[$(( (k + round) % n ))]}
+            local name=${entry%% *} url=${entry#* }
+            echo "round $round: $name $*" >&2
+            wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "$@" "$url" >"$work/$name.$round.wrk"
+            parse "$name" "$work/$name.$round.wrk" >>"$out"
+        done
+    done
+}
+
 for entry in "${targets[@]}"; do
-    name=${entry%% *}
-    url=${entry#* }
-    echo "measuring $name ($url)..." >&2
-    wrk -t"$THREADS" -c"$CONNECTIONS" -d"$WARMUP" "$url" >/dev/null
-    wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "$url" >"$work/$name.wrk"
-    parse "$name" "$work/$name.wrk" >>"$results"
+    echo "warming up ${entry%% *}..." >&2
+    wrk -t"$THREADS" -c"$CONNECTIONS" -d"$WARMUP" "${entry#* }" >/dev/null
 done
+results="$work/results.tsv"
+run_rounds "$results"
 
 # Paced run: every connection waits DELAY ms between requests, so the offered rate is about
 # CONNECTIONS * 1000 / (DELAY + latency): half of what the edge sustained above.
-edge_rps=$(awk -F'\t' '$1 == "slipway-edge" { print $2 }' "$results")
-delay_ms=$(python3 -c "import sys; print(max(1, round($CONNECTIONS * 1000 / ($edge_rps / 2))))")
+edge_rps=$(awk -F'\t' '$1 == "slipway-edge" { print $2 }' "$results" | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }')
+delay_ms=$(python3 -c "print(max(1, round($CONNECTIONS * 1000 / ($edge_rps / 2))))")
 cat >"$work/paced.lua" <<LUA
 function delay() return $delay_ms end
 LUA
 paced="$work/paced.tsv"
-: >"$paced"
-for entry in "${targets[@]}"; do
-    name=${entry%% *}
-    url=${entry#* }
-    echo "measuring $name paced ($delay_ms ms between requests per connection)..." >&2
-    wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -s "$work/paced.lua" "$url" >"$work/$name.paced.wrk"
-    parse "$name" "$work/$name.paced.wrk" >>"$paced"
-done
+run_rounds "$paced" -s "$work/paced.lua"
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 
 echo
 echo "$(date -u '+%Y-%m-%d %H:%M:%S UTC'), nproc $(nproc), load average $load_before -> $load_after"
-echo "Saturation: wrk -t$THREADS -c$CONNECTIONS -d$DURATION --latency (after a $WARMUP warm-up), GET / of a 33-byte answer, loopback"
+echo "Saturation: wrk -t$THREADS -c$CONNECTIONS -d$DURATION --latency, $ROUNDS rounds taking turns (medians shown; after a $WARMUP warm-up each), GET / of a 33-byte answer, loopback"
 echo
 python3 - "$results" "$paced" "$delay_ms" "$CONNECTIONS" <<'PY'
 import sys
+import statistics
 def load(path):
     rows = [line.rstrip("\n").split("\t") for line in open(path) if line.strip()]
-    return {r[0]: (float(r[1]), float(r[2]), float(r[3]), r[4]) for r in rows}
+    by = {}
+    for r in rows:
+        by.setdefault(r[0], []).append(r)
+    def med(rs, i): return statistics.median(float(r[i]) for r in rs)
+    return {name: (med(rs, 1), med(rs, 2), med(rs, 3), "; ".join(r[4] for r in rs if len(r) > 4 and r[4]))
+            for name, rs in by.items()}
 by, paced = load(sys.argv[1]), load(sys.argv[2])
 delay, connections = sys.argv[3], sys.argv[4]
 direct, nginx, caddy = by.get("direct"), by.get("nginx"), by.get("caddy")
