@@ -153,8 +153,8 @@ PY
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 # Other work on the machine changes its speed from minute to minute, so the targets take turns: ROUNDS
 # rounds, each measuring every target once (the order rotates), and the tables show each target's median.
-run_rounds() {  # run_rounds OUT_TSV [wrk options...]
-    local out=$1; shift
+run_rounds() {  # run_rounds LABEL OUT_TSV [wrk options...]
+    local label=$1 out=$2; shift 2
     : >"$out"
     local n=${#targets[@]}
     for round in $(seq 1 "$ROUNDS"); do
@@ -162,8 +162,8 @@ run_rounds() {  # run_rounds OUT_TSV [wrk options...]
             local entry=${targets[$(( (k + round) % n ))]}
             local name=${entry%% *} url=${entry#* }
             echo "round $round: $name $*" >&2
-            wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "$@" "$url" >"$work/$name.$round.wrk"
-            parse "$name" "$work/$name.$round.wrk" >>"$out"
+            wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "$@" "$url" >"$work/$name.$label.$round.wrk"
+            parse "$name" "$work/$name.$label.$round.wrk" >>"$out"
         done
     done
 }
@@ -173,7 +173,7 @@ for entry in "${targets[@]}"; do
     wrk -t"$THREADS" -c"$CONNECTIONS" -d"$WARMUP" "${entry#* }" >/dev/null
 done
 results="$work/results.tsv"
-run_rounds "$results"
+run_rounds saturated "$results"
 
 # Paced run: every connection waits DELAY ms between requests, so the offered rate is about
 # CONNECTIONS * 1000 / (DELAY + latency): half of what the edge sustained above.
@@ -183,7 +183,7 @@ cat >"$work/paced.lua" <<LUA
 function delay() return $delay_ms end
 LUA
 paced="$work/paced.tsv"
-run_rounds "$paced" -s "$work/paced.lua"
+run_rounds paced "$paced" -s "$work/paced.lua"
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 
 echo
