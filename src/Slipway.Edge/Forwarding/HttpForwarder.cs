@@ -82,13 +82,13 @@ internal sealed class HttpForwarder : IDisposable
         }
         catch (Exception ex)
         {
-            await headersTimer.DisposeAsync().ConfigureAwait(false);
+            headersTimer.Dispose();
             return SendError(ex, content, context, drainToken, HeadersTimedOut(requestCts, context, drainToken));
         }
 
         using (response)
         {
-            await headersTimer.DisposeAsync().ConfigureAwait(false);
+            headersTimer.Dispose();
             if (HeadersTimedOut(requestCts, context, drainToken))
             {
                 // The limit passed just as the headers came in; the token may already have cut the body.
