@@ -187,8 +187,16 @@ public sealed partial class ControlPlaneHost : IAsyncDisposable
                     else if (time.GetUtcNow() >= nextReconcile)
                     {
                         nextReconcile = time.GetUtcNow() + options.ReconcileInterval;
-                        await reconciler.RunOnceAsync(stopping);
-                        await warm.ExpireAsync(app2 => RollbackWindowOf(store, app2), stopping);
+                        var tickStarted = time.GetTimestamp();
+                        try
+                        {
+                            await reconciler.RunOnceAsync(stopping);
+                            await warm.ExpireAsync(app2 => RollbackWindowOf(store, app2), stopping);
+                        }
+                        finally
+                        {
+                            metrics.ReconcileTicked(time.GetElapsedTime(tickStarted));
+                        }
                     }
                 }
                 catch (Exception e) when (e is EdgeUnavailableException or StoreException or ApiProblem)
