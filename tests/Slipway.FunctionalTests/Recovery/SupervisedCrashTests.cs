@@ -54,6 +54,8 @@ public sealed class SupervisedCrashTests : IDisposable
             d => d is { Status: not ("queued" or "running") },
             TimeSpan.FromSeconds(90),
             "the interrupted deployment to end after the control plane came back");
+        // Recovery ends the deployment first and reports ready once routes are checked too; writes wait for that.
+        await slipway.WaitUntilReadyAsync(TimeSpan.FromSeconds(60));
         await load.AtLeastAsync(40);
         var result = await load.StopAsync();
 
