@@ -16,6 +16,7 @@ using Slipway.ControlPlane.Pipeline.Release;
 using Slipway.ControlPlane.Pipeline.Source;
 using Slipway.ControlPlane.Processes;
 using Slipway.ControlPlane.Runtime;
+using Slipway.ControlPlane.Runtime.Docker;
 using Slipway.ControlPlane.Spec;
 using Slipway.ControlPlane.Store;
 using Slipway.Edge.Control;
@@ -105,17 +106,20 @@ public sealed partial class ControlPlaneHost : IAsyncDisposable
         };
         var runner = new ProcessGroupRunner();
         var releases = new ReleaseWriter(Path.Combine(home, "releases"), time);
-        var warm = new WarmGenerations(edge, store, time);
+        var docker = DockerEngine.FromEnvironment();
+        var runtimes = new AppRuntimes(new ProcessRuntime(edge), new DockerRuntime(docker, DockerLabels.OwnerOf(home)));
+        var warm = new WarmGenerations(runtimes, store, time);
         var pipeline = new DeploymentPipeline(
             store,
             new LocalSource(runner),
             new BuildRunner(runner),
             releases,
-            new StartPhase(edge, store, ports, time),
-            new ValidatePhase(edge, probeClient, time),
+            new StartPhase(runtimes, store, ports, time),
+            new ValidatePhase(runtimes, probeClient, time),
             new ActivatePhase(edge, store),
             new DrainPhase(edge, store, warm, time),
-            edge,
+            runtimes,
+            new DockerImages(docker, store),
             time,
             loggerFactory.CreateLogger<DeploymentPipeline>())
         {
@@ -135,7 +139,7 @@ public sealed partial class ControlPlaneHost : IAsyncDisposable
         await app.StartAsync(cancellationToken);
 
         var logger = loggerFactory.CreateLogger<ControlPlaneHost>();
-        var recovery = new StartupRecovery(store, edge, loggerFactory.CreateLogger<StartupRecovery>());
+        var recovery = new StartupRecovery(store, edge, runtimes, loggerFactory.CreateLogger<StartupRecovery>());
         async Task BackgroundAsync(CancellationToken stopping)
         {
             await RecoverAsync(recovery, logger, time, stopping);
@@ -157,7 +161,7 @@ public sealed partial class ControlPlaneHost : IAsyncDisposable
                 {
                     await warm.ExpireAsync(app2 => RollbackWindowOf(store, app2), stopping);
                 }
-                catch (Exception e) when (e is EdgeUnavailableException or StoreException)
+                catch (Exception e) when (e is EdgeUnavailableException or StoreException or DockerUnavailableException)
                 {
                     Log.LoopFailed(logger, e.Message);
                 }

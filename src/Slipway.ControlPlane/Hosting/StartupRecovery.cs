@@ -1,6 +1,8 @@
 using Microsoft.Extensions.Logging;
 using Slipway.ControlPlane.Edge;
 using Slipway.ControlPlane.Pipeline;
+using Slipway.ControlPlane.Runtime;
+using Slipway.ControlPlane.Runtime.Docker;
 using Slipway.ControlPlane.Spec;
 using Slipway.ControlPlane.Store;
 using Slipway.Edge.Control.Contracts;
@@ -10,9 +12,11 @@ namespace Slipway.ControlPlane.Hosting;
 /// <summary>
 /// Runs once before the control plane reports ready: ends every deployment a previous instance left
 /// unfinished, stops the candidates it had started, and makes the edge route exactly the current
-/// generation of each app (DESIGN §6). Idempotent: running it twice changes nothing the second time.
+/// generation of each app (DESIGN §6). Containers outlive the control plane and the edge: running ones are
+/// adopted as they are (same container), and Slipway containers no generation accounts for are reported,
+/// never killed. Idempotent: running it twice changes nothing the second time.
 /// </summary>
-internal sealed partial class StartupRecovery(SlipwayStore store, IEdgeGateway edge, ILogger<StartupRecovery> logger)
+internal sealed partial class StartupRecovery(SlipwayStore store, IEdgeGateway edge, AppRuntimes runtimes, ILogger<StartupRecovery> logger)
 {
     public async Task RunAsync(CancellationToken cancellationToken)
     {
@@ -34,10 +38,12 @@ internal sealed partial class StartupRecovery(SlipwayStore store, IEdgeGateway e
         {
             if (generation.State is GenerationState.Starting or GenerationState.Validating)
             {
-                await edge.StopProcessAsync(generation.ProcessId ?? Candidate.ProcessIdFor(generation.App, generation.Env, (int)generation.Number), TimeSpan.FromSeconds(5), cancellationToken);
+                await StopCandidateAsync(generation, cancellationToken);
                 store.SetGenerationState(generation.App, generation.Env, generation.Number, GenerationState.Failed);
             }
         }
+
+        await AdoptContainersAsync(cancellationToken);
 
         foreach (var app in store.ListApps())
         {
@@ -55,6 +61,87 @@ internal sealed partial class StartupRecovery(SlipwayStore store, IEdgeGateway e
             {
                 await RouteCurrentAsync(spec, env, cancellationToken);
             }
+        }
+    }
+
+    private async Task StopCandidateAsync(Generation generation, CancellationToken cancellationToken)
+    {
+        var id = generation.ProcessId ?? Candidate.ProcessIdFor(generation.App, generation.Env, (int)generation.Number);
+        try
+        {
+            await runtimes.StopAsync(id, TimeSpan.FromSeconds(5), cancellationToken);
+            if (generation.ProcessId is null || !DockerRuntime.IsContainerId(generation.ProcessId))
+            {
+                // A container created just before the crash may not have reached the store yet: find it by its labels.
+                foreach (var container in await ContainersOfAsync(generation, cancellationToken))
+                {
+                    await runtimes.Docker.StopAsync(container.Id, TimeSpan.FromSeconds(5), cancellationToken);
+                }
+            }
+        }
+        catch (DockerUnavailableException e)
+        {
+            Log.DockerUnavailable(logger, e.Message);
+        }
+    }
+
+    private async Task<IReadOnlyList<ContainerSummary>> ContainersOfAsync(Generation generation, CancellationToken cancellationToken) =>
+        store.GetApp(generation.App) is { } app && app.SpecYaml.Contains("docker", StringComparison.Ordinal)
+            ? await runtimes.Docker.Engine.ListContainersAsync(
+            [
+                $"{DockerLabels.Owner}={runtimes.Docker.Owner}", $"{DockerLabels.App}={generation.App}", $"{DockerLabels.Env}={generation.Env}",
+                $"{DockerLabels.Generation}={generation.Number}",
+            ], cancellationToken)
+            : [];
+
+    /// <summary>Live container generations keep their containers; a stopped one is started again (same container); strangers are reported.</summary>
+    private async Task AdoptContainersAsync(CancellationToken cancellationToken)
+    {
+        var live = store.ListLiveGenerations().Where(g => g.ProcessId is { } id && DockerRuntime.IsContainerId(id)).ToDictionary(g => g.ProcessId!, StringComparer.Ordinal);
+        IReadOnlyList<ContainerSummary> containers;
+        try
+        {
+            containers = await runtimes.Docker.Engine.ListContainersAsync([$"{DockerLabels.Owner}={runtimes.Docker.Owner}"], cancellationToken);
+        }
+        catch (DockerUnavailableException e)
+        {
+            if (live.Count > 0)
+            {
+                Log.DockerUnavailable(logger, e.Message);
+            }
+
+            return;
+        }
+
+        foreach (var container in containers)
+        {
+            if (!live.Remove(container.Id, out var generation))
+            {
+                Log.UnknownContainer(logger, DockerEngine.Short(container.Id), container.Labels.GetValueOrDefault(DockerLabels.App) ?? "?",
+                    container.Labels.GetValueOrDefault(DockerLabels.Generation) ?? "?");
+                continue;
+            }
+
+            if (container.State == "running")
+            {
+                Log.Adopted(logger, DockerEngine.Short(container.Id), generation.App, generation.Env, generation.Number);
+                continue;
+            }
+
+            Log.Restarting(logger, DockerEngine.Short(container.Id), generation.App, generation.Env, generation.Number, container.State);
+            try
+            {
+                await runtimes.Docker.Engine.StartContainerAsync(container.Id, cancellationToken);
+            }
+            catch (DockerUnavailableException e)
+            {
+                Log.DockerUnavailable(logger, e.Message);
+            }
+        }
+
+        foreach (var missing in live.Values)
+        {
+            Log.ContainerMissing(logger, missing.App, missing.Env, missing.Number, DockerEngine.Short(missing.ProcessId!));
         }
     }
 
@@ -91,5 +178,20 @@ internal sealed partial class StartupRecovery(SlipwayStore store, IEdgeGateway e
 
         [LoggerMessage(EventId = 201, Level = LogLevel.Warning, Message = "Edge route of {Service} did not point at the current generation {ProcessId}; repaired")]
         public static partial void RouteRepaired(ILogger logger, string service, string processId);
+
+        [LoggerMessage(EventId = 202, Level = LogLevel.Warning, Message = "Docker engine unavailable during recovery: {Reason}")]
+        public static partial void DockerUnavailable(ILogger logger, string reason);
+
+        [LoggerMessage(EventId = 203, Level = LogLevel.Warning, Message = "Container {Container} (app {App}, generation {Generation}) is labelled by this Slipway but no live generation runs in it; left alone (`slipway doctor` lists it)")]
+        public static partial void UnknownContainer(ILogger logger, string container, string app, string generation);
+
+        [LoggerMessage(EventId = 204, Level = LogLevel.Information, Message = "Adopted running container {Container} of {App}/{Env} generation {Generation}")]
+        public static partial void Adopted(ILogger logger, string container, string app, string env, long generation);
+
+        [LoggerMessage(EventId = 205, Level = LogLevel.Warning, Message = "Container {Container} of {App}/{Env} generation {Generation} is {State}; starting it again")]
+        public static partial void Restarting(ILogger logger, string container, string app, string env, long generation, string state);
+
+        [LoggerMessage(EventId = 206, Level = LogLevel.Warning, Message = "Generation {Generation} of {App}/{Env} ran in container {Container}, which the engine no longer has")]
+        public static partial void ContainerMissing(ILogger logger, string app, string env, long generation, string container);
     }
 }

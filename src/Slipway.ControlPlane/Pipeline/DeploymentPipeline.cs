@@ -1,8 +1,9 @@
 using Microsoft.Extensions.Logging;
-using Slipway.ControlPlane.Edge;
 using Slipway.ControlPlane.Pipeline.Build;
 using Slipway.ControlPlane.Pipeline.Release;
 using Slipway.ControlPlane.Pipeline.Source;
+using Slipway.ControlPlane.Runtime;
+using Slipway.ControlPlane.Runtime.Docker;
 using Slipway.ControlPlane.Store;
 
 namespace Slipway.ControlPlane.Pipeline;
@@ -22,7 +23,8 @@ internal sealed partial class DeploymentPipeline(
     ValidatePhase validate,
     ActivatePhase activate,
     DrainPhase drain,
-    IEdgeGateway edge,
+    IAppRuntime runtime,
+    DockerImages images,
     TimeProvider time,
     ILogger<DeploymentPipeline> logger)
 {
@@ -63,6 +65,12 @@ internal sealed partial class DeploymentPipeline(
                 }, run.Id);
             }
 
+            if (run.Spec.Runtime == "docker")
+            {
+                // A rollback's image may have been pruned; the release tree is still there to rebuild it from.
+                run.Release = await images.EnsureAsync(run.Spec, run.Release, run.Log.Append, cancellationToken);
+            }
+
             var release = run.Release;
             var candidate = await WarmGenerationAsync(run, release, cancellationToken);
             if (candidate is null)
@@ -86,6 +94,10 @@ internal sealed partial class DeploymentPipeline(
 
             Phase(run, "drain");
             await drain.DrainAsync(run, replaced, CancellationToken.None);
+            if (run.Spec.Runtime == "docker")
+            {
+                await PruneImagesAsync(run);
+            }
 
             Phase(run, "done");
             return Finish(run, DeploymentStatus.Succeeded, 0, null, started);
@@ -148,12 +160,27 @@ internal sealed partial class DeploymentPipeline(
 
         var warm = store.ListGenerations(run.App, run.Env)
             .FirstOrDefault(g => g.State == GenerationState.Warm && g.ReleaseId == release.Id && g.ProcessId is not null && g.Port is not null);
-        if (warm is null || await edge.GetProcessAsync(warm.ProcessId!, cancellationToken) is not { State: "running" })
+        if (warm is null || await runtime.GetStateAsync(warm.ProcessId!, cancellationToken) is not { State: "running" })
         {
             return null;
         }
 
         return new Candidate(run.App, run.Env, (int)warm.Number, warm.ProcessId!, warm.Port!.Value, release.Id);
+    }
+
+    private async Task PruneImagesAsync(DeploymentRun run)
+    {
+        try
+        {
+            foreach (var image in await images.PruneAsync(run.App, run.Spec.KeepReleases, run.Spec.Environments, CancellationToken.None))
+            {
+                run.Log.Append($"release: removed image {DockerEngine.Short(image)} (beyond keep_releases: {run.Spec.KeepReleases})");
+            }
+        }
+        catch (DockerUnavailableException e)
+        {
+            run.Log.Append($"release: could not prune old images: {e.Message}");
+        }
     }
 
     private async Task AbandonCandidateAsync(DeploymentRun run)
@@ -165,9 +192,9 @@ internal sealed partial class DeploymentPipeline(
 
         try
         {
-            await edge.StopProcessAsync(candidate.ProcessId, TimeSpan.FromSeconds(5), CancellationToken.None);
+            await runtime.StopAsync(candidate.ProcessId, TimeSpan.FromSeconds(5), CancellationToken.None);
         }
-        catch (EdgeUnavailableException e)
+        catch (Exception e) when (e is Edge.EdgeUnavailableException or DockerUnavailableException)
         {
             run.Log.Append($"could not stop candidate {candidate.ProcessId}: {e.Message}; recovery will stop it");
         }

@@ -16,6 +16,7 @@ internal static class EventTypes
     public const string DeployPromoted = "deploy.promoted";
     public const string ReleaseCreated = "release.created";
     public const string ReleaseRemoved = "release.removed";
+    public const string ReleaseImageBuilt = "release.image_built";
     public const string GenerationCreated = "generation.created";
     public const string TokenCreated = "token.created";
     public const string TokenRevoked = "token.revoked";

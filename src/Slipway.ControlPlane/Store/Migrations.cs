@@ -102,5 +102,9 @@ internal static class Migrations
                 revoked_at    TEXT
             ) STRICT;
             """),
+        new(2, "release image id", """
+            -- The docker image built from a release tree (runtime: docker), pinned by id.
+            ALTER TABLE releases ADD COLUMN image_id TEXT;
+            """),
     ];
 }

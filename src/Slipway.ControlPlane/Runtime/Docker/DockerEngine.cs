@@ -21,11 +21,18 @@ internal sealed class DockerEngine : IDisposable
 
     private readonly HttpClient _http;
     private readonly SemaphoreSlim _negotiation = new(1, 1);
+    private readonly string? _configurationError;
     private string? _prefix;
 
     public DockerEngine(string socketPath)
+        : this(socketPath, null)
+    {
+    }
+
+    private DockerEngine(string socketPath, string? configurationError)
     {
         SocketPath = socketPath;
+        _configurationError = configurationError;
         var handler = new SocketsHttpHandler
         {
             UseProxy = false,
@@ -40,7 +47,18 @@ internal sealed class DockerEngine : IDisposable
     /// <summary>The negotiated API version, once a call has been made.</summary>
     public Version? ApiVersion { get; private set; }
 
-    public static DockerEngine FromEnvironment() => new(DockerSocket.FromEnvironment());
+    /// <summary>The engine DOCKER_HOST names; a DOCKER_HOST Slipway cannot use is reported on the first call, not here.</summary>
+    public static DockerEngine FromEnvironment()
+    {
+        try
+        {
+            return new DockerEngine(DockerSocket.FromEnvironment());
+        }
+        catch (DockerUnavailableException e)
+        {
+            return new DockerEngine(DockerSocket.DefaultPath, e.Message);
+        }
+    }
 
     /// <summary>Checks the engine answers and negotiates the API version; returns the engine's version string.</summary>
     public async Task<string> PingAsync(CancellationToken cancellationToken)
@@ -238,6 +256,11 @@ internal sealed class DockerEngine : IDisposable
 
     private async ValueTask<Stream> ConnectAsync(SocketsHttpConnectionContext context, CancellationToken cancellationToken)
     {
+        if (_configurationError is not null)
+        {
+            throw new DockerUnavailableException(_configurationError);
+        }
+
         if (!File.Exists(SocketPath))
         {
             throw new DockerUnavailableException(
