@@ -22,14 +22,17 @@ internal sealed class SlipwayProcess : IAsyncDisposable
     private readonly StringBuilder _output = new();
     private readonly TaskCompletionSource _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly HttpClient _edge;
+    private readonly LaunchSettings _launch;
     private AdminHttp? _admin;
+    private bool _handedOver;
 
-    private SlipwayProcess(Process process, string home, Uri httpUrl, Uri adminUrl)
+    private SlipwayProcess(Process process, string home, Uri httpUrl, Uri adminUrl, LaunchSettings launch)
     {
         _process = process;
         Home = home;
         HttpUrl = httpUrl;
         AdminUrl = adminUrl;
+        _launch = launch;
         _edge = new HttpClient(new SocketsHttpHandler { UseProxy = false }) { BaseAddress = httpUrl, Timeout = TimeSpan.FromSeconds(30) };
     }
 
@@ -66,12 +69,14 @@ internal sealed class SlipwayProcess : IAsyncDisposable
     /// Starts <paramref name="command"/> (<c>up</c> or <c>quickstart</c>) with fresh listeners and home, retrying
     /// with new ports when another process grabbed one between picking and binding it.
     /// </summary>
-    public static async Task<SlipwayProcess> StartAsync(string command, string? workingDirectory, bool waitForReady)
+    public static async Task<SlipwayProcess> StartAsync(string command, string? workingDirectory, bool waitForReady,
+        IReadOnlyDictionary<string, string>? environment = null)
     {
         for (var attempt = 1; ; attempt++)
         {
             var home = Directory.CreateTempSubdirectory("slipway-cp-").FullName;
-            var instance = Launch(command, home, workingDirectory ?? home);
+            var instance = Launch(new LaunchSettings(command, home, workingDirectory ?? home,
+                new Uri($"http://127.0.0.1:{FreePort.Next()}"), new Uri($"http://127.0.0.1:{FreePort.Next()}"), FreePort.NextAppRange(), environment));
             try
             {
                 if (waitForReady)
@@ -93,10 +98,30 @@ internal sealed class SlipwayProcess : IAsyncDisposable
         }
     }
 
-    private static SlipwayProcess Launch(string command, string home, string workingDirectory)
+    /// <summary>
+    /// Stops this instance with SIGTERM, leaving its apps running and its home in place, and starts <c>slipway up</c>
+    /// again on the same home, listeners and port range, as an operator restarting Slipway would.
+    /// </summary>
+    public async Task<SlipwayProcess> RestartAsync()
     {
-        var httpUrl = new Uri($"http://127.0.0.1:{FreePort.Next()}");
-        var adminUrl = new Uri($"http://127.0.0.1:{FreePort.Next()}");
+        await StopAsync(StopDeadline);
+        _handedOver = true;
+        var next = Launch(_launch);
+        try
+        {
+            await next.WaitUntilReadyAsync(StartDeadline);
+            return next;
+        }
+        catch
+        {
+            await next.DisposeAsync();
+            throw;
+        }
+    }
+
+    private static SlipwayProcess Launch(LaunchSettings launch)
+    {
+        var (command, home, workingDirectory, httpUrl, adminUrl, ports, environment) = launch;
         var start = new ProcessStartInfo("dotnet")
         {
             RedirectStandardOutput = true,
@@ -106,7 +131,7 @@ internal sealed class SlipwayProcess : IAsyncDisposable
         };
         foreach (var arg in new[]
         {
-            RepoPaths.SlipwayDll, command, "--home", home, "--http", httpUrl.Authority, "--admin", adminUrl.Authority, "--ports", FreePort.NextAppRange(),
+            RepoPaths.SlipwayDll, command, "--home", home, "--http", httpUrl.Authority, "--admin", adminUrl.Authority, "--ports", ports,
         })
         {
             start.ArgumentList.Add(arg);
@@ -117,8 +142,13 @@ internal sealed class SlipwayProcess : IAsyncDisposable
             start.Environment.Remove(name);
         }
 
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
+        }
+
         var process = new Process { StartInfo = start, EnableRaisingEvents = true };
-        var instance = new SlipwayProcess(process, home, httpUrl, adminUrl);
+        var instance = new SlipwayProcess(process, home, httpUrl, adminUrl, launch);
         process.OutputDataReceived += (_, e) => instance.Append(e.Data);
         process.ErrorDataReceived += (_, e) => instance.Append(e.Data);
         process.Exited += (_, _) => instance._exited.TrySetResult();
@@ -251,6 +281,15 @@ internal sealed class SlipwayProcess : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (_handedOver)
+        {
+            // RestartAsync stopped this one; the instance it started owns the home and the apps now.
+            _admin?.Dispose();
+            _edge.Dispose();
+            _process.Dispose();
+            return;
+        }
+
         try
         {
             await StopAsync(StopDeadline);
@@ -281,6 +320,9 @@ internal sealed class SlipwayProcess : IAsyncDisposable
             // A process killed a moment ago may still be closing a log file; the temp folder is harmless.
         }
     }
+
+    private sealed record LaunchSettings(string Command, string Home, string WorkingDirectory, Uri HttpUrl, Uri AdminUrl, string Ports,
+        IReadOnlyDictionary<string, string>? Environment);
 
     private void Append(string? line)
     {

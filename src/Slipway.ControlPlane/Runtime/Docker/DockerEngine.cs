@@ -92,10 +92,18 @@ internal sealed class DockerEngine : IDisposable
         return doc is null ? null : Str(doc.RootElement, "Id");
     }
 
-    /// <summary>Removes an image; a no-op when it does not exist. An image a container still uses is left alone (false).</summary>
-    public async Task<bool> RemoveImageAsync(string nameOrId, CancellationToken cancellationToken)
+    /// <summary>Ids of the images carrying every one of the given labels (<c>key</c> or <c>key=value</c>).</summary>
+    public async Task<IReadOnlyList<string>> ListImagesAsync(IEnumerable<string> labelFilters, CancellationToken cancellationToken)
     {
-        using var response = await SendAsync(HttpMethod.Delete, $"images/{Uri.EscapeDataString(nameOrId)}?noprune=0", null, cancellationToken);
+        var filters = JsonSerializer.Serialize(new Dictionary<string, string[]> { ["label"] = [.. labelFilters] });
+        using var doc = await GetJsonAsync($"images/json?filters={Uri.EscapeDataString(filters)}", cancellationToken);
+        return [.. doc.RootElement.EnumerateArray().Select(i => Str(i, "Id") ?? "").Where(id => id.Length > 0)];
+    }
+
+    /// <summary>Removes an image; a no-op when it does not exist. Unless forced, an image a container uses or other tags share is left alone (false).</summary>
+    public async Task<bool> RemoveImageAsync(string nameOrId, CancellationToken cancellationToken, bool force = false)
+    {
+        using var response = await SendAsync(HttpMethod.Delete, $"images/{Uri.EscapeDataString(nameOrId)}?force={(force ? 1 : 0)}", null, cancellationToken);
         if (response.StatusCode == HttpStatusCode.Conflict)
         {
             return false;
