@@ -67,7 +67,10 @@ internal sealed class DockerAppSource : IDisposable
         File.WriteAllText(Path.Combine(dir, "slipway.yml"), Spec(app));
         File.WriteAllText(Path.Combine(dir, "content.txt"), content + "\n");
         File.WriteAllText(Path.Combine(dir, "start.sh"), StartScript + "\n");
-        File.Copy(DockerRequirement.BusyboxPath, Path.Combine(dir, "busybox"));
+        if (File.Exists(DockerRequirement.BusyboxPath))
+        {
+            File.Copy(DockerRequirement.BusyboxPath, Path.Combine(dir, "busybox"));
+        }
         if (withDockerfile)
         {
             File.WriteAllText(Path.Combine(dir, "Dockerfile"), Dockerfile + "\n");
@@ -76,7 +79,7 @@ internal sealed class DockerAppSource : IDisposable
         return dir;
     }
 
-    /// <summary>A build context for an image built directly through the engine (no release): serves <c>ok</c> at <c>/healthz</c>.</summary>
+    /// <summary>A build context for an image built directly through the engine (no release): serves <c>/healthz</c> and <c>/version</c>.</summary>
     public string Context(string content)
     {
         var dir = Version("ctx", content);
