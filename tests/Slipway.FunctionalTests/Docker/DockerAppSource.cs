@@ -36,7 +36,7 @@ internal sealed class DockerAppSource : IDisposable
     private int _count;
 
     /// <summary>The spec of a docker app; <paramref name="env"/> goes into the container's environment.</summary>
-    public static string Spec(string app, IReadOnlyDictionary<string, string>? env = null, string dockerfile = "Dockerfile")
+    public static string Spec(string app, IReadOnlyDictionary<string, string>? env = null, string dockerfile = "Dockerfile", string? extra = null)
     {
         var yaml = new StringBuilder()
             .AppendLine($"app: {app}")
@@ -47,6 +47,11 @@ internal sealed class DockerAppSource : IDisposable
             .AppendLine("probes: { interval: 200ms, timeout: 2s, passes: 2, deadline: 20s }")
             .AppendLine("drain: { timeout: 5s }")
             .AppendLine("stop_grace: 2s");
+        if (extra is not null)
+        {
+            yaml.AppendLine(extra);
+        }
+
         if (env is { Count: > 0 })
         {
             yaml.AppendLine("env:");

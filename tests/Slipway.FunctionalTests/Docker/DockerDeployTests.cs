@@ -1,5 +1,7 @@
 using System.Net;
 using System.Text.Json;
+using Slipway.Cli;
+using Slipway.Client;
 using Slipway.ControlPlane.Api.Contracts;
 using Slipway.ControlPlane.Runtime.Docker;
 using Slipway.FunctionalTests.Infrastructure;
@@ -110,9 +112,10 @@ public sealed class DockerDeployTests(DockerFixture fixture)
     }
 
     [SkippableFact]
-    public async Task Restart_WhileContainersRun_AdoptedWithSameContainerIdsNotRestarted()
+    public async Task Restart_WhileContainersRun_AdoptedWithSameContainerIdsNotRestartedAndStrangersLeftAlone()
     {
         await DockerRequirement.RequireAsync();
+        var stranger = await fixture.StartStrangerAsync();
         var app = await fixture.RegisterAsync("adopt");
         await fixture.Admin.DeploySucceededAsync(app, fixture.Sources.Version(app, "adopt v1"));
         await fixture.Admin.DeploySucceededAsync(app, fixture.Sources.Version(app, "adopt v2"));
@@ -135,10 +138,45 @@ public sealed class DockerDeployTests(DockerFixture fixture)
             Assert.Equal(startedAt[container.Id], info.StartedAt);
         }
 
+        // A labelled container no generation accounts for is never killed, only reported by doctor.
+        Assert.Equal("running", (await fixture.Engine.InspectContainerAsync(stranger, CancellationToken.None))!.Status);
+        var checks = await new Doctor(new AdminEndpoint { BaseUrl = fixture.Slipway.AdminUrl, Home = fixture.Slipway.Home }, Environment.GetEnvironmentVariable)
+            .RunAsync(CancellationToken.None);
+        var containersCheck = Assert.Single(checks, c => c.Name == "docker containers");
+        Assert.Equal(DoctorStatus.Warning, containersCheck.Status);
+        Assert.Contains($"1 Slipway container(s) that no live generation accounts for, left alone: {DockerEngine.Short(stranger)} (app stranger-", containersCheck.Detail);
+        Assert.DoesNotContain(DockerEngine.Short(after[0].Id), containersCheck.Detail);
+        Assert.Equal("running", (await fixture.Engine.InspectContainerAsync(stranger, CancellationToken.None))!.Status);
+
         // The adopted warm generation still makes a rollback a route swap.
         var (status, outcome) = await fixture.Admin.RollbackAndWaitAsync(app);
         Assert.True(status == HttpStatusCode.OK, $"{(int)status} {outcome.Status}: {outcome.ErrorSummary}\n{outcome.LogTail}");
         Assert.Equal("adopt v1 g1", (await fixture.Slipway.EdgeGetAsync($"{app}.test", "/")).Body);
+    }
+
+    [SkippableFact]
+    public async Task Deploy_NoRollbackWindowAndKeepOneRelease_OldContainerRemovedAndOldImagePruned()
+    {
+        await DockerRequirement.RequireAsync();
+        var app = await fixture.RegisterAsync("prune", extra: "rollback_window: 0s\nkeep_releases: 1");
+        var v1 = await fixture.Admin.DeploySucceededAsync(app, fixture.Sources.Version(app, "prune v1"));
+        var v1Image = await fixture.Engine.InspectImageAsync($"slipway/{app}:{v1.Release}", CancellationToken.None);
+        Assert.NotNull(v1Image);
+
+        var v2 = await fixture.Admin.DeploySucceededAsync(app, fixture.Sources.Version(app, "prune v2"));
+
+        // Drained, then stopped and removed at once: no rollback window to stay warm for.
+        var containers = await fixture.ContainersAsync(app);
+        Assert.Equal("2", Assert.Single(containers).Labels[DockerLabels.Generation]);
+        // v1 is still the rollback target (previous), so its image stays.
+        Assert.NotNull(await fixture.Engine.InspectImageAsync(v1Image, CancellationToken.None));
+
+        var v3 = await fixture.Admin.DeploySucceededAsync(app, fixture.Sources.Version(app, "prune v3"));
+
+        Assert.Null(await fixture.Engine.InspectImageAsync(v1Image, CancellationToken.None));
+        Assert.NotNull(await fixture.Engine.InspectImageAsync($"slipway/{app}:{v2.Release}", CancellationToken.None));
+        Assert.NotNull(await fixture.Engine.InspectImageAsync($"slipway/{app}:{v3.Release}", CancellationToken.None));
+        Assert.Equal("prune v3 g3", (await fixture.Slipway.EdgeGetAsync($"{app}.test", "/")).Body);
     }
 
     private static void AssertFailed(HttpStatusCode status, DeployOutcome outcome, string summaryStart)

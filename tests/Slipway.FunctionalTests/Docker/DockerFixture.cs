@@ -30,7 +30,7 @@ public sealed class DockerFixture : IAsyncLifetime
     public async Task InitializeAsync() => _slipway = await SlipwayProcess.UpAsync();
 
     /// <summary>A fresh app name (so images and containers of other runs never collide) and its registered spec.</summary>
-    internal async Task<string> RegisterAsync(string stem, IReadOnlyDictionary<string, string>? env = null, string dockerfile = "Dockerfile")
+    internal async Task<string> RegisterAsync(string stem, IReadOnlyDictionary<string, string>? env = null, string dockerfile = "Dockerfile", string? extra = null)
     {
         var app = $"{stem}-{_run}";
         lock (_apps)
@@ -38,13 +38,37 @@ public sealed class DockerFixture : IAsyncLifetime
             _apps.Add(app);
         }
 
-        await Admin.RegisterAsync(app, DockerAppSource.Spec(app, env, dockerfile));
+        await Admin.RegisterAsync(app, DockerAppSource.Spec(app, env, dockerfile, extra));
         return app;
     }
 
     /// <summary>This Slipway's containers of <paramref name="app"/>, running or not.</summary>
     internal Task<IReadOnlyList<ContainerSummary>> ContainersAsync(string app) =>
         Engine.ListContainersAsync([$"{DockerLabels.Owner}={Owner}", $"{DockerLabels.App}={app}"], CancellationToken.None);
+
+    /// <summary>
+    /// Builds and starts a container carrying this Slipway's labels that no generation accounts for, as a crashed
+    /// deploy or a person might leave behind.
+    /// </summary>
+    internal async Task<string> StartStrangerAsync()
+    {
+        var app = $"stranger-{_run}";
+        lock (_apps)
+        {
+            _apps.Add(app);
+        }
+
+        var image = await Engine.BuildImageAsync(Sources.Context("stranger"), "Dockerfile", $"slipway/{app}:t1",
+            new Dictionary<string, string> { [DockerLabels.App] = app }, _ => { }, CancellationToken.None);
+        var id = await Engine.CreateContainerAsync(new ContainerCreate
+        {
+            ImageId = image,
+            Environment = new Dictionary<string, string> { ["PORT"] = FreePort.Next().ToString(System.Globalization.CultureInfo.InvariantCulture) },
+            Labels = new Dictionary<string, string> { [DockerLabels.Owner] = Owner, [DockerLabels.App] = app, [DockerLabels.Env] = "prod", [DockerLabels.Generation] = "99" },
+        }, CancellationToken.None);
+        await Engine.StartContainerAsync(id, CancellationToken.None);
+        return id;
+    }
 
     public async Task DisposeAsync()
     {
