@@ -34,7 +34,8 @@ internal static class AdminApi
         Readiness Readiness,
         PrometheusExporter Metrics,
         string Manifest,
-        string LogsRoot);
+        string LogsRoot,
+        string ReleasesRoot);
 
     public static void Map(WebApplication app, Services s)
     {
@@ -108,7 +109,7 @@ internal static class AdminApi
 
         api.MapDelete("/apps/{app}", async (string app, CancellationToken ct) =>
         {
-            await s.Apps.RemoveAsync(app, ct);
+            await s.Apps.RemoveAsync(app, s.ReleasesRoot, ct);
             return Results.NoContent();
         });
 

@@ -23,9 +23,14 @@ internal sealed class AppOperations(SlipwayStore store, DeploymentService deploy
         }
         catch (SpecException e)
         {
+            // Line 0 means the problem has no position (a missing key): the API leaves line and column out.
             throw new ApiProblem(400, e.Message, e.Errors.Select(x => new ApiErrorDetail
             {
-                File = x.File, Line = x.Line, Column = x.Column, Key = x.Key, Message = x.Message,
+                File = x.File,
+                Line = x.Line > 0 ? x.Line : null,
+                Column = x.Line > 0 ? x.Column : null,
+                Key = x.Key.Length > 0 ? x.Key : null,
+                Message = x.Message,
             }).ToList());
         }
 
@@ -118,9 +123,14 @@ internal sealed class AppOperations(SlipwayStore store, DeploymentService deploy
         }, "rollback:" + release.Id, release);
     }
 
-    public async Task RemoveAsync(string app, CancellationToken cancellationToken)
+    public async Task RemoveAsync(string app, string releasesRoot, CancellationToken cancellationToken)
     {
         var spec = Spec(app);
+        if (deployments.ActiveDeployment(app) is { } active)
+        {
+            throw ApiProblem.Conflict($"Deployment {active} of {app} is queued or running: cancel it (`slipway cancel {active}`) before removing the app.");
+        }
+
         foreach (var env in spec.Environments)
         {
             await edge.DeleteServiceAsync(ServiceNames.For(app, env), cancellationToken);
@@ -134,6 +144,12 @@ internal sealed class AppOperations(SlipwayStore store, DeploymentService deploy
         }
 
         store.RemoveApp(app);
+        var trees = Path.Combine(releasesRoot, app);
+        if (Directory.Exists(trees))
+        {
+            // Release trees are read-only by design; make them writable to delete them.
+            Slipway.ControlPlane.IO.FileTree.Delete(trees);
+        }
     }
 
     public async Task<AppView> ViewAsync(AppRecord record, CancellationToken cancellationToken)

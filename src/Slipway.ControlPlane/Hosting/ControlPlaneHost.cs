@@ -134,7 +134,7 @@ public sealed partial class ControlPlaneHost : IAsyncDisposable
         var apps = new AppOperations(store, deployments, edge, warm);
 
         AdminApi.Map(app, new AdminApi.Services(store, apps, deployments, events, tokens, edge, readiness, exporter,
-            ControlPlaneManifest.Load(time), logsRoot));
+            ControlPlaneManifest.Load(time), logsRoot, Path.Combine(home, "releases")));
         app.Lifetime.ApplicationStopping.Register(readiness.MarkDraining);
         await app.StartAsync(cancellationToken);
 
