@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
+using Slipway.ControlPlane.Edge;
 using Slipway.ControlPlane.Runtime;
+using Slipway.ControlPlane.Runtime.Docker;
 using Slipway.ControlPlane.Pipeline;
 using Slipway.ControlPlane.Store;
 
@@ -30,7 +32,7 @@ internal sealed class WarmGenerations(IAppRuntime runtime, SlipwayStore store, T
             {
                 await StopOthersAsync(app, env, keep, CancellationToken.None);
             }
-            catch (Exception e) when (e is EdgeUnavailableException or StoreException)
+            catch (Exception e) when (e is EdgeUnavailableException or DockerUnavailableException or StoreException)
             {
                 // Retried by ExpireAsync when the window ends.
             }
