@@ -1,5 +1,7 @@
 using Slipway.ControlPlane.Api.Contracts;
 using Slipway.ControlPlane.Edge;
+using Slipway.ControlPlane.Runtime;
+using Slipway.ControlPlane.Runtime.Docker;
 using Slipway.ControlPlane.Pipeline;
 using Slipway.ControlPlane.Spec;
 using Slipway.ControlPlane.Api;
@@ -11,7 +13,7 @@ namespace Slipway.ControlPlane.Deployments;
 /// What the admin API asks of the control plane, checked before anything is written: a rejected request
 /// changes nothing. Turns API requests into journaled deployments and reads runtime status.
 /// </summary>
-internal sealed class AppOperations(SlipwayStore store, DeploymentService deployments, IEdgeGateway edge, WarmGenerations warm)
+internal sealed class AppOperations(SlipwayStore store, DeploymentService deployments, IEdgeGateway edge, WarmGenerations warm, IAppRuntime runtime)
 {
     public AppSpec Register(string app, string body, bool json)
     {
@@ -176,7 +178,7 @@ internal sealed class AppOperations(SlipwayStore store, DeploymentService deploy
             {
                 try
                 {
-                    var status = await edge.GetProcessAsync(processId, cancellationToken);
+                    var status = await runtime.GetStateAsync(processId, cancellationToken);
                     process = status is null ? null : new ProcessStatusView(status.State, status.Restarts);
                     var service = await edge.GetServiceAsync(ServiceNames.For(record.Name, env), cancellationToken);
                     health = service?.Targets.FirstOrDefault(t => t.Id == processId)?.Health;
@@ -184,6 +186,10 @@ internal sealed class AppOperations(SlipwayStore store, DeploymentService deploy
                 catch (EdgeUnavailableException)
                 {
                     health = "edge unreachable";
+                }
+                catch (DockerUnavailableException)
+                {
+                    health = "docker engine unreachable";
                 }
             }
 

@@ -131,7 +131,7 @@ public sealed partial class ControlPlaneHost : IAsyncDisposable
         var events = new EventHub(store);
         var readiness = new Readiness();
         var exporter = new PrometheusExporter(ControlPlaneMetrics.MeterName);
-        var apps = new AppOperations(store, deployments, edge, warm);
+        var apps = new AppOperations(store, deployments, edge, warm, runtimes);
 
         AdminApi.Map(app, new AdminApi.Services(store, apps, deployments, events, tokens, edge, readiness, exporter,
             ControlPlaneManifest.Load(time), logsRoot, Path.Combine(home, "releases")));

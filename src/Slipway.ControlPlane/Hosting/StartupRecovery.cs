@@ -99,15 +99,18 @@ internal sealed partial class StartupRecovery(SlipwayStore store, IEdgeGateway e
     {
         var live = store.ListLiveGenerations().Where(g => g.ProcessId is { } id && DockerRuntime.IsContainerId(id)).ToDictionary(g => g.ProcessId!, StringComparer.Ordinal);
         IReadOnlyList<ContainerSummary> containers;
+        // A hung engine must not keep the control plane from becoming ready for process apps.
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(TimeSpan.FromSeconds(15));
         try
         {
-            containers = await runtimes.Docker.Engine.ListContainersAsync([$"{DockerLabels.Owner}={runtimes.Docker.Owner}"], cancellationToken);
+            containers = await runtimes.Docker.Engine.ListContainersAsync([$"{DockerLabels.Owner}={runtimes.Docker.Owner}"], timeout.Token);
         }
-        catch (DockerUnavailableException e)
+        catch (Exception e) when (e is DockerUnavailableException || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
         {
             if (live.Count > 0)
             {
-                Log.DockerUnavailable(logger, e.Message);
+                Log.DockerUnavailable(logger, e is DockerUnavailableException ? e.Message : "the engine did not answer within 15 s");
             }
 
             return;

@@ -48,6 +48,9 @@ public sealed class DockerDeployTests(DockerFixture fixture)
         var image = await fixture.Engine.InspectImageAsync($"slipway/{app}:{second.Release}", CancellationToken.None);
         Assert.Equal(image, v2.ImageId);
         Assert.NotEqual(first.Release, second.Release);
+        var view = (await fixture.Admin.AppsAsync()).Single(a => a.Name == app);
+        Assert.Equal("docker", view.Runtime);
+        Assert.Equal("running", view.Environments.Single().ProcessState);
     }
 
     [SkippableFact]
