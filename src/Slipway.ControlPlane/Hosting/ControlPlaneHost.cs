@@ -120,6 +120,7 @@ public sealed partial class ControlPlaneHost : IAsyncDisposable
             loggerFactory.CreateLogger<DeploymentPipeline>())
         {
             ExcludedSourceDirectories = [home],
+            Git = new GitSource(new GitMirror(runner, Path.Combine(home, "git"), options.GitTimeout), app => null),
         };
         var deployments = new DeploymentService(store, pipeline.RunAsync, logsRoot, loggerFactory.CreateLogger<DeploymentService>());
         var metrics = new ControlPlaneMetrics();
