@@ -16,8 +16,10 @@ using Slipway.ControlPlane.Pipeline.Release;
 using Slipway.ControlPlane.Pipeline.Source;
 using Slipway.ControlPlane.Processes;
 using Slipway.ControlPlane.Runtime;
+using Slipway.ControlPlane.Secrets;
 using Slipway.ControlPlane.Spec;
 using Slipway.ControlPlane.Store;
+using Slipway.ControlPlane.Webhooks;
 using Slipway.Edge.Control;
 using Slipway.Edge.Observability;
 
@@ -130,8 +132,9 @@ public sealed partial class ControlPlaneHost : IAsyncDisposable
         var exporter = new PrometheusExporter(ControlPlaneMetrics.MeterName);
         var apps = new AppOperations(store, deployments, edge, warm);
 
+        var webhookSecrets = new WebhookSecrets(store, () => new SecretBox(MasterKey.Load(home, Environment.GetEnvironmentVariable(MasterKey.EnvironmentVariable))));
         AdminApi.Map(app, new AdminApi.Services(store, apps, deployments, events, tokens, edge, readiness, exporter,
-            ControlPlaneManifest.Load(time), logsRoot));
+            ControlPlaneManifest.Load(time), logsRoot, new WebhookReceiver(store, apps, webhookSecrets), webhookSecrets));
         app.Lifetime.ApplicationStopping.Register(readiness.MarkDraining);
         await app.StartAsync(cancellationToken);
 

@@ -136,7 +136,9 @@ internal sealed partial class SlipwayStore
         tx.Execute(
             "UPDATE deployments SET status = 'superseded', superseded_by = $by, finished_at = $now, duration_ms = $duration WHERE id = $id",
             ("$id", id), ("$by", byId), ("$now", tx.NowText), ("$duration", duration));
-        tx.AppendEvent(EventTypes.DeploySuperseded, deployment.App, deployment.Env, id, new { id, supersededBy = byId });
+        var byRevision = tx.Scalar("SELECT requested_revision FROM deployments WHERE id = $by", ("$by", byId)) as string;
+        tx.AppendEvent(EventTypes.DeploySuperseded, deployment.App, deployment.Env, id,
+            new { id, revision = deployment.RequestedRevision, supersededBy = byId, supersededByRevision = byRevision });
         return LoadDeployment(tx, id);
     });
 
