@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
-using Slipway.ControlPlane.IO;
 using Slipway.ControlPlane.Store;
+using Slipway.Edge.Persistence;
 
 namespace Slipway.ControlPlane.Auth;
 
@@ -25,8 +25,7 @@ internal sealed class AdminTokens(SlipwayStore store)
         }
 
         var created = store.CreateToken("local-admin");
-        AtomicFile.WriteAllText(path, created.Secret + "\n");
-        File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        AtomicFile.WriteAllText(path, created.Secret + "\n", UnixFileMode.UserRead | UnixFileMode.UserWrite);
     }
 
     /// <summary>The token id when <paramref name="authorization"/> carries a live bearer token; null otherwise.</summary>

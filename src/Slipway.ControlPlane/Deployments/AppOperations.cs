@@ -24,9 +24,14 @@ internal sealed class AppOperations(SlipwayStore store, DeploymentService deploy
         }
         catch (SpecException e)
         {
+            // Line 0 means the problem has no position (a missing key): the API leaves line and column out.
             throw new ApiProblem(400, e.Message, e.Errors.Select(x => new ApiErrorDetail
             {
-                File = x.File, Line = x.Line, Column = x.Column, Key = x.Key, Message = x.Message,
+                File = x.File,
+                Line = x.Line > 0 ? x.Line : null,
+                Column = x.Line > 0 ? x.Column : null,
+                Key = x.Key.Length > 0 ? x.Key : null,
+                Message = x.Message,
             }).ToList());
         }
 

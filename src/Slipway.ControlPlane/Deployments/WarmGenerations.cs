@@ -19,6 +19,23 @@ internal sealed class WarmGenerations(IEdgeGateway edge, SlipwayStore store, Tim
 
     public void Forget(string app, string env, long number) => _until.TryRemove((app, env, number), out _);
 
+    /// <summary>
+    /// As <see cref="StopOthersAsync"/>, without holding up the deployment that made them redundant. A stop that
+    /// fails leaves the generation warm until its window ends, when the expiry loop stops it.
+    /// </summary>
+    public void StopOthersInBackground(string app, string env, long keep) =>
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                await StopOthersAsync(app, env, keep, CancellationToken.None);
+            }
+            catch (Exception e) when (e is EdgeUnavailableException or StoreException)
+            {
+                // Retried by ExpireAsync when the window ends.
+            }
+        });
+
     /// <summary>Stops every warm generation of (app, env) except <paramref name="keep"/> and the current one.</summary>
     public async Task StopOthersAsync(string app, string env, long keep, CancellationToken cancellationToken)
     {

@@ -38,7 +38,7 @@ internal sealed class DrainPhase(IEdgeGateway edge, SlipwayStore store, WarmGene
         {
             run.Log.Append($"drain: generation {number} stays warm for {ValidatePhase.Format(run.Spec.RollbackWindow)} for instant rollback");
             warm.Keep(run.App, run.Env, number, time.GetUtcNow() + run.Spec.RollbackWindow);
-            await warm.StopOthersAsync(run.App, run.Env, keep: number, cancellationToken);
+            warm.StopOthersInBackground(run.App, run.Env, keep: number);
         }
         else
         {

@@ -255,7 +255,8 @@ internal static partial class AppSpecParser
         }
         else if (!AppNamePattern().IsMatch(name))
         {
-            var hint = name.Any(char.IsUpper) ? $" (try `{name.ToLowerInvariant()}`)" : "";
+            var suggestion = name.ToLowerInvariant().Replace('_', '-');
+            var hint = suggestion != name && IsValidAppName(suggestion) ? $" (try `{suggestion}`)" : "";
             reader.Error(node, "app",
                 $"`{name}` is not a valid app name; use lowercase letters, digits and dashes, starting with a letter{hint}");
         }

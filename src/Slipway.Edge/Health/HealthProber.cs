@@ -87,7 +87,7 @@ internal sealed partial class HealthProber : IDisposable
                 var after = target.Health.State;
                 if (after != before)
                 {
-                    LogHealthChanged(_logger, target.Id, after, result.Error);
+                    LogHealthChanged(_logger, target.Id, after, result.Error ?? "");
                 }
 
                 var interval = TimeSpan.FromMilliseconds(Math.Max(10, definition.IntervalMs));
@@ -106,7 +106,7 @@ internal sealed partial class HealthProber : IDisposable
     }
 
     [LoggerMessage(EventId = 1201, Level = LogLevel.Information, Message = "Target {TargetId} is now {State}. {Error}")]
-    private static partial void LogHealthChanged(ILogger logger, string targetId, TargetHealthState state, string? error);
+    private static partial void LogHealthChanged(ILogger logger, string targetId, TargetHealthState state, string error);
 
     [LoggerMessage(EventId = 1202, Level = LogLevel.Error, Message = "Health probe loop for target {TargetId} failed")]
     private static partial void LogProbeLoopFailed(ILogger logger, Exception exception, string targetId);

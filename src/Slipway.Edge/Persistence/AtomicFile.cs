@@ -1,26 +1,51 @@
 using System.Runtime.InteropServices;
+using System.Text;
 
 namespace Slipway.Edge.Persistence;
 
 /// <summary>
 /// Replaces a file so that a crash at any moment leaves either the old or the new content, never a mix:
 /// temp file → fsync → rename → fsync of the directory (which makes the rename itself durable).
+/// A <c>mode</c> is applied when the temp file is created, so a secret is never readable by others, not even
+/// for a moment. Shared by the edge (state file) and the control plane (manifests, token file).
 /// </summary>
-internal static partial class AtomicFile
+public static partial class AtomicFile
 {
     private const int ORdOnly = 0;
     private const int ODirectory = 0x10000;
     private const int OCloexec = 0x80000;
 
-    public static async Task WriteAllBytesAsync(string path, ReadOnlyMemory<byte> content, CancellationToken cancellationToken)
+    public static void WriteAllText(string path, string contents, UnixFileMode? mode = null) =>
+        WriteAllBytes(path, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false).GetBytes(contents), mode);
+
+    public static void WriteAllBytes(string path, ReadOnlySpan<byte> content, UnixFileMode? mode = null)
     {
-        var fullPath = Path.GetFullPath(path);
-        var directory = Path.GetDirectoryName(fullPath)!;
-        Directory.CreateDirectory(directory);
-        var temp = Path.Combine(directory, $".{Path.GetFileName(fullPath)}.{Guid.NewGuid():N}.tmp");
+        var (fullPath, directory, temp) = Prepare(path);
         try
         {
-            await using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 4096, useAsync: true))
+            using (var stream = new FileStream(temp, Options(mode, useAsync: false)))
+            {
+                stream.Write(content);
+                stream.Flush(flushToDisk: true);
+            }
+
+            File.Move(temp, fullPath, overwrite: true);
+        }
+        catch
+        {
+            File.Delete(temp);
+            throw;
+        }
+
+        SyncDirectory(directory);
+    }
+
+    public static async Task WriteAllBytesAsync(string path, ReadOnlyMemory<byte> content, CancellationToken cancellationToken, UnixFileMode? mode = null)
+    {
+        var (fullPath, directory, temp) = Prepare(path);
+        try
+        {
+            await using (var stream = new FileStream(temp, Options(mode, useAsync: true)))
             {
                 await stream.WriteAsync(content, cancellationToken);
                 stream.Flush(flushToDisk: true);
@@ -35,6 +60,32 @@ internal static partial class AtomicFile
         }
 
         SyncDirectory(directory);
+    }
+
+    private static (string FullPath, string Directory, string Temp) Prepare(string path)
+    {
+        var fullPath = Path.GetFullPath(path);
+        var directory = Path.GetDirectoryName(fullPath)
+            ?? throw new ArgumentException($"'{path}' has no parent directory.", nameof(path));
+        Directory.CreateDirectory(directory);
+        return (fullPath, directory, Path.Combine(directory, $".{Path.GetFileName(fullPath)}.{Guid.NewGuid():N}.tmp"));
+    }
+
+    private static FileStreamOptions Options(UnixFileMode? mode, bool useAsync)
+    {
+        var options = new FileStreamOptions
+        {
+            Mode = FileMode.CreateNew,
+            Access = FileAccess.Write,
+            Share = FileShare.None,
+            Options = useAsync ? FileOptions.Asynchronous : FileOptions.None,
+        };
+        if (mode is { } unixMode)
+        {
+            options.UnixCreateMode = unixMode;
+        }
+
+        return options;
     }
 
     private static void SyncDirectory(string directory)

@@ -336,11 +336,11 @@ internal sealed partial class SupervisedProcess
             WorkingDirectory = Definition.WorkingDirectory,
         };
         // setsid(1) only forks when the caller leads a process group, which a freshly forked child of ours
-        // never does, so the pid we get is the shell's, and the shell is the leader of the new session and
-        // group. Output goes to the log file directly (no pipes through us) so it survives an edge restart.
+        // never does, so the pid we get is the shell's, the leader of the new session and group; a plain
+        // command is exec'd by that shell, so the pid becomes the app's own. Output goes to the log file directly (no pipes through us) so it survives an edge restart.
         info.ArgumentList.Add("/bin/sh");
         info.ArgumentList.Add("-c");
-        info.ArgumentList.Add("exec </dev/null >>\"$1\" 2>&1\n" + Definition.Command);
+        info.ArgumentList.Add(ShellCommand.Script(Definition.Command));
         info.ArgumentList.Add("slipway-process");
         info.ArgumentList.Add(LogFile);
         foreach (var (key, value) in Definition.Environment)

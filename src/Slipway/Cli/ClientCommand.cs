@@ -75,8 +75,10 @@ internal static class ClientCommand
                 output.Error(UnauthorizedMessage(endpoint));
                 return ExitCodes.Usage;
             case HttpStatusCode.BadRequest:
-                output.Error(ex.Message);
-                foreach (var line in ApiErrorLines.Format(ex.Error, localFile))
+                var lines = ApiErrorLines.Format(ex.Error, localFile);
+                // With details, the server's message repeats them under the server's name for the file: keep its headline only.
+                output.Error(lines.Count > 0 ? ex.Message.Split('\n', 2)[0].TrimEnd() : ex.Message);
+                foreach (var line in lines)
                 {
                     output.Note(line);
                 }

@@ -1,4 +1,4 @@
-using Slipway.ControlPlane.IO;
+using Slipway.Edge.Persistence;
 
 namespace Slipway.ControlPlane.Tests.IO;
 
@@ -17,6 +17,16 @@ public sealed class AtomicFileTests : IDisposable
 
         Assert.Equal("{\"a\":1}", File.ReadAllText(path));
         Assert.Equal(["state.json"], Directory.GetFiles(_dir.Path).Select(Path.GetFileName));
+    }
+
+    [Fact]
+    public void WriteAllText_WithMode_FileHasThatModeFromTheStart()
+    {
+        var path = _dir.Combine("admin.token");
+
+        AtomicFile.WriteAllText(path, "secret", UnixFileMode.UserRead | UnixFileMode.UserWrite);
+
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(path));
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Slipway.ControlPlane.IO;
+using Slipway.Edge.Persistence;
 
 namespace Slipway.ControlPlane.Pipeline.Release;
 
