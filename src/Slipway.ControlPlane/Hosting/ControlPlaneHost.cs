@@ -132,9 +132,12 @@ public sealed partial class ControlPlaneHost : IAsyncDisposable
         var exporter = new PrometheusExporter(ControlPlaneMetrics.MeterName);
         var apps = new AppOperations(store, deployments, edge, warm);
 
+        var statuses = new CommitStatusReporter(probeClient, CommitStatusTarget.FromEnvironment(Environment.GetEnvironmentVariable),
+            loggerFactory.CreateLogger<CommitStatusReporter>());
+        deployments.Ended += d => _ = Task.Run(() => statuses.EndedAsync(d, CancellationToken.None));
         var webhookSecrets = new WebhookSecrets(store, () => new SecretBox(MasterKey.Load(home, Environment.GetEnvironmentVariable(MasterKey.EnvironmentVariable))));
         AdminApi.Map(app, new AdminApi.Services(store, apps, deployments, events, tokens, edge, readiness, exporter,
-            ControlPlaneManifest.Load(time), logsRoot, new WebhookReceiver(store, apps, webhookSecrets), webhookSecrets));
+            ControlPlaneManifest.Load(time), logsRoot, new WebhookReceiver(store, apps, webhookSecrets, statuses), webhookSecrets));
         app.Lifetime.ApplicationStopping.Register(readiness.MarkDraining);
         await app.StartAsync(cancellationToken);
 

@@ -15,7 +15,7 @@ namespace Slipway.ControlPlane.Webhooks;
 /// gets the same answer again, and only a push to the branch an app deploys (or a tag, when it asks for tags)
 /// queues anything. Everything else is answered with what was ignored and why.
 /// </summary>
-internal sealed class WebhookReceiver(SlipwayStore store, AppOperations apps, WebhookSecrets secrets)
+internal sealed class WebhookReceiver(SlipwayStore store, AppOperations apps, WebhookSecrets secrets, CommitStatusReporter? statuses = null)
 {
     /// <summary>Push payloads of large merges stay well under this; anything bigger is refused before it is read whole.</summary>
     public const int MaxBodyBytes = 5 * 1024 * 1024;
@@ -49,7 +49,7 @@ internal sealed class WebhookReceiver(SlipwayStore store, AppOperations apps, We
                 return new WebhookResult(earlier.Status, earlier.AnswerJson, Replayed: true);
             }
 
-            var (status, answer) = Handle(eventName, body, signedFor);
+            var (status, answer) = Handle(forge, eventName, body, signedFor);
             var json = JsonSerializer.Serialize(answer, AdminApi.Json);
             if (delivery is { Length: > 0 and <= 200 })
             {
@@ -60,7 +60,7 @@ internal sealed class WebhookReceiver(SlipwayStore store, AppOperations apps, We
         }
     }
 
-    private (int Status, WebhookAnswer Answer) Handle(string eventName, byte[] body, IReadOnlySet<string> signedFor)
+    private (int Status, WebhookAnswer Answer) Handle(ForgeKind forge, string eventName, byte[] body, IReadOnlySet<string> signedFor)
     {
         if (eventName == "ping")
         {
@@ -102,6 +102,11 @@ internal sealed class WebhookReceiver(SlipwayStore store, AppOperations apps, We
             {
                 var (deployment, coalesced) = apps.Deploy(app, new DeployRequest { Revision = push.After });
                 deployments.Add(new WebhookDeployment { App = app, Env = deployment.Env, Id = deployment.Id, Revision = push.After, Coalesced = coalesced });
+                if (!coalesced && statuses is not null)
+                {
+                    // Reported in the background: the forge waits for this answer, not for its own API.
+                    _ = Task.Run(() => statuses.QueuedAsync(deployment.Id, app, forge.Name, push.FullName, push.After, CancellationToken.None));
+                }
             }
             catch (ApiProblem e)
             {
