@@ -122,7 +122,9 @@ public sealed partial class ControlPlaneHost : IAsyncDisposable
             loggerFactory.CreateLogger<DeploymentPipeline>())
         {
             ExcludedSourceDirectories = [home],
-            Git = new GitSource(new GitMirror(runner, Path.Combine(home, "git"), options.GitTimeout), app => null),
+            // Credentials come from the app's GIT_USERNAME/GIT_PASSWORD secrets (GitCredentials.From); until the
+            // secrets store exists, private repositories are reached through the URL or the machine's SSH keys.
+            Git = new GitSource(new GitMirror(runner, Path.Combine(home, "git"), options.GitTimeout), _ => null),
         };
         var deployments = new DeploymentService(store, pipeline.RunAsync, logsRoot, loggerFactory.CreateLogger<DeploymentService>());
         var metrics = new ControlPlaneMetrics();

@@ -2,6 +2,9 @@ namespace Slipway.ControlPlane.Store;
 
 internal sealed partial class SlipwayStore
 {
+    /// <summary>How long an answered delivery id is remembered for replays.</summary>
+    public static readonly TimeSpan DeliveryRetention = TimeSpan.FromDays(30);
+
     /// <summary>Sets an app's sealed webhook secret; appends <c>webhook.secret.set</c> (the app only, never the value).</summary>
     public void SetWebhookSecret(string app, string sealedSecret) => Write(tx =>
     {
@@ -41,6 +44,8 @@ internal sealed partial class SlipwayStore
             ON CONFLICT(provider, delivery_id) DO NOTHING
             """,
             ("$p", provider), ("$d", deliveryId), ("$s", status), ("$a", answerJson), ("$now", tx.NowText));
+        // Forges retry a delivery for hours, not weeks: older ids can no longer come back as replays.
+        tx.Execute("DELETE FROM webhook_deliveries WHERE received_at < $cutoff", ("$cutoff", StoreTime.Format(tx.Now - DeliveryRetention)));
         if (inserted > 0)
         {
             tx.AppendEvent(EventTypes.WebhookReceived, null, null, null, new { provider, delivery = deliveryId, @event = eventName, status });

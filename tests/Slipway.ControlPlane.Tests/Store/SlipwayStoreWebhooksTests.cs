@@ -56,6 +56,20 @@ public sealed class SlipwayStoreWebhooksTests : IDisposable
     }
 
     [Fact]
+    public void RecordWebhookDelivery_AfterTheRetention_ForgetsOldIds()
+    {
+        var time = new ManualTimeProvider(new DateTimeOffset(2026, 11, 22, 10, 0, 0, TimeSpan.Zero));
+        using var store = SlipwayStore.Open(_dir.File("slipway.db"), time);
+        store.RecordWebhookDelivery("gitea", "old", "push", 200, "{}");
+
+        time.Advance(SlipwayStore.DeliveryRetention + TimeSpan.FromMinutes(1));
+        store.RecordWebhookDelivery("gitea", "new", "push", 200, "{}");
+
+        Assert.Null(store.FindWebhookDelivery("gitea", "old"));
+        Assert.NotNull(store.FindWebhookDelivery("gitea", "new"));
+    }
+
+    [Fact]
     public void SupersedeDeployment_JournalsBothRevisions()
     {
         using var store = SlipwayStore.Open(_dir.File("slipway.db"));
