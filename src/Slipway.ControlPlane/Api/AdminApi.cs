@@ -36,6 +36,7 @@ internal static class AdminApi
         PrometheusExporter Metrics,
         string Manifest,
         string LogsRoot,
+        string ReleasesRoot,
         WebhookReceiver Webhooks,
         WebhookSecrets WebhookSecrets);
 
@@ -142,7 +143,7 @@ internal static class AdminApi
 
         api.MapDelete("/apps/{app}", async (string app, CancellationToken ct) =>
         {
-            await s.Apps.RemoveAsync(app, ct);
+            await s.Apps.RemoveAsync(app, s.ReleasesRoot, ct);
             return Results.NoContent();
         });
 

@@ -130,9 +130,14 @@ internal sealed class AppOperations(SlipwayStore store, DeploymentService deploy
         }, "rollback:" + release.Id, release);
     }
 
-    public async Task RemoveAsync(string app, CancellationToken cancellationToken)
+    public async Task RemoveAsync(string app, string releasesRoot, CancellationToken cancellationToken)
     {
         var spec = Spec(app);
+        if (deployments.ActiveDeployment(app) is { } active)
+        {
+            throw ApiProblem.Conflict($"Deployment {active} of {app} is queued or running: cancel it (`slipway cancel {active}`) before removing the app.");
+        }
+
         foreach (var env in spec.Environments)
         {
             await edge.DeleteServiceAsync(ServiceNames.For(app, env), cancellationToken);
@@ -146,6 +151,12 @@ internal sealed class AppOperations(SlipwayStore store, DeploymentService deploy
         }
 
         store.RemoveApp(app);
+        var trees = Path.Combine(releasesRoot, app);
+        if (Directory.Exists(trees))
+        {
+            // Release trees are read-only by design; make them writable to delete them.
+            Slipway.ControlPlane.IO.FileTree.Delete(trees);
+        }
     }
 
     public async Task<AppView> ViewAsync(AppRecord record, CancellationToken cancellationToken)

@@ -88,6 +88,15 @@ internal sealed partial class DeploymentService(
         }
     }
 
+    /// <summary>The deployment running or waiting for <paramref name="app"/>, if any.</summary>
+    public string? ActiveDeployment(string app)
+    {
+        lock (_gate)
+        {
+            return _queue.RunningId(app) ?? _queue.QueuedId(app);
+        }
+    }
+
     /// <summary>Completes when the deployment reaches a terminal status.</summary>
     public async Task<Deployment> WaitAsync(string id, CancellationToken cancellationToken)
     {

@@ -139,7 +139,8 @@ public sealed partial class ControlPlaneHost : IAsyncDisposable
         deployments.Ended += d => _ = Task.Run(() => statuses.EndedAsync(d, CancellationToken.None));
         var webhookSecrets = new WebhookSecrets(store, () => new SecretBox(MasterKey.Load(home, Environment.GetEnvironmentVariable(MasterKey.EnvironmentVariable))));
         AdminApi.Map(app, new AdminApi.Services(store, apps, deployments, events, tokens, edge, readiness, exporter,
-            ControlPlaneManifest.Load(time), logsRoot, new WebhookReceiver(store, apps, webhookSecrets, statuses), webhookSecrets));
+            ControlPlaneManifest.Load(time), logsRoot, Path.Combine(home, "releases"),
+            new WebhookReceiver(store, apps, webhookSecrets, statuses), webhookSecrets));
         app.Lifetime.ApplicationStopping.Register(readiness.MarkDraining);
         await app.StartAsync(cancellationToken);
 

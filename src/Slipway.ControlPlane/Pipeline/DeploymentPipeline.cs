@@ -90,6 +90,7 @@ internal sealed partial class DeploymentPipeline(
             Phase(run, "drain");
             await drain.DrainAsync(run, replaced, CancellationToken.None);
 
+            PruneReleases(run);
             Phase(run, "done");
             return Finish(run, DeploymentStatus.Succeeded, 0, null, started);
         }
@@ -141,6 +142,24 @@ internal sealed partial class DeploymentPipeline(
         }
 
         throw new DeployFailedException("source", "nothing to deploy from: give --from DIR, or add `source: { git: URL }` to the app's spec", null);
+    }
+
+    /// <summary>
+    /// Keeps the newest <c>keep_releases</c> release trees plus every release a live generation runs; the
+    /// ledger rows stay, so `releases` still shows where older ones ran.
+    /// </summary>
+    private void PruneReleases(DeploymentRun run)
+    {
+        var keep = store.ListReleases(run.App)
+            .OrderByDescending(r => r.BuiltAt)
+            .Take(run.Spec.KeepReleases)
+            .Select(r => r.Id)
+            .Concat(store.ListLiveGenerations().Where(g => g.App == run.App).Select(g => g.ReleaseId))
+            .ToHashSet(StringComparer.Ordinal);
+        foreach (var removed in new ReleasePruner(releases).Prune(run.App, keep))
+        {
+            run.Log.Append($"release {removed} pruned (keep_releases: {run.Spec.KeepReleases})");
+        }
     }
 
     private void Phase(DeploymentRun run, string phase, string? releaseId = null, long? generation = null) =>

@@ -62,7 +62,7 @@ public sealed class AppRegistrationTests(SlipwayFixture fixture)
 
         if (key.Length > 0)
         {
-            Assert.Contains($": {key}: ", run.Stderr);
+            Assert.Contains($" {key}: ", run.Stderr);
         }
 
         Assert.Equal(before, await AppsJsonAsync());
