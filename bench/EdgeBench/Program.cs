@@ -1,30 +1,27 @@
 using Slipway.Edge.Control.Contracts;
-using Slipway.Edge.Forwarding;
-using Slipway.Edge.Observability;
+using Slipway.Edge.Hosting;
 using Slipway.Edge.Services;
 
-// Usage: EdgeBench <listen-url> <target-url>. One service "bench" routed for any host and path.
-if (args.Length != 2)
+// Usage: EdgeBench <listen host:port> <target-url> <home-dir>. Runs the real EdgeHost (its Kestrel settings,
+// metrics listener and control socket) with one service "bench" routed for any host and path.
+if (args.Length != 3)
 {
-    Console.Error.WriteLine("usage: EdgeBench http://127.0.0.1:LISTEN http://127.0.0.1:TARGET");
+    Console.Error.WriteLine("usage: EdgeBench 127.0.0.1:LISTEN http://127.0.0.1:TARGET HOME");
     return 2;
 }
 
-var builder = WebApplication.CreateSlimBuilder();
-builder.Logging.ClearProviders();
-builder.Logging.AddSimpleConsole().SetMinimumLevel(LogLevel.Warning);
-builder.WebHost.ConfigureKestrel(k => k.AddServerHeader = false);
-builder.WebHost.UseUrls(args[0]);
-var app = builder.Build();
-
-var loggerFactory = app.Services.GetRequiredService<ILoggerFactory>();
-await using var registry = new ServiceRegistry(TimeProvider.System, loggerFactory);
-using var metrics = new EdgeMetrics();
-using var proxy = new EdgeProxy(registry, TimeProvider.System, loggerFactory, metrics);
-registry.Upsert("bench", new ServiceDefinition { Routes = [new RouteDefinition { Host = "*", Path = "/" }], Health = new HealthCheckDefinition { Path = "/" } });
+using var loggerFactory = LoggerFactory.Create(logging => logging.SetMinimumLevel(LogLevel.Warning).AddSimpleConsole());
+await using var edge = await EdgeHost.StartAsync(
+    new EdgeOptions { Home = args[2], Http = args[0], Admin = null, LoggerFactory = loggerFactory },
+    CancellationToken.None);
+edge.Services.Upsert("bench", new ServiceDefinition
+{
+    Routes = [new RouteDefinition { Host = "*", Path = "/" }],
+    Health = new HealthCheckDefinition { Path = "/" },
+});
 try
 {
-    await registry.SetTargetsAsync("bench", new SetTargetsRequest { Targets = [new TargetDefinition { Id = "backend", Url = args[1] }] }, CancellationToken.None);
+    await edge.Services.SetTargetsAsync("bench", new SetTargetsRequest { Targets = [new TargetDefinition { Id = "backend", Url = args[1] }] }, CancellationToken.None);
 }
 catch (TargetsNotHealthyException ex)
 {
@@ -32,6 +29,9 @@ catch (TargetsNotHealthyException ex)
     return 1;
 }
 
-app.Run(context => proxy.HandleAsync(context));
-await app.RunAsync();
+var stop = new TaskCompletionSource();
+using var sigterm = System.Runtime.InteropServices.PosixSignalRegistration.Create(
+    System.Runtime.InteropServices.PosixSignal.SIGTERM, context => { context.Cancel = true; stop.TrySetResult(); });
+Console.CancelKeyPress += (_, e) => { e.Cancel = true; stop.TrySetResult(); };
+await stop.Task;
 return 0;

@@ -163,6 +163,7 @@ public sealed partial class ControlPlaneHost : IAsyncDisposable
                     return;
                 }
 
+                var tickStarted = time.GetTimestamp();
                 try
                 {
                     await warm.ExpireAsync(app2 => RollbackWindowOf(store, app2), stopping);
@@ -170,6 +171,10 @@ public sealed partial class ControlPlaneHost : IAsyncDisposable
                 catch (Exception e) when (e is EdgeUnavailableException or StoreException)
                 {
                     Log.LoopFailed(logger, e.Message);
+                }
+                finally
+                {
+                    metrics.ReconcileTicked(time.GetElapsedTime(tickStarted));
                 }
             }
         }

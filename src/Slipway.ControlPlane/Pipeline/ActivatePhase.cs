@@ -25,6 +25,9 @@ internal sealed class ActivatePhase(IEdgeGateway edge, SlipwayStore store)
                 DeployTimeoutMs = ServiceNames.Milliseconds(run.Spec.Probes.Deadline),
                 DrainTimeoutMs = ServiceNames.Milliseconds(run.Spec.Drain.Timeout),
                 WaitForDrain = false,
+                // Validation (or, for a warm rollback, serving until it was replaced) has proven the
+                // candidate; one immediate probe by the edge is enough before the swap.
+                RequiredPasses = 1,
             }, cancellationToken);
             run.Log.Append($"activate: traffic moved to generation {candidate.Generation} in {result.SwapMs} ms");
         }

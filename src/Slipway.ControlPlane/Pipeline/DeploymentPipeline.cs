@@ -145,7 +145,7 @@ internal sealed partial class DeploymentPipeline(
     }
 
     /// <summary>
-    /// Keeps the newest <c>keep_releases</c> release trees plus every release a live generation runs; the
+    /// Keeps the newest <c>keep_releases</c> release trees plus every release a current or previous generation runs; the
     /// ledger rows stay, so `releases` still shows where older ones ran.
     /// </summary>
     private void PruneReleases(DeploymentRun run)
@@ -154,8 +154,12 @@ internal sealed partial class DeploymentPipeline(
             .OrderByDescending(r => r.BuiltAt)
             .Take(run.Spec.KeepReleases)
             .Select(r => r.Id)
-            .Concat(store.ListLiveGenerations().Where(g => g.App == run.App).Select(g => g.ReleaseId))
+            .Concat(store.ListLiveGenerations().Where(g => g.App == run.App && IsKept(g)).Select(g => g.ReleaseId))
             .ToHashSet(StringComparer.Ordinal);
+        // Warm generations other than the previous one are being stopped (DrainPhase); only the
+        // previous one is a rollback target.
+        bool IsKept(Generation g) => g.State != GenerationState.Warm || store.GetPointers(g.App, g.Env).Previous == g.Number;
+
         foreach (var removed in new ReleasePruner(releases).Prune(run.App, keep))
         {
             run.Log.Append($"release {removed} pruned (keep_releases: {run.Spec.KeepReleases})");

@@ -73,20 +73,10 @@ public sealed partial class EdgeProxy : IDisposable
 
     private async Task<ForwarderError> ProxyAsync(HttpContext context, ServiceRuntime runtime)
     {
-        var cookies = ImmutableArray<ResponseCookie>.Empty;
-        context.Response.OnStarting(() =>
-        {
-            foreach (var cookie in cookies)
-            {
-                context.Response.Cookies.Append(cookie.Name, cookie.Value, new CookieOptions { Path = "/", HttpOnly = true, SameSite = SameSiteMode.Lax });
-            }
+        var cookieState = new CookieState(context);
+        var cookie = cookieState.Reader;
 
-            return Task.CompletedTask;
-        });
-
-        string? Cookie(string name) => context.Request.Cookies[name];
-
-        var (lease, holdError) = await AcquireAsync(context, runtime, Cookie).ConfigureAwait(false);
+        var (lease, holdError) = await AcquireAsync(context, runtime, cookie).ConfigureAwait(false);
         if (lease is null)
         {
             await FailAsync(context, holdError, holdError == ForwarderError.Maintenance ? runtime.Snapshot.Maintenance : null).ConfigureAwait(false);
@@ -98,7 +88,7 @@ public sealed partial class EdgeProxy : IDisposable
         var failed = lease.Target;
         using (lease)
         {
-            cookies = lease.Cookies;
+            cookieState.Set(lease.Cookies);
             error = await _forwarder.ForwardAsync(context, lease.Target.BaseAddress, definition, lease.Target.StreamsToken).ConfigureAwait(false);
         }
 
@@ -109,13 +99,13 @@ public sealed partial class EdgeProxy : IDisposable
 
         if (error == ForwarderError.ConnectFailed && CanRetry(context))
         {
-            var retry = runtime.TryAcquire(Cookie, exclude: failed);
+            var retry = runtime.TryAcquire(cookie, exclude: failed);
             if (retry is not null)
             {
                 LogRetry(_logger, runtime.Name, failed.Id, retry.Target.Id);
                 using (retry)
                 {
-                    cookies = retry.Cookies;
+                    cookieState.Set(retry.Cookies);
                     error = await _forwarder.ForwardAsync(context, retry.Target.BaseAddress, definition, retry.Target.StreamsToken).ConfigureAwait(false);
                 }
 

@@ -65,25 +65,31 @@ internal sealed class HttpForwarder : IDisposable
         var upgradeFeature = context.Features.Get<IHttpUpgradeFeature>();
         var isUpgrade = upgradeFeature is { IsUpgradableRequest: true } && !StringValues.IsNullOrEmpty(request.Headers.Upgrade);
 
+        // One token source per request: the client leaving, the drain deadline and, until the headers
+        // arrive, the headers timeout all cancel it. Which one fired is told apart afterwards.
         using var requestCts = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, drainToken);
-        using var headersTimeout = new CancellationTokenSource(TimeSpan.FromMilliseconds(service.ResponseHeadersTimeoutMs), _timeProvider);
-        using var sendCts = CancellationTokenSource.CreateLinkedTokenSource(requestCts.Token, headersTimeout.Token);
+        var headersTimer = _timeProvider.CreateTimer(
+            static state => CancelQuietly((CancellationTokenSource)state!),
+            requestCts,
+            TimeSpan.FromMilliseconds(service.ResponseHeadersTimeoutMs),
+            Timeout.InfiniteTimeSpan);
 
         using var outgoing = CreateRequest(context, targetBase, isUpgrade, service.MaxRequestBodyBytes, out var content);
         HttpResponseMessage response;
         try
         {
-            response = await _client.SendAsync(outgoing, sendCts.Token).ConfigureAwait(false);
+            response = await _client.SendAsync(outgoing, requestCts.Token).ConfigureAwait(false);
         }
         catch (Exception ex)
         {
-            return SendError(ex, content, context, drainToken, headersTimeout);
+            headersTimer.Dispose();
+            return SendError(ex, content, context, drainToken, HeadersTimedOut(requestCts, context, drainToken));
         }
 
         using (response)
         {
-            headersTimeout.CancelAfter(Timeout.InfiniteTimeSpan);
-            if (headersTimeout.IsCancellationRequested)
+            headersTimer.Dispose();
+            if (HeadersTimedOut(requestCts, context, drainToken))
             {
                 // The limit passed just as the headers came in; the token may already have cut the body.
                 return ForwarderError.ResponseHeadersTimeout;
@@ -101,6 +107,21 @@ internal sealed class HttpForwarder : IDisposable
 
     public void Dispose() => _client.Dispose();
 
+    // The timer may fire while the request is finishing and its token source is being disposed.
+    private static void CancelQuietly(CancellationTokenSource source)
+    {
+        try
+        {
+            source.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+        }
+    }
+
+    private static bool HeadersTimedOut(CancellationTokenSource requestCts, HttpContext context, CancellationToken drainToken) =>
+        requestCts.IsCancellationRequested && !context.RequestAborted.IsCancellationRequested && !drainToken.IsCancellationRequested;
+
     internal static HttpRequestMessage CreateRequest(HttpContext context, string targetBase, bool isUpgrade, long bodyLimit, out StreamingRequestContent? content)
     {
         var request = context.Request;
@@ -109,7 +130,7 @@ internal sealed class HttpForwarder : IDisposable
             ? rawTarget
             : request.PathBase.Add(request.Path).ToUriComponent() + request.QueryString.ToUriComponent();
 
-        var outgoing = new HttpRequestMessage(new HttpMethod(request.Method), targetBase + pathAndQuery)
+        var outgoing = new HttpRequestMessage(HttpMethod.Parse(request.Method), targetBase + pathAndQuery)
         {
             Version = HttpVersion.Version11,
             VersionPolicy = isUpgrade ? HttpVersionPolicy.RequestVersionExact : HttpVersionPolicy.RequestVersionOrLower,
@@ -193,7 +214,10 @@ internal sealed class HttpForwarder : IDisposable
     {
         var target = context.Response;
         target.StatusCode = (int)response.StatusCode;
-        var connectionNamed = HopByHopHeaders.NamedIn(response.Headers.TryGetValues("Connection", out var c) ? new StringValues([.. c]) : StringValues.Empty);
+        // NonValidated: the validated view would parse every header value on the way.
+        var connectionNamed = response.Headers.NonValidated.TryGetValues("Connection", out var c)
+            ? HopByHopHeaders.NamedIn(Values(c))
+            : HopByHopHeaders.NamedIn(StringValues.Empty);
         foreach (var header in response.Headers.NonValidated)
         {
             if (!Skip(header.Key))
@@ -235,7 +259,7 @@ internal sealed class HttpForwarder : IDisposable
         return context.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody ?? false;
     }
 
-    private static ForwarderError SendError(Exception ex, StreamingRequestContent? content, HttpContext context, CancellationToken drainToken, CancellationTokenSource headersTimeout)
+    private static ForwarderError SendError(Exception ex, StreamingRequestContent? content, HttpContext context, CancellationToken drainToken, bool headersTimedOut)
     {
         if (content is { TooLarge: true } || ex.InnerException is RequestBodyTooLargeException || ex is RequestBodyTooLargeException)
         {
@@ -257,7 +281,7 @@ internal sealed class HttpForwarder : IDisposable
             return ForwarderError.DrainDeadline;
         }
 
-        if (headersTimeout.IsCancellationRequested)
+        if (headersTimedOut)
         {
             return ForwarderError.ResponseHeadersTimeout;
         }

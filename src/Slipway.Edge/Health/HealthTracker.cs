@@ -7,7 +7,7 @@ namespace Slipway.Edge.Health;
 /// brings passive failures. Thresholds come from the service definition at the time of each result so an
 /// update of the definition applies to the next result.
 /// </summary>
-internal sealed class HealthTracker
+internal sealed class HealthTracker(int? firstHealthyPasses = null)
 {
     private readonly Lock _lock = new();
     private int _state = (int)TargetHealthState.Unknown;
@@ -53,7 +53,10 @@ internal sealed class HealthTracker
     {
         _failures = 0;
         _passes++;
-        if (_state != (int)TargetHealthState.Healthy && _passes >= Math.Max(1, health.HealthyThreshold))
+        // Until the first time healthy, a caller-given count (a candidate the control plane already validated)
+        // may replace the service's threshold; afterwards recovery from unhealthy uses the threshold.
+        var needed = !HasBeenHealthy && firstHealthyPasses is { } first ? first : health.HealthyThreshold;
+        if (_state != (int)TargetHealthState.Healthy && _passes >= Math.Max(1, needed))
         {
             Volatile.Write(ref _state, (int)TargetHealthState.Healthy);
             HasBeenHealthy = true;

@@ -81,6 +81,10 @@ public sealed class PrometheusExporter : IDisposable
         private readonly double[] _buckets;
         private readonly ConcurrentDictionary<string, Point> _points = new(StringComparer.Ordinal);
 
+        // Rendering the label text costs several allocations; on the request path the same few tag sets
+        // repeat, so they find their point by the raw tags without building the text again.
+        private readonly ConcurrentDictionary<TagKey, Point> _byTags = new();
+
         public InstrumentSeries(Instrument instrument)
         {
             _instrument = instrument;
@@ -103,8 +107,7 @@ public sealed class PrometheusExporter : IDisposable
 
         public void Record(double value, ReadOnlySpan<KeyValuePair<string, object?>> tags)
         {
-            var labels = Labels(tags);
-            var point = _points.GetOrAdd(labels, _ => new Point(_buckets.Length));
+            var point = PointFor(tags);
             lock (point)
             {
                 switch (_kind)
@@ -129,6 +132,24 @@ public sealed class PrometheusExporter : IDisposable
                         break;
                 }
             }
+        }
+
+        private Point PointFor(ReadOnlySpan<KeyValuePair<string, object?>> tags)
+        {
+            if (!TagKey.Fits(tags))
+            {
+                return _points.GetOrAdd(Labels(tags), _ => new Point(_buckets.Length));
+            }
+
+            var key = TagKey.From(tags);
+            if (_byTags.TryGetValue(key, out var cached))
+            {
+                return cached;
+            }
+
+            var point = _points.GetOrAdd(Labels(tags), _ => new Point(_buckets.Length));
+            _byTags.TryAdd(key, point);
+            return point;
         }
 
         public void WriteTo(StringBuilder output)
@@ -268,6 +289,20 @@ public sealed class PrometheusExporter : IDisposable
             : double.IsNegativeInfinity(value) ? "-Inf"
             : double.IsNaN(value) ? "NaN"
             : value.ToString("R", CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>Up to three tags as they were passed (same order, values compared with Equals).</summary>
+    private readonly record struct TagKey(string? K0, object? V0, string? K1, object? V1, string? K2, object? V2)
+    {
+        public static bool Fits(ReadOnlySpan<KeyValuePair<string, object?>> tags) => tags.Length <= 3;
+
+        public static TagKey From(ReadOnlySpan<KeyValuePair<string, object?>> tags) => tags.Length switch
+        {
+            0 => default,
+            1 => new(tags[0].Key, tags[0].Value, null, null, null, null),
+            2 => new(tags[0].Key, tags[0].Value, tags[1].Key, tags[1].Value, null, null),
+            _ => new(tags[0].Key, tags[0].Value, tags[1].Key, tags[1].Value, tags[2].Key, tags[2].Value),
+        };
     }
 
     private sealed class Point(int buckets)

@@ -6,7 +6,7 @@ internal sealed record RouteEntry(string Host, string PathPrefix, string Service
     /// <summary>Exact hosts beat wildcards, longer wildcard suffixes beat shorter ones, <c>*</c> comes last.</summary>
     public int HostRank { get; } = Host == "*" ? 0 : Host.StartsWith("*.", StringComparison.Ordinal) ? Host.Length : 10_000 + Host.Length;
 
-    public bool MatchesHost(string host)
+    public bool MatchesHost(ReadOnlySpan<char> host)
     {
         if (Host == "*")
         {
@@ -17,10 +17,10 @@ internal sealed record RouteEntry(string Host, string PathPrefix, string Service
         {
             // "*.example.com" matches "a.example.com" and "a.b.example.com", never "example.com" itself.
             var suffix = Host.AsSpan(1);
-            return host.Length > suffix.Length && host.AsSpan().EndsWith(suffix, StringComparison.OrdinalIgnoreCase);
+            return host.Length > suffix.Length && host.EndsWith(suffix, StringComparison.OrdinalIgnoreCase);
         }
 
-        return string.Equals(Host, host, StringComparison.OrdinalIgnoreCase);
+        return host.Equals(Host, StringComparison.OrdinalIgnoreCase);
     }
 
     /// <summary>Segment-aware: <c>/api</c> matches <c>/api</c> and <c>/api/x</c>, not <c>/apix</c>.</summary>

@@ -39,15 +39,16 @@ internal sealed class RouteTable
         return null;
     }
 
-    private static string StripPort(string host)
+    // A span, not a substring: this runs for every request.
+    private static ReadOnlySpan<char> StripPort(string host)
     {
         if (host.StartsWith('['))
         {
             var end = host.IndexOf(']', StringComparison.Ordinal);
-            return end > 0 ? host[..(end + 1)] : host;
+            return end > 0 ? host.AsSpan(0, end + 1) : host;
         }
 
         var colon = host.LastIndexOf(':');
-        return colon >= 0 ? host[..colon] : host;
+        return colon >= 0 ? host.AsSpan(0, colon) : host;
     }
 }

@@ -23,6 +23,12 @@ internal static class TargetSelector
         ref int counter,
         Func<int, int> random)
     {
+        if (snapshot.Canary.IsEmpty && string.IsNullOrEmpty(snapshot.Definition.AffinityCookie)
+            && TryPickDirect(snapshot, exclude, ref counter) is { } direct)
+        {
+            return new TargetSelection(direct, [], false);
+        }
+
         var cookies = ImmutableArray.CreateBuilder<ResponseCookie>();
         var useCanary = false;
         if (!snapshot.Canary.IsEmpty)
@@ -72,6 +78,35 @@ internal static class TargetSelector
         }
 
         return new TargetSelection(TargetPicker.Pick(pool, snapshot.Policy, ref counter), cookies.ToImmutable(), useCanary);
+    }
+
+    /// <summary>
+    /// The common case without a per-request list: no cookies to honour and every active target usable.
+    /// Picks exactly what the general path would pick from the same targets.
+    /// </summary>
+    private static Target? TryPickDirect(ServiceSnapshot snapshot, Target? exclude, ref int counter)
+    {
+        var active = snapshot.Active;
+        if (active.IsEmpty || (active.Length > 1 && snapshot.Policy != LoadBalancingPolicy.RoundRobin))
+        {
+            return null;
+        }
+
+        foreach (var target in active)
+        {
+            if (!IsUsable(target, exclude))
+            {
+                return null;
+            }
+        }
+
+        if (active.Length == 1)
+        {
+            return active[0];
+        }
+
+        var index = (uint)Interlocked.Increment(ref counter) % (uint)active.Length;
+        return active[(int)index];
     }
 
     private static bool HasHealthy(ImmutableArray<Target> targets, Target? exclude)

@@ -119,8 +119,8 @@ public sealed partial class ServiceRegistry : IAsyncDisposable
             }
 
             var created = new List<Target>();
-            var active = Resolve(runtime, current, request.Targets, "targets", created);
-            var canary = Resolve(runtime, current, canaryDefinitions, "canary.targets", created);
+            var active = Resolve(runtime, current, request.Targets, "targets", created, request.RequiredPasses);
+            var canary = Resolve(runtime, current, canaryDefinitions, "canary.targets", created, request.RequiredPasses);
             LogDeployStarted(_logger, name, string.Join(", ", created.Select(t => t.Id)));
 
             // Wait phase: the old targets keep serving while the new ones are probed.
@@ -299,7 +299,7 @@ public sealed partial class ServiceRegistry : IAsyncDisposable
     private ServiceRuntime Required(string name) =>
         GetRuntime(name) ?? throw new KeyNotFoundException($"Service '{name}' is not known to the edge.");
 
-    private List<Target> Resolve(ServiceRuntime runtime, ServiceSnapshot current, IReadOnlyList<TargetDefinition> definitions, string field, List<Target> created)
+    private List<Target> Resolve(ServiceRuntime runtime, ServiceSnapshot current, IReadOnlyList<TargetDefinition> definitions, string field, List<Target> created, int? requiredPasses)
     {
         var result = new List<Target>(definitions.Count);
         for (var i = 0; i < definitions.Count; i++)
@@ -314,7 +314,7 @@ public sealed partial class ServiceRegistry : IAsyncDisposable
                 continue;
             }
 
-            var target = CreateTarget(runtime, definition, $"{field}[{i}].url");
+            var target = CreateTarget(runtime, definition, $"{field}[{i}].url", requiredPasses);
             created.Add(target);
             result.Add(target);
         }
@@ -322,9 +322,9 @@ public sealed partial class ServiceRegistry : IAsyncDisposable
         return result;
     }
 
-    private Target CreateTarget(ServiceRuntime runtime, TargetDefinition definition, string field)
+    private Target CreateTarget(ServiceRuntime runtime, TargetDefinition definition, string field, int? requiredPasses = null)
     {
-        var target = new Target(ServiceValidation.IdOf(definition), ServiceValidation.ParseUrl(definition, field));
+        var target = new Target(ServiceValidation.IdOf(definition), ServiceValidation.ParseUrl(definition, field), requiredPasses);
         target.HealthChanged += _ => runtime.Signal();
         _prober.Start(target, () => runtime.Snapshot.Definition.Health);
         return target;

@@ -67,6 +67,11 @@ internal static partial class ServiceValidation
     {
         ValidateTargets(request.Targets, "targets");
         Positive(request.DeployTimeoutMs, "deployTimeoutMs");
+        if (request.RequiredPasses is { } passes)
+        {
+            Positive(passes, "requiredPasses");
+        }
+
         if (request.DrainTimeoutMs < 0)
         {
             throw Invalid("drainTimeoutMs must be 0 or more.", "drainTimeoutMs");

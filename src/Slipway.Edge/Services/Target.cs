@@ -19,11 +19,13 @@ internal sealed class Target
     private int _inFlight;
     private int _retired;
 
-    public Target(string id, Uri baseUri)
+    /// <param name="firstHealthyPasses">Passes needed to become healthy the first time; null: the service's threshold.</param>
+    public Target(string id, Uri baseUri, int? firstHealthyPasses = null)
     {
         Id = id;
         BaseUri = baseUri;
         BaseAddress = baseUri.GetLeftPart(UriPartial.Path).TrimEnd('/');
+        Health = new HealthTracker(firstHealthyPasses);
     }
 
     public string Id { get; }
@@ -33,7 +35,7 @@ internal sealed class Target
     /// <summary>Scheme, authority and base path without a trailing slash; the request target is appended.</summary>
     public string BaseAddress { get; }
 
-    public HealthTracker Health { get; } = new();
+    public HealthTracker Health { get; }
 
     public int InFlight => Volatile.Read(ref _inFlight);
 

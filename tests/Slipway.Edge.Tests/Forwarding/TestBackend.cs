@@ -34,6 +34,11 @@ internal sealed class TestBackend : IAsyncDisposable
     /// <summary>What /healthz answers; flip it to make the target fail its probes.</summary>
     public volatile bool Healthy = true;
 
+    private int _healthProbes;
+
+    /// <summary>How many /healthz requests arrived.</summary>
+    public int HealthProbes => Volatile.Read(ref _healthProbes);
+
     /// <summary>Method and raw target of every request other than health probes.</summary>
     public ConcurrentQueue<string> Seen { get; } = new();
 
@@ -79,6 +84,7 @@ internal sealed class TestBackend : IAsyncDisposable
         var path = request.Path.Value ?? "/";
         if (path == "/healthz")
         {
+            Interlocked.Increment(ref _healthProbes);
             context.Response.StatusCode = Healthy ? 200 : 503;
             await context.Response.WriteAsync(Healthy ? "ok" : "sick");
             return;

@@ -21,6 +21,22 @@ public sealed class HealthTrackerTests
     }
 
     [Fact]
+    public void RecordProbe_FirstHealthyPassesGiven_HealthyAfterThatManyThenThresholdForRecovery()
+    {
+        var tracker = new HealthTracker(firstHealthyPasses: 1);
+
+        Assert.True(tracker.RecordProbe(Pass, Thresholds));
+        Assert.Equal(TargetHealthState.Healthy, tracker.State);
+
+        tracker.RecordProbe(Fail, Thresholds);
+        tracker.RecordProbe(Fail, Thresholds);
+        tracker.RecordProbe(Fail, Thresholds);
+        Assert.Equal(TargetHealthState.Unhealthy, tracker.State);
+        Assert.False(tracker.RecordProbe(Pass, Thresholds));
+        Assert.True(tracker.RecordProbe(Pass, Thresholds));
+    }
+
+    [Fact]
     public void RecordProbe_FailureBetweenPasses_ResetsTheCount()
     {
         var tracker = new HealthTracker();

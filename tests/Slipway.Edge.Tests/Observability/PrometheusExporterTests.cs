@@ -25,6 +25,27 @@ public sealed class PrometheusExporterTests
     }
 
     [Fact]
+    public void Collect_SameTagsInAnotherOrderOrWithFourTags_OneSeriesPerLabelSet()
+    {
+        var name = UniqueMeter();
+        using var meter = new Meter(name);
+        using var exporter = new PrometheusExporter(name);
+        var counter = meter.CreateCounter<long>("slipway.test.hits");
+        KeyValuePair<string, object?> Tag(string key, object? value) => new(key, value);
+
+        counter.Add(1, Tag("service", "web"), Tag("status_class", "2xx"));
+        counter.Add(2, Tag("status_class", "2xx"), Tag("service", "web"));
+        counter.Add(4, Tag("service", "web"), Tag("status_class", "5xx"));
+        counter.Add(8, Tag("a", 1), Tag("b", 2), Tag("c", 3), Tag("d", 4));
+        counter.Add(16, Tag("d", 4), Tag("c", 3), Tag("b", 2), Tag("a", 1));
+        var text = exporter.Collect();
+
+        Assert.Contains("slipway_test_hits_total{service=\"web\",status_class=\"2xx\"} 3\n", text);
+        Assert.Contains("slipway_test_hits_total{service=\"web\",status_class=\"5xx\"} 4\n", text);
+        Assert.Contains("slipway_test_hits_total{a=\"1\",b=\"2\",c=\"3\",d=\"4\"} 24\n", text);
+    }
+
+    [Fact]
     public void Collect_UpDownCounterAndObservableGauge_WriteGauges()
     {
         var name = UniqueMeter();

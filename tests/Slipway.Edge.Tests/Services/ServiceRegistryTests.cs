@@ -17,6 +17,36 @@ public sealed class ServiceRegistryTests
     }
 
     [Fact]
+    public async Task SetTargetsAsync_RequiredPassesOne_SwapsAfterTheFirstProbeDespiteAHigherThreshold()
+    {
+        await using var edge = await EdgeServer.StartAsync();
+        await using var backend = await TestBackend.StartAsync("validated");
+        // After the first healthy result the next probe is a minute away, so the count at the swap is exact.
+        edge.Registry.Upsert("app", Definition(d => d with { Health = d.Health with { HealthyThreshold = 3, IntervalMs = 60_000 } }));
+
+        var result = await edge.Registry.SetTargetsAsync(
+            "app", EdgeServer.Targets([backend]) with { RequiredPasses = 1 }, CancellationToken.None);
+
+        Assert.Equal(["validated"], result.Activated);
+        Assert.Equal(1, backend.HealthProbes);
+        using var response = await edge.Client.GetAsync("/", CancellationToken.None);
+        Assert.Equal("validated", await response.Content.ReadAsStringAsync(CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task SetTargetsAsync_RequiredPassesZero_RejectedNamingTheField()
+    {
+        await using var edge = await EdgeServer.StartAsync();
+        await using var backend = await TestBackend.StartAsync("b");
+        edge.Registry.Upsert("app", Definition());
+
+        var error = await Assert.ThrowsAsync<ArgumentException>(() =>
+            edge.Registry.SetTargetsAsync("app", EdgeServer.Targets([backend]) with { RequiredPasses = 0 }, CancellationToken.None));
+
+        Assert.Equal("requiredPasses", error.ParamName);
+    }
+
+    [Fact]
     public async Task SetTargetsAsync_TwentySwapsUnderLoad_NoRequestFailsAndEveryAnswerComesFromARoutedTarget()
     {
         await using var edge = await EdgeServer.StartAsync();

@@ -20,6 +20,8 @@ internal sealed record TestAppSpec
 
     public string Deadline { get; init; } = "10s";
 
+    public int KeepReleases { get; init; } = 5;
+
     /// <summary>A git source (<c>source: { git: ..., branch: ... }</c>); null deploys with <c>from</c> only.</summary>
     public (string Git, string Branch)? Source { get; init; }
 
@@ -41,7 +43,8 @@ internal sealed record TestAppSpec
             .AppendLine($"routes: [ {{ host: {Host}, path: / }} ]")
             .AppendLine($"probes: {{ interval: 200ms, timeout: 2s, passes: 2, deadline: {Deadline} }}")
             .AppendLine("drain: { timeout: 5s }")
-            .AppendLine("stop_grace: 5s");
+            .AppendLine("stop_grace: 5s")
+            .AppendLine($"keep_releases: {KeepReleases}");
         if (Env.Count > 0)
         {
             yaml.AppendLine("env:");

@@ -19,6 +19,14 @@ public sealed record SetTargetsRequest
     /// </summary>
     public bool WaitForDrain { get; init; } = true;
 
+    /// <summary>
+    /// Consecutive passing probes a new target needs before the swap; null means the service's
+    /// <c>health.healthyThreshold</c>. The control plane, which has already validated the candidate
+    /// itself, asks for 1 so the swap costs one probe, not several probe intervals. Later health changes
+    /// use the service's thresholds.
+    /// </summary>
+    public int? RequiredPasses { get; init; }
+
     /// <summary>Optional canary: a second target set that receives a share of new requests.</summary>
     public CanaryDefinition? Canary { get; init; }
 }
