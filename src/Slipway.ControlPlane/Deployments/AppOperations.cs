@@ -3,6 +3,7 @@ using Slipway.ControlPlane.Edge;
 using Slipway.ControlPlane.Runtime;
 using Slipway.ControlPlane.Runtime.Docker;
 using Slipway.ControlPlane.Pipeline;
+using Slipway.ControlPlane.Pipeline.Source;
 using Slipway.ControlPlane.Spec;
 using Slipway.ControlPlane.Api;
 using Slipway.ControlPlane.Store;
@@ -79,7 +80,13 @@ internal sealed class AppOperations(SlipwayStore store, DeploymentService deploy
         }
         else
         {
-            throw ApiProblem.BadRequest("Git sources are not supported by this server yet: deploy with --from DIR.");
+            if (request.Revision is { } revision && !GitRevisions.IsWellFormed(revision))
+            {
+                throw ApiProblem.BadRequest($"revision: '{revision}' is not a git revision; give a commit sha, branch or tag name.");
+            }
+
+            // A push names a full sha; `deploy` without --rev asks for the branch head, whatever it is when the source phase runs.
+            key = "git:" + (request.Revision ?? "@" + spec.Source.Branch);
         }
 
         return deployments.Request(new NewDeployment

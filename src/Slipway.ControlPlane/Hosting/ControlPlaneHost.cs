@@ -17,8 +17,10 @@ using Slipway.ControlPlane.Pipeline.Source;
 using Slipway.ControlPlane.Processes;
 using Slipway.ControlPlane.Runtime;
 using Slipway.ControlPlane.Runtime.Docker;
+using Slipway.ControlPlane.Secrets;
 using Slipway.ControlPlane.Spec;
 using Slipway.ControlPlane.Store;
+using Slipway.ControlPlane.Webhooks;
 using Slipway.Edge.Control;
 using Slipway.Edge.Observability;
 
@@ -124,6 +126,9 @@ public sealed partial class ControlPlaneHost : IAsyncDisposable
             loggerFactory.CreateLogger<DeploymentPipeline>())
         {
             ExcludedSourceDirectories = [home],
+            // Credentials come from the app's GIT_USERNAME/GIT_PASSWORD secrets (GitCredentials.From); until the
+            // secrets store exists, private repositories are reached through the URL or the machine's SSH keys.
+            Git = new GitSource(new GitMirror(runner, Path.Combine(home, "git"), options.GitTimeout), _ => null),
         };
         var deployments = new DeploymentService(store, pipeline.RunAsync, logsRoot, loggerFactory.CreateLogger<DeploymentService>());
         var metrics = new ControlPlaneMetrics();
@@ -133,8 +138,13 @@ public sealed partial class ControlPlaneHost : IAsyncDisposable
         var exporter = new PrometheusExporter(ControlPlaneMetrics.MeterName);
         var apps = new AppOperations(store, deployments, edge, warm, runtimes);
 
+        var statuses = new CommitStatusReporter(probeClient, CommitStatusTarget.FromEnvironment(Environment.GetEnvironmentVariable),
+            loggerFactory.CreateLogger<CommitStatusReporter>());
+        deployments.Ended += d => _ = Task.Run(() => statuses.EndedAsync(d, CancellationToken.None));
+        var webhookSecrets = new WebhookSecrets(store, () => new SecretBox(MasterKey.Load(home, Environment.GetEnvironmentVariable(MasterKey.EnvironmentVariable))));
         AdminApi.Map(app, new AdminApi.Services(store, apps, deployments, events, tokens, edge, readiness, exporter,
-            ControlPlaneManifest.Load(time), logsRoot, Path.Combine(home, "releases")));
+            ControlPlaneManifest.Load(time), logsRoot, Path.Combine(home, "releases"),
+            new WebhookReceiver(store, apps, webhookSecrets, statuses), webhookSecrets));
         app.Lifetime.ApplicationStopping.Register(readiness.MarkDraining);
         await app.StartAsync(cancellationToken);
 

@@ -23,6 +23,9 @@ public sealed record ControlPlaneOptions
     /// <summary>How often the background loop stops expired warm generations.</summary>
     public TimeSpan ReconcileInterval { get; init; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>How long one git command (clone, fetch, archive) may run before the source phase fails.</summary>
+    public TimeSpan GitTimeout { get; init; } = TimeSpan.FromMinutes(5);
+
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 
     public ILoggerFactory? LoggerFactory { get; init; }

@@ -31,6 +31,9 @@ internal sealed partial class DeploymentPipeline(
     /// <summary>Directories never copied into a release (the Slipway home, when it sits inside the app's folder).</summary>
     public IReadOnlyCollection<string> ExcludedSourceDirectories { get; init; } = [];
 
+    /// <summary>The source phase for apps with <c>source: { git: ... }</c>.</summary>
+    public GitSource? Git { get; init; }
+
     public async Task<Deployment> RunAsync(DeploymentRun run, CancellationToken cancellationToken)
     {
         var started = time.GetTimestamp();
@@ -145,7 +148,12 @@ internal sealed partial class DeploymentPipeline(
             return await source.CopyAsync(from, workspace, run.Log, cancellationToken, ExcludedSourceDirectories);
         }
 
-        throw new DeployFailedException("source", "nothing to deploy from: give --from DIR (git sources are not supported by this server yet)", null);
+        if (run.Spec.Source is { Git: not null } git && Git is not null)
+        {
+            return await Git.FetchAsync(run.App, git, run.Deployment.RequestedRevision, workspace, run.Log, cancellationToken);
+        }
+
+        throw new DeployFailedException("source", "nothing to deploy from: give --from DIR, or add `source: { git: URL }` to the app's spec", null);
     }
 
     /// <summary>

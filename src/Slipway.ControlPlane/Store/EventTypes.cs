@@ -20,6 +20,8 @@ internal static class EventTypes
     public const string GenerationCreated = "generation.created";
     public const string TokenCreated = "token.created";
     public const string TokenRevoked = "token.revoked";
+    public const string WebhookSecretSet = "webhook.secret.set";
+    public const string WebhookReceived = "webhook.received";
 
     /// <summary><c>generation.starting</c>, <c>generation.active</c>, ...</summary>
     public static string ForGeneration(GenerationState state) => "generation." + StoreNames.ToText(state);

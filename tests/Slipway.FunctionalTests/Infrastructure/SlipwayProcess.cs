@@ -230,12 +230,16 @@ internal sealed class SlipwayProcess : IAsyncDisposable
     }
 
     /// <summary>Runs the real CLI against this instance, as a user with SLIPWAY_URL and SLIPWAY_HOME set would.</summary>
-    public async Task<CliRun> CliAsync(params string[] args)
+    public Task<CliRun> CliAsync(params string[] args) => CliWithInputAsync(null, args);
+
+    /// <summary>Runs the real CLI with <paramref name="input"/> on its stdin (e.g. a secret it reads from there).</summary>
+    public async Task<CliRun> CliWithInputAsync(string? input, params string[] args)
     {
         var start = new ProcessStartInfo("dotnet")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
+            RedirectStandardInput = input is not null,
             WorkingDirectory = Home,
         };
         start.ArgumentList.Add(RepoPaths.SlipwayDll);
@@ -249,6 +253,12 @@ internal sealed class SlipwayProcess : IAsyncDisposable
         start.Environment["SLIPWAY_HOME"] = Home;
         start.Environment["NO_COLOR"] = "1";
         using var process = Process.Start(start)!;
+        if (input is not null)
+        {
+            await process.StandardInput.WriteAsync(input);
+            process.StandardInput.Close();
+        }
+
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(120));
