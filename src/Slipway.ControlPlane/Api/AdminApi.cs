@@ -11,6 +11,7 @@ using Slipway.ControlPlane.Edge;
 using Slipway.ControlPlane.Hosting;
 using Slipway.ControlPlane.Pipeline;
 using Slipway.ControlPlane.Store;
+using Slipway.ControlPlane.Webhooks;
 using Slipway.Edge.Observability;
 
 namespace Slipway.ControlPlane.Api;
@@ -35,7 +36,9 @@ internal static class AdminApi
         PrometheusExporter Metrics,
         string Manifest,
         string LogsRoot,
-        string ReleasesRoot);
+        string ReleasesRoot,
+        WebhookReceiver Webhooks,
+        WebhookSecrets WebhookSecrets);
 
     public static void Map(WebApplication app, Services s)
     {
@@ -43,7 +46,8 @@ internal static class AdminApi
         {
             try
             {
-                if (context.Request.Path.StartsWithSegments("/api/v1") && s.Tokens.Authenticate(context.Request.Headers.Authorization) is null)
+                // Webhooks carry no bearer token: each delivery is authenticated by its signature instead.
+                if (context.Request.Path.StartsWithSegments("/api/v1") && !context.Request.Path.StartsWithSegments("/api/v1/webhooks") && s.Tokens.Authenticate(context.Request.Headers.Authorization) is null)
                 {
                     await Error(context, 401, "Missing or invalid token: send `Authorization: Bearer TOKEN`. The CLI reads SLIPWAY_TOKEN or $SLIPWAY_HOME/admin.token; `slipway tokens create NAME` makes more.");
                     return;
@@ -91,6 +95,36 @@ internal static class AdminApi
         MapApps(api, s);
         MapDeployments(api, s);
         MapTokens(api, s);
+        MapWebhooks(api, s);
+    }
+
+    private static void MapWebhooks(RouteGroupBuilder api, Services s)
+    {
+        api.MapPost("/webhooks/{forge}", async (string forge, HttpContext context, CancellationToken ct) =>
+        {
+            var kind = ForgeKind.Named(forge) ?? throw ApiProblem.NotFound($"No webhook for '{forge}': use /api/v1/webhooks/forgejo, /gitea or /github.");
+            var body = await ReadBytesAsync(context.Request, WebhookReceiver.MaxBodyBytes, ct);
+            var result = s.Webhooks.Receive(kind, context.Request.Headers, body);
+            if (result.Replayed)
+            {
+                context.Response.Headers["X-Slipway-Replayed"] = "true";
+            }
+
+            return Results.Text(result.Json, "application/json", Encoding.UTF8, result.Status);
+        });
+
+        api.MapPut("/apps/{app}/webhook-secret", async (string app, HttpRequest request, CancellationToken ct) =>
+        {
+            s.Apps.Spec(app);
+            var body = await ReadJsonAsync<WebhookSecretRequest>(request, ct);
+            if (WebhookSecrets.Problem(body?.Secret) is { } problem)
+            {
+                throw ApiProblem.BadRequest(problem);
+            }
+
+            s.WebhookSecrets.Set(app, body!.Secret!);
+            return Results.NoContent();
+        });
     }
 
     private static void MapApps(RouteGroupBuilder api, Services s)
@@ -250,6 +284,30 @@ internal static class AdminApi
         {
             throw ApiProblem.BadRequest($"The request body is not valid JSON{(e.Path is { Length: > 1 } path ? $" at {path}" : "")}: {e.Message}");
         }
+    }
+
+    private static async Task<byte[]> ReadBytesAsync(HttpRequest request, int limit, CancellationToken ct)
+    {
+        var tooLarge = new ApiProblem(413, $"The request body is larger than {limit / (1024 * 1024)} MiB.");
+        if (request.ContentLength > limit)
+        {
+            throw tooLarge;
+        }
+
+        using var buffer = new MemoryStream();
+        var chunk = new byte[81920];
+        int n;
+        while ((n = await request.Body.ReadAsync(chunk, ct)) > 0)
+        {
+            if (buffer.Length + n > limit)
+            {
+                throw tooLarge;
+            }
+
+            buffer.Write(chunk, 0, n);
+        }
+
+        return buffer.ToArray();
     }
 
     private static async Task<string> ReadBodyAsync(HttpRequest request, int limit, CancellationToken ct)

@@ -1,6 +1,9 @@
 using Slipway.ControlPlane.Api.Contracts;
 using Slipway.ControlPlane.Edge;
+using Slipway.ControlPlane.Runtime;
+using Slipway.ControlPlane.Runtime.Docker;
 using Slipway.ControlPlane.Pipeline;
+using Slipway.ControlPlane.Pipeline.Source;
 using Slipway.ControlPlane.Spec;
 using Slipway.ControlPlane.Api;
 using Slipway.ControlPlane.Store;
@@ -11,7 +14,7 @@ namespace Slipway.ControlPlane.Deployments;
 /// What the admin API asks of the control plane, checked before anything is written: a rejected request
 /// changes nothing. Turns API requests into journaled deployments and reads runtime status.
 /// </summary>
-internal sealed class AppOperations(SlipwayStore store, DeploymentService deployments, IEdgeGateway edge, WarmGenerations warm)
+internal sealed class AppOperations(SlipwayStore store, DeploymentService deployments, IEdgeGateway edge, WarmGenerations warm, IAppRuntime runtime)
 {
     public AppSpec Register(string app, string body, bool json)
     {
@@ -77,7 +80,13 @@ internal sealed class AppOperations(SlipwayStore store, DeploymentService deploy
         }
         else
         {
-            throw ApiProblem.BadRequest("Git sources are not supported by this server yet: deploy with --from DIR.");
+            if (request.Revision is { } revision && !GitRevisions.IsWellFormed(revision))
+            {
+                throw ApiProblem.BadRequest($"revision: '{revision}' is not a git revision; give a commit sha, branch or tag name.");
+            }
+
+            // A push names a full sha; `deploy` without --rev asks for the branch head, whatever it is when the source phase runs.
+            key = "git:" + (request.Revision ?? "@" + spec.Source.Branch);
         }
 
         return deployments.Request(new NewDeployment
@@ -176,7 +185,7 @@ internal sealed class AppOperations(SlipwayStore store, DeploymentService deploy
             {
                 try
                 {
-                    var status = await edge.GetProcessAsync(processId, cancellationToken);
+                    var status = await runtime.GetStateAsync(processId, cancellationToken);
                     process = status is null ? null : new ProcessStatusView(status.State, status.Restarts);
                     var service = await edge.GetServiceAsync(ServiceNames.For(record.Name, env), cancellationToken);
                     health = service?.Targets.FirstOrDefault(t => t.Id == processId)?.Health;
@@ -184,6 +193,10 @@ internal sealed class AppOperations(SlipwayStore store, DeploymentService deploy
                 catch (EdgeUnavailableException)
                 {
                     health = "edge unreachable";
+                }
+                catch (DockerUnavailableException)
+                {
+                    health = "docker engine unreachable";
                 }
             }
 

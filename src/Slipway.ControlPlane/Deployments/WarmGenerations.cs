@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
 using Slipway.ControlPlane.Edge;
+using Slipway.ControlPlane.Runtime;
+using Slipway.ControlPlane.Runtime.Docker;
 using Slipway.ControlPlane.Pipeline;
 using Slipway.ControlPlane.Store;
 
@@ -11,7 +13,7 @@ namespace Slipway.ControlPlane.Deployments;
 /// Deadlines live in memory; after a control-plane restart a warm generation gets a fresh window, which
 /// errs on the side of keeping a rollback instant.
 /// </summary>
-internal sealed class WarmGenerations(IEdgeGateway edge, SlipwayStore store, TimeProvider time)
+internal sealed class WarmGenerations(IAppRuntime runtime, SlipwayStore store, TimeProvider time)
 {
     private readonly ConcurrentDictionary<(string App, string Env, long Number), DateTimeOffset> _until = new();
 
@@ -30,7 +32,7 @@ internal sealed class WarmGenerations(IEdgeGateway edge, SlipwayStore store, Tim
             {
                 await StopOthersAsync(app, env, keep, CancellationToken.None);
             }
-            catch (Exception e) when (e is EdgeUnavailableException or StoreException)
+            catch (Exception e) when (e is EdgeUnavailableException or DockerUnavailableException or StoreException)
             {
                 // Retried by ExpireAsync when the window ends.
             }
@@ -58,7 +60,7 @@ internal sealed class WarmGenerations(IEdgeGateway edge, SlipwayStore store, Tim
             return;
         }
 
-        await edge.StopProcessAsync(generation.ProcessId ?? Candidate.ProcessIdFor(app, env, (int)number), grace, cancellationToken);
+        await runtime.StopAsync(generation.ProcessId ?? Candidate.ProcessIdFor(app, env, (int)number), grace, cancellationToken);
         store.SetGenerationState(app, env, number, GenerationState.Stopped);
     }
 

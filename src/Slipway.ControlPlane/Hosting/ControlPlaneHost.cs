@@ -17,8 +17,11 @@ using Slipway.ControlPlane.Pipeline.Source;
 using Slipway.ControlPlane.Processes;
 using Slipway.ControlPlane.Reliability;
 using Slipway.ControlPlane.Runtime;
+using Slipway.ControlPlane.Runtime.Docker;
+using Slipway.ControlPlane.Secrets;
 using Slipway.ControlPlane.Spec;
 using Slipway.ControlPlane.Store;
+using Slipway.ControlPlane.Webhooks;
 using Slipway.Edge.Control;
 using Slipway.Edge.Observability;
 
@@ -110,23 +113,29 @@ public sealed partial class ControlPlaneHost : IAsyncDisposable
         };
         var runner = new ProcessGroupRunner();
         var releases = new ReleaseWriter(Path.Combine(home, "releases"), time);
-        var warm = new WarmGenerations(edge, store, time);
+        var docker = DockerEngine.FromEnvironment();
+        var runtimes = new AppRuntimes(new ProcessRuntime(edge), new DockerRuntime(docker, DockerLabels.OwnerOf(home)));
+        var warm = new WarmGenerations(runtimes, store, time);
         var locks = new AppLocks();
         var pipeline = new DeploymentPipeline(
             store,
             new LocalSource(runner),
             new BuildRunner(runner),
             releases,
-            new StartPhase(edge, store, ports, time),
-            new ValidatePhase(edge, probeClient, time),
+            new StartPhase(runtimes, store, ports, time),
+            new ValidatePhase(runtimes, probeClient, time),
             new ActivatePhase(edge, store),
             new DrainPhase(edge, store, warm, time),
-            edge,
+            runtimes,
+            new DockerImages(docker, store),
             time,
             loggerFactory.CreateLogger<DeploymentPipeline>())
         {
             ExcludedSourceDirectories = [home],
             Locks = locks,
+            // Credentials come from the app's GIT_USERNAME/GIT_PASSWORD secrets (GitCredentials.From); until the
+            // secrets store exists, private repositories are reached through the URL or the machine's SSH keys.
+            Git = new GitSource(new GitMirror(runner, Path.Combine(home, "git"), options.GitTimeout), _ => null),
         };
         var deployments = new DeploymentService(store, pipeline.RunAsync, logsRoot, loggerFactory.CreateLogger<DeploymentService>());
         var metrics = new ControlPlaneMetrics();
@@ -134,15 +143,20 @@ public sealed partial class ControlPlaneHost : IAsyncDisposable
         var events = new EventHub(store);
         var readiness = new Readiness();
         var exporter = new PrometheusExporter(ControlPlaneMetrics.MeterName);
-        var apps = new AppOperations(store, deployments, edge, warm);
+        var apps = new AppOperations(store, deployments, edge, warm, runtimes);
 
+        var statuses = new CommitStatusReporter(probeClient, CommitStatusTarget.FromEnvironment(Environment.GetEnvironmentVariable),
+            loggerFactory.CreateLogger<CommitStatusReporter>());
+        deployments.Ended += d => _ = Task.Run(() => statuses.EndedAsync(d, CancellationToken.None));
+        var webhookSecrets = new WebhookSecrets(store, () => new SecretBox(MasterKey.Load(home, Environment.GetEnvironmentVariable(MasterKey.EnvironmentVariable))));
         AdminApi.Map(app, new AdminApi.Services(store, apps, deployments, events, tokens, edge, readiness, exporter,
-            ControlPlaneManifest.Load(time), logsRoot, Path.Combine(home, "releases")));
+            ControlPlaneManifest.Load(time), logsRoot, Path.Combine(home, "releases"),
+            new WebhookReceiver(store, apps, webhookSecrets, statuses), webhookSecrets));
         app.Lifetime.ApplicationStopping.Register(readiness.MarkDraining);
         await app.StartAsync(cancellationToken);
 
         var logger = loggerFactory.CreateLogger<ControlPlaneHost>();
-        var recovery = new StartupRecovery(store, edge, loggerFactory.CreateLogger<StartupRecovery>());
+        var recovery = new StartupRecovery(store, edge, runtimes, loggerFactory.CreateLogger<StartupRecovery>());
         var reconciler = new Reconciler(store, edge, recovery, probeClient, RollBackAsync, locks, time, loggerFactory.CreateLogger<Reconciler>())
         {
             FailuresBeforeRestart = options.UnhealthyChecksBeforeRestart,
@@ -199,7 +213,7 @@ public sealed partial class ControlPlaneHost : IAsyncDisposable
                         }
                     }
                 }
-                catch (Exception e) when (e is EdgeUnavailableException or StoreException or ApiProblem)
+                catch (Exception e) when (e is EdgeUnavailableException or StoreException or ApiProblem or DockerUnavailableException)
                 {
                     Log.LoopFailed(logger, e.Message);
                 }

@@ -36,6 +36,8 @@ public sealed record ControlPlaneOptions
     public TimeSpan HealthRollbackAfter { get; init; } = TimeSpan.FromSeconds(30);
 
     public TimeSpan RenewInterval => LeaseRenewInterval ?? LeaseDuration / 3;
+    /// <summary>How long one git command (clone, fetch, archive) may run before the source phase fails.</summary>
+    public TimeSpan GitTimeout { get; init; } = TimeSpan.FromMinutes(5);
 
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 

@@ -69,6 +69,13 @@ internal sealed partial class Reconciler(
                 continue;
             }
 
+            if (Runtime.Docker.DockerRuntime.IsContainerId(processId))
+            {
+                // Containers are owned by the engine, not the edge's supervisor: start-up recovery adopts and
+                // restarts them; the steady-state loop does not (yet).
+                continue;
+            }
+
             var watch = _watches.GetOrAdd($"{pointers.App}/{pointers.Env}/{number}", _ => new Watch());
             processes.TryGetValue(processId, out var process);
             await ConvergeAsync(spec, pointers, generation, processId, port, process, watch, cancellationToken);

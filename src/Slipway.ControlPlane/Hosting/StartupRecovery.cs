@@ -2,6 +2,8 @@ using System.Text.RegularExpressions;
 using Microsoft.Extensions.Logging;
 using Slipway.ControlPlane.Edge;
 using Slipway.ControlPlane.Pipeline;
+using Slipway.ControlPlane.Runtime;
+using Slipway.ControlPlane.Runtime.Docker;
 using Slipway.ControlPlane.Spec;
 using Slipway.ControlPlane.Store;
 using Slipway.Edge.Control.Contracts;
@@ -12,7 +14,8 @@ namespace Slipway.ControlPlane.Hosting;
 /// Runs before the control plane reports ready (DESIGN §6): ends every deployment a previous instance left
 /// unfinished, finishes an activation the edge already carried out, stops the candidates and orphans it had
 /// started, and makes the edge route exactly the current generation of each app. Idempotent: running it twice
-/// changes nothing the second time.
+/// changes nothing the second time. Containers outlive the control plane and the edge: running ones are adopted
+/// as they are (same container), and Slipway containers no generation accounts for are reported, never killed.
 /// </summary>
 /// <remarks>
 /// A crash between the edge's route swap and the promotion transaction leaves the edge routing the candidate
@@ -21,7 +24,7 @@ namespace Slipway.ControlPlane.Hosting;
 /// accepted it, so recovery records the promotion and the deployment succeeds ("rolled forward"). In every
 /// other case the store wins and the edge is made to match it.
 /// </remarks>
-internal sealed partial class StartupRecovery(SlipwayStore store, IEdgeGateway edge, ILogger<StartupRecovery> logger)
+internal sealed partial class StartupRecovery(SlipwayStore store, IEdgeGateway edge, AppRuntimes runtimes, ILogger<StartupRecovery> logger)
 {
     public const string RolledForward = "recovery.rolled_forward";
     public const string OrphanStopped = "recovery.orphan_stopped";
@@ -42,10 +45,10 @@ internal sealed partial class StartupRecovery(SlipwayStore store, IEdgeGateway e
             var processId = ProcessIdOf(generation);
             if (generation.State is GenerationState.Starting or GenerationState.Validating)
             {
-                await edge.StopProcessAsync(processId, TimeSpan.FromSeconds(5), cancellationToken);
+                await StopCandidateAsync(generation, cancellationToken);
                 store.SetGenerationState(generation.App, generation.Env, generation.Number, GenerationState.Failed);
             }
-            else if (generation.State == GenerationState.Warm && !processes.ContainsKey(processId))
+            else if (generation.State == GenerationState.Warm && !DockerRuntime.IsContainerId(processId) && !processes.ContainsKey(processId))
             {
                 // A warm generation whose process is gone can no longer give an instant rollback.
                 store.SetGenerationState(generation.App, generation.Env, generation.Number, GenerationState.Stopped);
@@ -53,6 +56,7 @@ internal sealed partial class StartupRecovery(SlipwayStore store, IEdgeGateway e
         }
 
         var orphans = await StopOrphansAsync(processes.Values, cancellationToken);
+        await AdoptContainersAsync(cancellationToken);
 
         foreach (var app in store.ListApps())
         {
@@ -144,6 +148,90 @@ internal sealed partial class StartupRecovery(SlipwayStore store, IEdgeGateway e
         return stopped;
     }
 
+    private async Task StopCandidateAsync(Generation generation, CancellationToken cancellationToken)
+    {
+        var id = generation.ProcessId ?? Candidate.ProcessIdFor(generation.App, generation.Env, (int)generation.Number);
+        try
+        {
+            await runtimes.StopAsync(id, TimeSpan.FromSeconds(5), cancellationToken);
+            if (generation.ProcessId is null || !DockerRuntime.IsContainerId(generation.ProcessId))
+            {
+                // A container created just before the crash may not have reached the store yet: find it by its labels.
+                foreach (var container in await ContainersOfAsync(generation, cancellationToken))
+                {
+                    await runtimes.Docker.StopAsync(container.Id, TimeSpan.FromSeconds(5), cancellationToken);
+                }
+            }
+        }
+        catch (DockerUnavailableException e)
+        {
+            Log.DockerUnavailable(logger, e.Message);
+        }
+    }
+
+    private async Task<IReadOnlyList<ContainerSummary>> ContainersOfAsync(Generation generation, CancellationToken cancellationToken) =>
+        store.GetApp(generation.App) is { } app && app.SpecYaml.Contains("docker", StringComparison.Ordinal)
+            ? await runtimes.Docker.Engine.ListContainersAsync(
+            [
+                $"{DockerLabels.Owner}={runtimes.Docker.Owner}", $"{DockerLabels.App}={generation.App}", $"{DockerLabels.Env}={generation.Env}",
+                $"{DockerLabels.Generation}={generation.Number}",
+            ], cancellationToken)
+            : [];
+
+    /// <summary>Live container generations keep their containers; a stopped one is started again (same container); strangers are reported.</summary>
+    private async Task AdoptContainersAsync(CancellationToken cancellationToken)
+    {
+        var live = store.ListLiveGenerations().Where(g => g.ProcessId is { } id && DockerRuntime.IsContainerId(id)).ToDictionary(g => g.ProcessId!, StringComparer.Ordinal);
+        IReadOnlyList<ContainerSummary> containers;
+        // A hung engine must not keep the control plane from becoming ready for process apps.
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(TimeSpan.FromSeconds(15));
+        try
+        {
+            containers = await runtimes.Docker.Engine.ListContainersAsync([$"{DockerLabels.Owner}={runtimes.Docker.Owner}"], timeout.Token);
+        }
+        catch (Exception e) when (e is DockerUnavailableException || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+        {
+            if (live.Count > 0)
+            {
+                Log.DockerUnavailable(logger, e is DockerUnavailableException ? e.Message : "the engine did not answer within 15 s");
+            }
+
+            return;
+        }
+
+        foreach (var container in containers)
+        {
+            if (!live.Remove(container.Id, out var generation))
+            {
+                Log.UnknownContainer(logger, DockerEngine.Short(container.Id), container.Labels.GetValueOrDefault(DockerLabels.App) ?? "?",
+                    container.Labels.GetValueOrDefault(DockerLabels.Generation) ?? "?");
+                continue;
+            }
+
+            if (container.State == "running")
+            {
+                Log.Adopted(logger, DockerEngine.Short(container.Id), generation.App, generation.Env, generation.Number);
+                continue;
+            }
+
+            Log.Restarting(logger, DockerEngine.Short(container.Id), generation.App, generation.Env, generation.Number, container.State);
+            try
+            {
+                await runtimes.Docker.Engine.StartContainerAsync(container.Id, cancellationToken);
+            }
+            catch (DockerUnavailableException e)
+            {
+                Log.DockerUnavailable(logger, e.Message);
+            }
+        }
+
+        foreach (var missing in live.Values)
+        {
+            Log.ContainerMissing(logger, missing.App, missing.Env, missing.Number, DockerEngine.Short(missing.ProcessId!));
+        }
+    }
+
     /// <summary>Makes the edge route exactly the current generation of (app, env); true when it had to repair the route.</summary>
     public async Task<bool> RouteCurrentAsync(AppSpec spec, string env, CancellationToken cancellationToken)
     {
@@ -194,5 +282,20 @@ internal sealed partial class StartupRecovery(SlipwayStore store, IEdgeGateway e
 
         [LoggerMessage(EventId = 204, Level = LogLevel.Warning, Message = "Stopped orphan process {ProcessId}: no live generation owns it")]
         public static partial void OrphanStopped(ILogger logger, string processId);
+
+        [LoggerMessage(EventId = 210, Level = LogLevel.Warning, Message = "Docker engine unavailable during recovery: {Reason}")]
+        public static partial void DockerUnavailable(ILogger logger, string reason);
+
+        [LoggerMessage(EventId = 211, Level = LogLevel.Warning, Message = "Container {Container} (app {App}, generation {Generation}) is labelled by this Slipway but no live generation runs in it; left alone (`slipway doctor` lists it)")]
+        public static partial void UnknownContainer(ILogger logger, string container, string app, string generation);
+
+        [LoggerMessage(EventId = 212, Level = LogLevel.Information, Message = "Adopted running container {Container} of {App}/{Env} generation {Generation}")]
+        public static partial void Adopted(ILogger logger, string container, string app, string env, long generation);
+
+        [LoggerMessage(EventId = 213, Level = LogLevel.Warning, Message = "Container {Container} of {App}/{Env} generation {Generation} is {State}; starting it again")]
+        public static partial void Restarting(ILogger logger, string container, string app, string env, long generation, string state);
+
+        [LoggerMessage(EventId = 214, Level = LogLevel.Warning, Message = "Generation {Generation} of {App}/{Env} ran in container {Container}, which the engine no longer has")]
+        public static partial void ContainerMissing(ILogger logger, string app, string env, long generation, string container);
     }
 }

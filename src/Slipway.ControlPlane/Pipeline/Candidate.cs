@@ -1,7 +1,11 @@
 namespace Slipway.ControlPlane.Pipeline;
 
-/// <summary>A generation started for a deployment: where it listens and which process runs it.</summary>
-internal sealed record Candidate(string App, string Env, int Generation, string ProcessId, int Port, string ReleaseId)
+/// <summary>
+/// A generation started for a deployment: where it listens and which process (or container) runs it. For a
+/// container, validation also checks it runs <see cref="ImageId"/> and started no earlier than <see cref="StartedAfter"/>.
+/// </summary>
+internal sealed record Candidate(string App, string Env, int Generation, string ProcessId, int Port, string ReleaseId,
+    string? ImageId = null, DateTimeOffset? StartedAfter = null)
 {
     public string Url => $"http://127.0.0.1:{Port}";
 

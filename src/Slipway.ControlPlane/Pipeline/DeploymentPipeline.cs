@@ -5,6 +5,8 @@ using Slipway.ControlPlane.Pipeline.Build;
 using Slipway.ControlPlane.Pipeline.Release;
 using Slipway.ControlPlane.Pipeline.Source;
 using Slipway.ControlPlane.Reliability;
+using Slipway.ControlPlane.Runtime;
+using Slipway.ControlPlane.Runtime.Docker;
 using Slipway.ControlPlane.Store;
 
 namespace Slipway.ControlPlane.Pipeline;
@@ -24,7 +26,8 @@ internal sealed partial class DeploymentPipeline(
     ValidatePhase validate,
     ActivatePhase activate,
     DrainPhase drain,
-    IEdgeGateway edge,
+    IAppRuntime runtime,
+    DockerImages images,
     TimeProvider time,
     ILogger<DeploymentPipeline> logger)
 {
@@ -33,6 +36,8 @@ internal sealed partial class DeploymentPipeline(
 
     /// <summary>Held for the whole run, so the reconciler never repairs a route in the middle of an activation.</summary>
     public AppLocks Locks { get; init; } = new();
+    /// <summary>The source phase for apps with <c>source: { git: ... }</c>.</summary>
+    public GitSource? Git { get; init; }
 
     public async Task<Deployment> RunAsync(DeploymentRun run, CancellationToken cancellationToken)
     {
@@ -73,6 +78,12 @@ internal sealed partial class DeploymentPipeline(
                 FaultInjection.After("release");
             }
 
+            if (run.Spec.Runtime == "docker")
+            {
+                // A rollback's image may have been pruned; the release tree is still there to rebuild it from.
+                run.Release = await images.EnsureAsync(run.Spec, run.Release, run.Log.Append, cancellationToken);
+            }
+
             var release = run.Release;
             var candidate = await WarmGenerationAsync(run, release, cancellationToken);
             if (candidate is null)
@@ -100,6 +111,10 @@ internal sealed partial class DeploymentPipeline(
             Phase(run, "drain");
             await drain.DrainAsync(run, replaced, CancellationToken.None);
             FaultInjection.After("drain");
+            if (run.Spec.Runtime == "docker")
+            {
+                await PruneImagesAsync(run);
+            }
 
             PruneReleases(run);
             Phase(run, "done");
@@ -147,7 +162,12 @@ internal sealed partial class DeploymentPipeline(
             return await source.CopyAsync(from, workspace, run.Log, cancellationToken, ExcludedSourceDirectories);
         }
 
-        throw new DeployFailedException("source", "nothing to deploy from: give --from DIR (git sources are not supported by this server yet)", null);
+        if (run.Spec.Source is { Git: not null } git && Git is not null)
+        {
+            return await Git.FetchAsync(run.App, git, run.Deployment.RequestedRevision, workspace, run.Log, cancellationToken);
+        }
+
+        throw new DeployFailedException("source", "nothing to deploy from: give --from DIR, or add `source: { git: URL }` to the app's spec", null);
     }
 
     /// <summary>
@@ -189,12 +209,27 @@ internal sealed partial class DeploymentPipeline(
 
         var warm = store.ListGenerations(run.App, run.Env)
             .FirstOrDefault(g => g.State == GenerationState.Warm && g.ReleaseId == release.Id && g.ProcessId is not null && g.Port is not null);
-        if (warm is null || await edge.GetProcessAsync(warm.ProcessId!, cancellationToken) is not { State: "running" })
+        if (warm is null || await runtime.GetStateAsync(warm.ProcessId!, cancellationToken) is not { State: "running" })
         {
             return null;
         }
 
         return new Candidate(run.App, run.Env, (int)warm.Number, warm.ProcessId!, warm.Port!.Value, release.Id);
+    }
+
+    private async Task PruneImagesAsync(DeploymentRun run)
+    {
+        try
+        {
+            foreach (var image in await images.PruneAsync(run.App, run.Spec.KeepReleases, run.Spec.Environments, CancellationToken.None))
+            {
+                run.Log.Append($"release: removed image {DockerEngine.Short(image)} (beyond keep_releases: {run.Spec.KeepReleases})");
+            }
+        }
+        catch (DockerUnavailableException e)
+        {
+            run.Log.Append($"release: could not prune old images: {e.Message}");
+        }
     }
 
     private async Task AbandonCandidateAsync(DeploymentRun run)
@@ -206,9 +241,9 @@ internal sealed partial class DeploymentPipeline(
 
         try
         {
-            await edge.StopProcessAsync(candidate.ProcessId, TimeSpan.FromSeconds(5), CancellationToken.None);
+            await runtime.StopAsync(candidate.ProcessId, TimeSpan.FromSeconds(5), CancellationToken.None);
         }
-        catch (EdgeUnavailableException e)
+        catch (Exception e) when (e is Edge.EdgeUnavailableException or DockerUnavailableException)
         {
             run.Log.Append($"could not stop candidate {candidate.ProcessId}: {e.Message}; recovery will stop it");
         }

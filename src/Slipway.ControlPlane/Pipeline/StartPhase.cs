@@ -1,40 +1,64 @@
-using Slipway.ControlPlane.Edge;
-using Slipway.ControlPlane.Runtime;
 using Slipway.ControlPlane.Spec;
-using Slipway.ControlPlane.Store;
 using Slipway.Edge.Control.Contracts;
+using Slipway.ControlPlane.Runtime;
+using Slipway.ControlPlane.Store;
 
 namespace Slipway.ControlPlane.Pipeline;
 
 /// <summary>
-/// Starts a candidate generation of a release through the edge's supervisor, on its own port, with the
+/// Starts a candidate generation of a release in its app's runtime (a process under the edge's supervisor, or a
+/// container), on its own port, with the
 /// environment of DESIGN §8. The generation is journaled before the process starts, so recovery can
 /// always find (and stop) what this phase started.
 /// </summary>
-internal sealed class StartPhase(IEdgeGateway edge, SlipwayStore store, PortAllocator ports, TimeProvider time)
+internal sealed class StartPhase(IAppRuntime runtime, SlipwayStore store, PortAllocator ports, TimeProvider time)
 {
     public async Task<Candidate> StartAsync(DeploymentRun run, Store.Release release, CancellationToken cancellationToken)
     {
-        var command = run.Spec.Run?.Command
-            ?? throw new DeployFailedException("start", "the app has no run command: add `run: { command: ... }` to slipway.yml", null);
+        var docker = run.Spec.Runtime == "docker";
+        if (!docker && run.Spec.Run is null)
+        {
+            throw new DeployFailedException("start", "the app has no run command: add `run: { command: ... }` to slipway.yml", null);
+        }
+
         var port = ports.Allocate(PortsInUse(), time.GetUtcNow());
         var generation = store.CreateGeneration(run.App, run.Env, release.Id, port, run.Id);
         var candidate = new Candidate(run.App, run.Env, (int)generation.Number, Candidate.ProcessIdFor(run.App, run.Env, (int)generation.Number), port, release.Id);
         run.Candidate = candidate;
 
-        run.Log.Append($"start: generation {generation.Number} of {run.App}/{run.Env} on 127.0.0.1:{port}: {command}");
-        try
+        var environment = new Dictionary<string, string>(run.Spec.Env, StringComparer.Ordinal)
         {
-            await edge.StartProcessAsync(Definition(run.Spec, run.Env, generation.Number, release, port, candidate.ProcessId), cancellationToken);
-        }
-        catch (EdgeUnavailableException e)
+            ["PORT"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["SLIPWAY_APP"] = run.App,
+            ["SLIPWAY_ENV"] = run.Env,
+            ["SLIPWAY_GENERATION"] = generation.Number.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["SLIPWAY_RELEASE"] = release.Id,
+            ["SLIPWAY_REVISION"] = release.Revision ?? "",
+            ["SLIPWAY_DIGEST"] = release.Digest,
+            ["SLIPWAY_RELEASE_MANIFEST"] = Path.Combine(release.Path, Release.ReleaseManifest.FileName),
+        };
+
+        var what = docker ? $"container from image {release.ImageId}" : run.Spec.Run!.Command;
+        run.Log.Append($"start: generation {generation.Number} of {run.App}/{run.Env} on 127.0.0.1:{port}: {what}");
+        // A second of slack: the engine's start timestamp and ours come from different clocks' roundings.
+        var startedAfter = time.GetUtcNow() - TimeSpan.FromSeconds(1);
+        var instance = await runtime.StartAsync(new RuntimeStart
         {
-            throw new DeployFailedException("start", $"the edge could not start the candidate: {e.Message}", null, e);
+            Spec = run.Spec, Env = run.Env, Generation = generation.Number, Release = release, Port = port, Environment = environment,
+        }, cancellationToken);
+        candidate = docker ? candidate with { ProcessId = instance, ImageId = release.ImageId, StartedAfter = startedAfter } : candidate with { ProcessId = instance };
+        run.Candidate = candidate;
+        if (docker)
+        {
+            run.Log.Append($"start: container {instance[..12]} runs generation {generation.Number}");
         }
 
         store.SetGenerationState(run.App, run.Env, generation.Number, GenerationState.Validating, candidate.ProcessId, port, run.Id);
         return candidate;
     }
+
+    private HashSet<int> PortsInUse() =>
+        store.ListLiveGenerations().Where(g => g.Port is not null).Select(g => g.Port!.Value).ToHashSet();
 
     /// <summary>
     /// The supervised process of a generation, with the environment of DESIGN §8. Also used by the reconciler to
@@ -64,7 +88,4 @@ internal sealed class StartPhase(IEdgeGateway edge, SlipwayStore store, PortAllo
             Restart = true,
         };
     }
-
-    private HashSet<int> PortsInUse() =>
-        store.ListLiveGenerations().Where(g => g.Port is not null).Select(g => g.Port!.Value).ToHashSet();
 }

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Slipway.ControlPlane.Edge;
+using Slipway.ControlPlane.Runtime;
 using Slipway.ControlPlane.Spec;
 
 namespace Slipway.ControlPlane.Pipeline;
@@ -8,9 +8,10 @@ namespace Slipway.ControlPlane.Pipeline;
 /// Proves a candidate is the release we built and can serve: health and ready answer 2xx and the
 /// version endpoint echoes the expected revision and digest, <see cref="ProbeSpec.Passes"/> times in a
 /// row before <see cref="ProbeSpec.Deadline"/>. A candidate that exits or restarts fails at once with its
-/// last output lines; one that reports another digest fails at once, since waiting cannot fix it.
+/// last output lines; one that reports another digest fails at once, since waiting cannot fix it. A container
+/// must also run the release's image id and have started during this deployment.
 /// </summary>
-internal sealed class ValidatePhase(IEdgeGateway edge, HttpClient http, TimeProvider time)
+internal sealed class ValidatePhase(IAppRuntime runtime, HttpClient http, TimeProvider time)
 {
     public async Task ValidateAsync(Candidate candidate, ProbeSpec probes, string revision, string digest, Action<string> log, CancellationToken cancellationToken)
     {
@@ -55,14 +56,26 @@ internal sealed class ValidatePhase(IEdgeGateway edge, HttpClient http, TimeProv
 
     private async Task FailIfExitedAsync(Candidate candidate, CancellationToken cancellationToken)
     {
-        var process = await edge.GetProcessAsync(candidate.ProcessId, cancellationToken)
-            ?? throw new DeployFailedException("validate", $"the candidate process {candidate.ProcessId} is gone from the edge's supervisor", null);
-        if (process.Restarts == 0 && process.State is "running" or "starting")
+        var process = await runtime.GetStateAsync(candidate.ProcessId, cancellationToken)
+            ?? throw new DeployFailedException("validate", $"the candidate {candidate.ProcessId} is gone from its runtime", null);
+        if (candidate.ImageId is { } expected && process.ImageId != expected)
+        {
+            throw new DeployFailedException("validate",
+                $"the container runs image {process.ImageId ?? "(none)"}, not the image built for release {candidate.ReleaseId} ({expected}); refusing to promote it", null);
+        }
+
+        if (candidate.StartedAfter is { } after && process.StartedAt is { } startedAt && startedAt < after)
+        {
+            throw new DeployFailedException("validate",
+                $"the container started at {startedAt:O}, before this deployment started it ({after:O}); it is not the candidate", null);
+        }
+
+        if (process.Restarts == 0 && process.Running)
         {
             return;
         }
 
-        var output = await edge.TailProcessAsync(candidate.ProcessId, 20, cancellationToken);
+        var output = await runtime.TailAsync(candidate.ProcessId, 20, cancellationToken);
         var how = process.LastExitCode is { } code ? $"exited with code {code}" : $"is {process.State}";
         throw new DeployFailedException(
             "validate",

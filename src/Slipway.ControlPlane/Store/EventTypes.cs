@@ -16,10 +16,13 @@ internal static class EventTypes
     public const string DeployPromoted = "deploy.promoted";
     public const string ReleaseCreated = "release.created";
     public const string ReleaseRemoved = "release.removed";
+    public const string ReleaseImageBuilt = "release.image_built";
     public const string GenerationCreated = "generation.created";
     public const string TokenCreated = "token.created";
     public const string TokenRevoked = "token.revoked";
     public const string LeaseAcquired = "lease.acquired";
+    public const string WebhookSecretSet = "webhook.secret.set";
+    public const string WebhookReceived = "webhook.received";
 
     /// <summary><c>generation.starting</c>, <c>generation.active</c>, ...</summary>
     public static string ForGeneration(GenerationState state) => "generation." + StoreNames.ToText(state);

@@ -102,7 +102,29 @@ internal static class Migrations
                 revoked_at    TEXT
             ) STRICT;
             """),
-        new(2, "leader lease", """
+        new(2, "release image id", """
+            -- The docker image built from a release tree (runtime: docker), pinned by id.
+            ALTER TABLE releases ADD COLUMN image_id TEXT;
+            """),
+        new(3, "webhook secrets and deliveries", """
+            -- One webhook secret per app, sealed with the master key (AES-GCM, see Secrets/SecretBox).
+            CREATE TABLE webhook_secrets (
+                app         TEXT PRIMARY KEY REFERENCES apps(name) ON DELETE CASCADE,
+                sealed      TEXT NOT NULL,
+                updated_at  TEXT NOT NULL
+            ) STRICT;
+
+            -- Deliveries already answered, by the forge's delivery id: a replay gets the same answer and queues nothing.
+            CREATE TABLE webhook_deliveries (
+                provider      TEXT NOT NULL,
+                delivery_id   TEXT NOT NULL,
+                status        INTEGER NOT NULL,
+                answer_json   TEXT NOT NULL,
+                received_at   TEXT NOT NULL,
+                PRIMARY KEY (provider, delivery_id)
+            ) STRICT;
+            """),
+        new(4, "leader lease", """
             -- One row: which control plane may write (DESIGN §6). fencing grows by one at every change of holder;
             -- every write transaction checks it is still the fencing number its instance acquired.
             CREATE TABLE lease (

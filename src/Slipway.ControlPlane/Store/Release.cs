@@ -22,6 +22,9 @@ internal sealed record Release
 
     public required string Path { get; init; }
 
+    /// <summary>For <c>runtime: docker</c>: the id (<c>sha256:...</c>) of the image built from the tree; null until built.</summary>
+    public string? ImageId { get; init; }
+
     /// <summary>The <c>release.json</c> manifest as written to disk.</summary>
     public string ManifestJson { get; init; } = "{}";
 }

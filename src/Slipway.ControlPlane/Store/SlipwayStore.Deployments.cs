@@ -133,10 +133,13 @@ internal sealed partial class SlipwayStore
         }
 
         var duration = (long)(tx.Now - deployment.CreatedAt).TotalMilliseconds;
+        var byRevision = tx.Scalar("SELECT requested_revision FROM deployments WHERE id = $by", ("$by", byId)) as string;
+        var summary = $"superseded by {byId}" + (byRevision is null ? "" : $" (revision {byRevision})") + " before it started";
         tx.Execute(
-            "UPDATE deployments SET status = 'superseded', superseded_by = $by, finished_at = $now, duration_ms = $duration WHERE id = $id",
-            ("$id", id), ("$by", byId), ("$now", tx.NowText), ("$duration", duration));
-        tx.AppendEvent(EventTypes.DeploySuperseded, deployment.App, deployment.Env, id, new { id, supersededBy = byId });
+            "UPDATE deployments SET status = 'superseded', superseded_by = $by, finished_at = $now, duration_ms = $duration, error_summary = $summary WHERE id = $id",
+            ("$id", id), ("$by", byId), ("$now", tx.NowText), ("$duration", duration), ("$summary", summary));
+        tx.AppendEvent(EventTypes.DeploySuperseded, deployment.App, deployment.Env, id,
+            new { id, revision = deployment.RequestedRevision, supersededBy = byId, supersededByRevision = byRevision });
         return LoadDeployment(tx, id);
     });
 

@@ -5,7 +5,7 @@ namespace Slipway.ControlPlane.Store;
 
 internal sealed partial class SlipwayStore
 {
-    private const string ReleaseColumns = "id, app, revision, dirty, ref, digest, built_at, path, manifest_json";
+    private const string ReleaseColumns = "id, app, revision, dirty, ref, digest, built_at, path, manifest_json, image_id";
 
     public Release? GetRelease(string id) => Read(c =>
         ReadAll(Query(c, $"SELECT {ReleaseColumns} FROM releases WHERE id = $id", ("$id", id)), MapRelease).SingleOrDefault());
@@ -48,14 +48,24 @@ internal sealed partial class SlipwayStore
         tx.Execute(
             $"""
             INSERT INTO releases({ReleaseColumns})
-            VALUES ($id, $app, $revision, $dirty, $ref, $digest, $built, $path, $manifest)
+            VALUES ($id, $app, $revision, $dirty, $ref, $digest, $built, $path, $manifest, $image)
             """,
             ("$id", release.Id), ("$app", release.App), ("$revision", release.Revision), ("$dirty", release.Dirty ? 1 : 0),
             ("$ref", release.Ref), ("$digest", release.Digest), ("$built", StoreTime.Format(release.BuiltAt)),
-            ("$path", release.Path), ("$manifest", release.ManifestJson));
+            ("$path", release.Path), ("$manifest", release.ManifestJson), ("$image", release.ImageId));
         tx.AppendEvent(EventTypes.ReleaseCreated, release.App, null, deploymentId,
             new { releaseId = release.Id, revision = release.Revision, dirty = release.Dirty, digest = release.Digest });
         return release with { BuiltAt = StoreTime.Parse(StoreTime.Format(release.BuiltAt)) };
+    });
+
+    /// <summary>Pins the docker image built from the release's tree; appends <c>release.image_built</c>.</summary>
+    public Release SetReleaseImage(string id, string imageId) => Write(tx =>
+    {
+        var app = tx.Scalar("SELECT app FROM releases WHERE id = $id", ("$id", id)) as string
+                  ?? throw NotFound($"Release {id} does not exist; `slipway releases APP` lists them.");
+        tx.Execute("UPDATE releases SET image_id = $image WHERE id = $id", ("$id", id), ("$image", imageId));
+        tx.AppendEvent(EventTypes.ReleaseImageBuilt, app, null, null, new { releaseId = id, imageId });
+        return ReadAll(tx.Command($"SELECT {ReleaseColumns} FROM releases WHERE id = $id", ("$id", id)), MapRelease).Single();
     });
 
     /// <summary>
@@ -105,5 +115,6 @@ internal sealed partial class SlipwayStore
         BuiltAt = StoreTime.Parse(r.GetString(6)),
         Path = r.GetString(7),
         ManifestJson = r.GetString(8),
+        ImageId = NullableString(r, 9),
     };
 }

@@ -1,6 +1,8 @@
 using System.Net;
 using System.Net.Sockets;
 using Slipway.Client;
+using Slipway.ControlPlane.Runtime.Docker;
+using Slipway.ControlPlane.Store;
 
 namespace Slipway.Cli;
 
@@ -24,9 +26,9 @@ internal sealed class Doctor(AdminEndpoint endpoint, Func<string, string?> envir
             Tool("dotnet", "install the .NET 10 SDK from https://dot.net; Slipway runs on it and builds .NET apps with it"),
             Tool("bash", "install bash; build steps and run commands are run through it"),
             Tool("setsid", "install util-linux (`apt-get install util-linux`); app processes get their own session so stops reach the whole tree"),
-            DockerSocket(),
             HomeWritable(),
         };
+        checks.AddRange(await DockerAsync(cancellationToken));
 
         var edgeSocket = await EdgeSocketAsync(cancellationToken);
         var slipwayRunning = edgeSocket.Status == DoctorStatus.Ok;
@@ -60,13 +62,73 @@ internal sealed class Doctor(AdminEndpoint endpoint, Func<string, string?> envir
         return null;
     }
 
-    private DoctorCheck DockerSocket()
+    /// <summary>
+    /// The engine answers (a warning otherwise: only <c>runtime: docker</c> apps need it), and every container this
+    /// Slipway home labelled belongs to a live generation. Strangers are reported here, never removed by Slipway.
+    /// </summary>
+    private async Task<IReadOnlyList<DoctorCheck>> DockerAsync(CancellationToken cancellationToken)
     {
-        var host = environment("DOCKER_HOST");
-        var socket = host is not null && host.StartsWith("unix://", StringComparison.Ordinal) ? host["unix://".Length..] : "/var/run/docker.sock";
-        return File.Exists(socket)
-            ? new DoctorCheck("docker", DoctorStatus.Ok, $"socket at {socket}")
-            : new DoctorCheck("docker", DoctorStatus.Warning, $"no socket at {socket}; apps with `runtime: docker` cannot deploy", "install Docker, or set DOCKER_HOST=unix:///path/to/docker.sock");
+        string socket;
+        try
+        {
+            socket = DockerSocket.Resolve(environment("DOCKER_HOST"));
+        }
+        catch (DockerUnavailableException e)
+        {
+            return [new DoctorCheck("docker", DoctorStatus.Warning, e.Message)];
+        }
+
+        using var engine = new DockerEngine(socket);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(ProbeTimeout);
+        try
+        {
+            var version = await engine.PingAsync(timeout.Token);
+            var checks = new List<DoctorCheck> { new("docker", DoctorStatus.Ok, $"engine {version} (API {engine.ApiVersion}) at {socket}") };
+            if (await UnknownContainersAsync(engine, timeout.Token) is { } containers)
+            {
+                checks.Add(containers);
+            }
+
+            return checks;
+        }
+        catch (DockerUnavailableException e)
+        {
+            return [new DoctorCheck("docker", DoctorStatus.Warning, $"{e.Message}; apps with `runtime: docker` cannot deploy until it answers")];
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return [new DoctorCheck("docker", DoctorStatus.Warning, $"the engine at {socket} did not answer within {ProbeTimeout.TotalSeconds:0} s", "check `systemctl status docker`")];
+        }
+    }
+
+    private async Task<DoctorCheck?> UnknownContainersAsync(DockerEngine engine, CancellationToken cancellationToken)
+    {
+        var containers = await engine.ListContainersAsync([$"{DockerLabels.Owner}={DockerLabels.OwnerOf(endpoint.Home)}"], cancellationToken);
+        if (containers.Count == 0)
+        {
+            return null;
+        }
+
+        var storePath = SlipwayStore.PathIn(endpoint.Home);
+        var live = new HashSet<string>(StringComparer.Ordinal);
+        if (File.Exists(storePath))
+        {
+            using var store = SlipwayStore.Open(storePath);
+            live.UnionWith(store.ListLiveGenerations().Select(g => g.ProcessId ?? ""));
+        }
+
+        var unknown = containers.Where(c => !live.Contains(c.Id)).ToList();
+        if (unknown.Count == 0)
+        {
+            return new DoctorCheck("docker containers", DoctorStatus.Ok, $"{containers.Count} Slipway container(s), each running a live generation");
+        }
+
+        var list = string.Join("; ", unknown.Select(c =>
+            $"{DockerEngine.Short(c.Id)} (app {c.Labels.GetValueOrDefault(DockerLabels.App) ?? "?"}, generation {c.Labels.GetValueOrDefault(DockerLabels.Generation) ?? "?"}, {c.State})"));
+        return new DoctorCheck("docker containers", DoctorStatus.Warning,
+            $"{unknown.Count} Slipway container(s) that no live generation accounts for, left alone: {list}",
+            "check them with `docker inspect ID`; remove with `docker rm -f ID` once you know they are not needed");
     }
 
     private DoctorCheck HomeWritable()

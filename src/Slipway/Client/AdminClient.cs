@@ -100,6 +100,10 @@ internal sealed class AdminClient : IDisposable
     public Task RevokeTokenAsync(string id, CancellationToken cancellationToken) =>
         SendAsync(HttpMethod.Delete, $"api/v1/tokens/{Esc(id)}", null, cancellationToken);
 
+    /// <summary><c>PUT /api/v1/apps/{app}/webhook-secret</c>: the secret forges sign this app's push deliveries with.</summary>
+    public Task SetWebhookSecretAsync(string app, string secret, CancellationToken cancellationToken) =>
+        SendAsync(HttpMethod.Put, $"api/v1/apps/{Esc(app)}/webhook-secret", JsonContent.Create(new WebhookSecretRequest { Secret = secret }, options: Json), cancellationToken);
+
     /// <summary><c>GET /readyz</c>: true on 200, false on 503 (still recovering or draining).</summary>
     public async Task<bool> IsReadyAsync(CancellationToken cancellationToken)
     {

@@ -22,14 +22,17 @@ internal sealed class SlipwayProcess : IAsyncDisposable
     private readonly StringBuilder _output = new();
     private readonly TaskCompletionSource _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly HttpClient _edge;
+    private readonly LaunchSettings _launch;
     private AdminHttp? _admin;
+    private bool _handedOver;
 
-    private SlipwayProcess(Process process, string home, Uri httpUrl, Uri adminUrl)
+    private SlipwayProcess(Process process, string home, Uri httpUrl, Uri adminUrl, LaunchSettings launch)
     {
         _process = process;
         Home = home;
         HttpUrl = httpUrl;
         AdminUrl = adminUrl;
+        _launch = launch;
         _edge = new HttpClient(new SocketsHttpHandler { UseProxy = false }) { BaseAddress = httpUrl, Timeout = TimeSpan.FromSeconds(30) };
     }
 
@@ -66,12 +69,14 @@ internal sealed class SlipwayProcess : IAsyncDisposable
     /// Starts <paramref name="command"/> (<c>up</c> or <c>quickstart</c>) with fresh listeners and home, retrying
     /// with new ports when another process grabbed one between picking and binding it.
     /// </summary>
-    public static async Task<SlipwayProcess> StartAsync(string command, string? workingDirectory, bool waitForReady, IReadOnlyDictionary<string, string>? environment = null)
+    public static async Task<SlipwayProcess> StartAsync(string command, string? workingDirectory, bool waitForReady,
+        IReadOnlyDictionary<string, string>? environment = null)
     {
         for (var attempt = 1; ; attempt++)
         {
             var home = Directory.CreateTempSubdirectory("slipway-cp-").FullName;
-            var instance = Launch(command, home, workingDirectory ?? home, environment);
+            var instance = Launch(new LaunchSettings(command, home, workingDirectory ?? home,
+                new Uri($"http://127.0.0.1:{FreePort.Next()}"), new Uri($"http://127.0.0.1:{FreePort.Next()}"), FreePort.NextAppRange(), environment));
             try
             {
                 if (waitForReady)
@@ -93,10 +98,30 @@ internal sealed class SlipwayProcess : IAsyncDisposable
         }
     }
 
-    private static SlipwayProcess Launch(string command, string home, string workingDirectory, IReadOnlyDictionary<string, string>? environment)
+    /// <summary>
+    /// Stops this instance with SIGTERM, leaving its apps running and its home in place, and starts <c>slipway up</c>
+    /// again on the same home, listeners and port range, as an operator restarting Slipway would.
+    /// </summary>
+    public async Task<SlipwayProcess> RestartAsync()
     {
-        var httpUrl = new Uri($"http://127.0.0.1:{FreePort.Next()}");
-        var adminUrl = new Uri($"http://127.0.0.1:{FreePort.Next()}");
+        await StopAsync(StopDeadline);
+        _handedOver = true;
+        var next = Launch(_launch);
+        try
+        {
+            await next.WaitUntilReadyAsync(StartDeadline);
+            return next;
+        }
+        catch
+        {
+            await next.DisposeAsync();
+            throw;
+        }
+    }
+
+    private static SlipwayProcess Launch(LaunchSettings launch)
+    {
+        var (command, home, workingDirectory, httpUrl, adminUrl, ports, environment) = launch;
         var start = new ProcessStartInfo("dotnet")
         {
             RedirectStandardOutput = true,
@@ -106,7 +131,7 @@ internal sealed class SlipwayProcess : IAsyncDisposable
         };
         foreach (var arg in new[]
         {
-            RepoPaths.SlipwayDll, command, "--home", home, "--http", httpUrl.Authority, "--admin", adminUrl.Authority, "--ports", FreePort.NextAppRange(),
+            RepoPaths.SlipwayDll, command, "--home", home, "--http", httpUrl.Authority, "--admin", adminUrl.Authority, "--ports", ports,
         })
         {
             start.ArgumentList.Add(arg);
@@ -123,7 +148,7 @@ internal sealed class SlipwayProcess : IAsyncDisposable
         }
 
         var process = new Process { StartInfo = start, EnableRaisingEvents = true };
-        var instance = new SlipwayProcess(process, home, httpUrl, adminUrl);
+        var instance = new SlipwayProcess(process, home, httpUrl, adminUrl, launch);
         process.OutputDataReceived += (_, e) => instance.Append(e.Data);
         process.ErrorDataReceived += (_, e) => instance.Append(e.Data);
         process.Exited += (_, _) => instance._exited.TrySetResult();
@@ -205,12 +230,16 @@ internal sealed class SlipwayProcess : IAsyncDisposable
     }
 
     /// <summary>Runs the real CLI against this instance, as a user with SLIPWAY_URL and SLIPWAY_HOME set would.</summary>
-    public async Task<CliRun> CliAsync(params string[] args)
+    public Task<CliRun> CliAsync(params string[] args) => CliWithInputAsync(null, args);
+
+    /// <summary>Runs the real CLI with <paramref name="input"/> on its stdin (e.g. a secret it reads from there).</summary>
+    public async Task<CliRun> CliWithInputAsync(string? input, params string[] args)
     {
         var start = new ProcessStartInfo("dotnet")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
+            RedirectStandardInput = input is not null,
             WorkingDirectory = Home,
         };
         start.ArgumentList.Add(RepoPaths.SlipwayDll);
@@ -224,6 +253,12 @@ internal sealed class SlipwayProcess : IAsyncDisposable
         start.Environment["SLIPWAY_HOME"] = Home;
         start.Environment["NO_COLOR"] = "1";
         using var process = Process.Start(start)!;
+        if (input is not null)
+        {
+            await process.StandardInput.WriteAsync(input);
+            process.StandardInput.Close();
+        }
+
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(120));
@@ -256,6 +291,15 @@ internal sealed class SlipwayProcess : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (_handedOver)
+        {
+            // RestartAsync stopped this one; the instance it started owns the home and the apps now.
+            _admin?.Dispose();
+            _edge.Dispose();
+            _process.Dispose();
+            return;
+        }
+
         try
         {
             await StopAsync(StopDeadline);
@@ -286,6 +330,9 @@ internal sealed class SlipwayProcess : IAsyncDisposable
             // A process killed a moment ago may still be closing a log file; the temp folder is harmless.
         }
     }
+
+    private sealed record LaunchSettings(string Command, string Home, string WorkingDirectory, Uri HttpUrl, Uri AdminUrl, string Ports,
+        IReadOnlyDictionary<string, string>? Environment);
 
     private void Append(string? line)
     {

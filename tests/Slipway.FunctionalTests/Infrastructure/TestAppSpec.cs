@@ -22,11 +22,18 @@ internal sealed record TestAppSpec
 
     public int KeepReleases { get; init; } = 5;
 
+    /// <summary>A git source (<c>source: { git: ..., branch: ... }</c>); null deploys with <c>from</c> only.</summary>
+    public (string Git, string Branch)? Source { get; init; }
+
     public string ToYaml()
     {
-        var yaml = new StringBuilder()
-            .AppendLine($"app: {App}")
-            .AppendLine(Build.Count == 0 ? "build: []" : "build:");
+        var yaml = new StringBuilder().AppendLine($"app: {App}");
+        if (Source is { } source)
+        {
+            yaml.AppendLine($"source: {{ git: {Quote(source.Git)}, branch: {source.Branch} }}");
+        }
+
+        yaml.AppendLine(Build.Count == 0 ? "build: []" : "build:");
         foreach (var (name, run) in Build)
         {
             yaml.AppendLine($"  - {{ name: {name}, run: {Quote(run)} }}");

@@ -7,4 +7,7 @@ internal enum SourceKind
 
     /// <summary><c>--from DIR</c> outside git: the whole tree, revision = <c>local-&lt;tree digest&gt;</c>.</summary>
     LocalDirectory,
+
+    /// <summary>An app's git source: one exact commit exported from the app's mirror.</summary>
+    Git,
 }

@@ -1,0 +1,23 @@
+namespace Slipway.ControlPlane.Runtime.Docker;
+
+/// <summary>What <c>GET /containers/{id}/json</c> says about a container, reduced to what Slipway checks.</summary>
+internal sealed record ContainerInfo
+{
+    public required string Id { get; init; }
+
+    /// <summary>The image id (<c>sha256:...</c>) the container was created from.</summary>
+    public required string ImageId { get; init; }
+
+    /// <summary>created, running, paused, restarting, removing, exited or dead.</summary>
+    public required string Status { get; init; }
+
+    public bool Running => Status == "running";
+
+    public int ExitCode { get; init; }
+
+    public DateTimeOffset? StartedAt { get; init; }
+
+    public int RestartCount { get; init; }
+
+    public IReadOnlyDictionary<string, string> Labels { get; init; } = new Dictionary<string, string>();
+}

@@ -1,0 +1,84 @@
+using Slipway.ControlPlane.Pipeline;
+using Slipway.ControlPlane.Spec;
+using Slipway.ControlPlane.Store;
+
+namespace Slipway.ControlPlane.Runtime.Docker;
+
+/// <summary>
+/// The image of each release (<c>runtime: docker</c>): built in the release phase from the release tree's
+/// Dockerfile, tagged <c>slipway/&lt;app&gt;:&lt;release&gt;</c> for people, pinned by id in the ledger for Slipway.
+/// </summary>
+internal sealed class DockerImages(DockerEngine engine, SlipwayStore store)
+{
+    /// <returns>The release with its image id; built now unless the ledger's image still exists.</returns>
+    public async Task<Store.Release> EnsureAsync(AppSpec spec, Store.Release release, Action<string> log, CancellationToken cancellationToken)
+    {
+        try
+        {
+            if (release.ImageId is { } existing && await engine.InspectImageAsync(existing, cancellationToken) is not null)
+            {
+                log($"release: image {DockerEngine.Short(existing)} of release {release.Id} exists");
+                return release;
+            }
+
+            var dockerfile = spec.Docker?.Dockerfile ?? "Dockerfile";
+            var path = Path.Combine(release.Path, dockerfile);
+            if (!File.Exists(path))
+            {
+                throw new DeployFailedException("release",
+                    $"no Dockerfile at {path}: add `{dockerfile}` to the app, or name another file with `docker: {{ dockerfile: PATH }}` in slipway.yml", null);
+            }
+
+            var tag = $"slipway/{spec.App}:{release.Id}";
+            log($"release: building image {tag} from {dockerfile}");
+            var imageId = await engine.BuildImageAsync(release.Path, dockerfile, tag,
+                new Dictionary<string, string> { [DockerLabels.App] = spec.App, [DockerLabels.Release] = release.Id, [DockerLabels.Digest] = release.Digest },
+                line => log("docker: " + line), cancellationToken);
+            log($"release: image {DockerEngine.Short(imageId)} built and pinned for release {release.Id}");
+            return store.SetReleaseImage(release.Id, imageId);
+        }
+        catch (DockerBuildException e)
+        {
+            throw new DeployFailedException("release", $"docker build failed: {e.Message}\n{string.Join('\n', e.LastLines.TakeLast(10))}".TrimEnd(), null, e);
+        }
+        catch (DockerUnavailableException e)
+        {
+            throw new DeployFailedException("release", e.Message, null, e);
+        }
+    }
+
+    /// <summary>
+    /// Removes the images of an app's releases beyond <c>keep_releases</c> (newest kept), never one a live or
+    /// rollback-target generation runs. An image still used by some container is left alone.
+    /// </summary>
+    /// <returns>The ids of the images removed.</returns>
+    public async Task<IReadOnlyList<string>> PruneAsync(string app, int keepReleases, IEnumerable<string> environments, CancellationToken cancellationToken)
+    {
+        var inUse = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var env in environments)
+        {
+            var pointers = store.GetPointers(app, env);
+            foreach (var generation in store.ListGenerations(app, env))
+            {
+                if (generation.State is not (GenerationState.Stopped or GenerationState.Failed) ||
+                    generation.Number == pointers.Current || generation.Number == pointers.Previous)
+                {
+                    inUse.Add(generation.ReleaseId);
+                }
+            }
+        }
+
+        var removed = new List<string>();
+        foreach (var release in store.ListReleases(app).Skip(Math.Max(keepReleases, 1)))
+        {
+            if (release.ImageId is { } imageId && !inUse.Contains(release.Id) &&
+                await engine.InspectImageAsync(imageId, cancellationToken) is not null &&
+                await engine.RemoveImageAsync(imageId, cancellationToken))
+            {
+                removed.Add(imageId);
+            }
+        }
+
+        return removed;
+    }
+}

@@ -1,0 +1,46 @@
+using Slipway.ControlPlane.Edge;
+using Slipway.ControlPlane.Pipeline;
+using Slipway.Edge.Control.Contracts;
+
+namespace Slipway.ControlPlane.Runtime;
+
+/// <summary><c>runtime: process</c>: the generation is a child of the edge's supervisor, which restarts it with backoff.</summary>
+internal sealed class ProcessRuntime(IEdgeGateway edge) : IAppRuntime
+{
+    public async Task<string> StartAsync(RuntimeStart start, CancellationToken cancellationToken)
+    {
+        var command = start.Spec.Run?.Command
+            ?? throw new DeployFailedException("start", "the app has no run command: add `run: { command: ... }` to slipway.yml", null);
+        var id = Candidate.ProcessIdFor(start.Spec.App, start.Env, (int)start.Generation);
+        try
+        {
+            await edge.StartProcessAsync(new ProcessDefinition
+            {
+                Id = id,
+                Command = command,
+                WorkingDirectory = start.Release.Path,
+                Environment = start.Environment,
+                Port = start.Port,
+                StopGraceMs = ServiceNames.Milliseconds(start.Spec.StopGrace),
+                Restart = true,
+            }, cancellationToken);
+        }
+        catch (EdgeUnavailableException e)
+        {
+            throw new DeployFailedException("start", $"the edge could not start the candidate: {e.Message}", null, e);
+        }
+
+        return id;
+    }
+
+    public async Task<InstanceState?> GetStateAsync(string instanceId, CancellationToken cancellationToken) =>
+        await edge.GetProcessAsync(instanceId, cancellationToken) is { } process
+            ? new InstanceState { State = process.State, Restarts = process.Restarts, LastExitCode = process.LastExitCode }
+            : null;
+
+    public Task<string> TailAsync(string instanceId, int lines, CancellationToken cancellationToken) =>
+        edge.TailProcessAsync(instanceId, lines, cancellationToken);
+
+    public Task StopAsync(string instanceId, TimeSpan grace, CancellationToken cancellationToken) =>
+        edge.StopProcessAsync(instanceId, grace, cancellationToken);
+}

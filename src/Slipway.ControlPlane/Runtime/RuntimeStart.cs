@@ -1,0 +1,20 @@
+using Slipway.ControlPlane.Spec;
+
+namespace Slipway.ControlPlane.Runtime;
+
+/// <summary>Everything a runtime needs to start one generation of a release.</summary>
+internal sealed record RuntimeStart
+{
+    public required AppSpec Spec { get; init; }
+
+    public required string Env { get; init; }
+
+    public required long Generation { get; init; }
+
+    public required Store.Release Release { get; init; }
+
+    /// <summary>The 127.0.0.1 port the generation must answer on.</summary>
+    public required int Port { get; init; }
+
+    public required IReadOnlyDictionary<string, string> Environment { get; init; }
+}
