@@ -26,17 +26,7 @@ internal sealed class StartPhase(IAppRuntime runtime, SlipwayStore store, PortAl
         var candidate = new Candidate(run.App, run.Env, (int)generation.Number, Candidate.ProcessIdFor(run.App, run.Env, (int)generation.Number), port, release.Id);
         run.Candidate = candidate;
 
-        var environment = new Dictionary<string, string>(run.Spec.Env, StringComparer.Ordinal)
-        {
-            ["PORT"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["SLIPWAY_APP"] = run.App,
-            ["SLIPWAY_ENV"] = run.Env,
-            ["SLIPWAY_GENERATION"] = generation.Number.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["SLIPWAY_RELEASE"] = release.Id,
-            ["SLIPWAY_REVISION"] = release.Revision ?? "",
-            ["SLIPWAY_DIGEST"] = release.Digest,
-            ["SLIPWAY_RELEASE_MANIFEST"] = Path.Combine(release.Path, Release.ReleaseManifest.FileName),
-        };
+        var environment = Environment(run.Spec, run.Env, generation.Number, release, port);
 
         var what = docker ? $"container from image {release.ImageId}" : run.Spec.Run!.Command;
         run.Log.Append($"start: generation {generation.Number} of {run.App}/{run.Env} on 127.0.0.1:{port}: {what}");
@@ -60,13 +50,9 @@ internal sealed class StartPhase(IAppRuntime runtime, SlipwayStore store, PortAl
     private HashSet<int> PortsInUse() =>
         store.ListLiveGenerations().Where(g => g.Port is not null).Select(g => g.Port!.Value).ToHashSet();
 
-    /// <summary>
-    /// The supervised process of a generation, with the environment of DESIGN §8. Also used by the reconciler to
-    /// start a current generation again whose process the edge lost.
-    /// </summary>
-    public static ProcessDefinition Definition(AppSpec spec, string env, long generation, Store.Release release, int port, string processId)
-    {
-        var environment = new Dictionary<string, string>(spec.Env, StringComparer.Ordinal)
+    /// <summary>The environment of DESIGN §8 that every generation gets on top of the spec's <c>env</c>.</summary>
+    public static Dictionary<string, string> Environment(AppSpec spec, string env, long generation, Store.Release release, int port) =>
+        new(spec.Env, StringComparer.Ordinal)
         {
             ["PORT"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["SLIPWAY_APP"] = spec.App,
@@ -77,15 +63,15 @@ internal sealed class StartPhase(IAppRuntime runtime, SlipwayStore store, PortAl
             ["SLIPWAY_DIGEST"] = release.Digest,
             ["SLIPWAY_RELEASE_MANIFEST"] = Path.Combine(release.Path, Release.ReleaseManifest.FileName),
         };
-        return new ProcessDefinition
+
+    /// <summary>
+    /// The supervised process of a generation. Also used by the reconciler to start a current generation again
+    /// whose process the edge lost.
+    /// </summary>
+    public static ProcessDefinition Definition(AppSpec spec, string env, long generation, Store.Release release, int port, string processId) =>
+        ProcessRuntime.Definition(new RuntimeStart
         {
-            Id = processId,
-            Command = spec.Run?.Command ?? "",
-            WorkingDirectory = release.Path,
-            Environment = environment,
-            Port = port,
-            StopGraceMs = ServiceNames.Milliseconds(spec.StopGrace),
-            Restart = true,
-        };
-    }
+            Spec = spec, Env = env, Generation = generation, Release = release, Port = port,
+            Environment = Environment(spec, env, generation, release, port),
+        }, processId);
 }

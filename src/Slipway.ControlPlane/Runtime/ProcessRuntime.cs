@@ -9,21 +9,15 @@ internal sealed class ProcessRuntime(IEdgeGateway edge) : IAppRuntime
 {
     public async Task<string> StartAsync(RuntimeStart start, CancellationToken cancellationToken)
     {
-        var command = start.Spec.Run?.Command
-            ?? throw new DeployFailedException("start", "the app has no run command: add `run: { command: ... }` to slipway.yml", null);
+        if (start.Spec.Run?.Command is null)
+        {
+            throw new DeployFailedException("start", "the app has no run command: add `run: { command: ... }` to slipway.yml", null);
+        }
+
         var id = Candidate.ProcessIdFor(start.Spec.App, start.Env, (int)start.Generation);
         try
         {
-            await edge.StartProcessAsync(new ProcessDefinition
-            {
-                Id = id,
-                Command = command,
-                WorkingDirectory = start.Release.Path,
-                Environment = start.Environment,
-                Port = start.Port,
-                StopGraceMs = ServiceNames.Milliseconds(start.Spec.StopGrace),
-                Restart = true,
-            }, cancellationToken);
+            await edge.StartProcessAsync(Definition(start, id), cancellationToken);
         }
         catch (EdgeUnavailableException e)
         {
@@ -32,6 +26,17 @@ internal sealed class ProcessRuntime(IEdgeGateway edge) : IAppRuntime
 
         return id;
     }
+
+    public static ProcessDefinition Definition(RuntimeStart start, string id) => new()
+    {
+        Id = id,
+        Command = start.Spec.Run?.Command ?? "",
+        WorkingDirectory = start.Release.Path,
+        Environment = start.Environment,
+        Port = start.Port,
+        StopGraceMs = ServiceNames.Milliseconds(start.Spec.StopGrace),
+        Restart = true,
+    };
 
     public async Task<InstanceState?> GetStateAsync(string instanceId, CancellationToken cancellationToken) =>
         await edge.GetProcessAsync(instanceId, cancellationToken) is { } process
