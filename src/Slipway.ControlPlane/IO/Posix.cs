@@ -3,7 +3,7 @@ using System.Runtime.InteropServices;
 namespace Slipway.ControlPlane.IO;
 
 /// <summary>
-/// The few libc calls .NET does not expose: fsync on a directory (so a rename survives a crash) and signals
+/// The few libc calls .NET does not expose: syncfs (a whole release tree durable at once) and signals
 /// to a whole process group (so a build step's background children die with it).
 /// </summary>
 internal static class Posix
@@ -19,9 +19,6 @@ internal static class Posix
     [DllImport("libc", EntryPoint = "open", SetLastError = true)]
     private static extern int Open([MarshalAs(UnmanagedType.LPUTF8Str)] string path, int flags);
 
-    [DllImport("libc", EntryPoint = "fsync", SetLastError = true)]
-    private static extern int Fsync(int fd);
-
     [DllImport("libc", EntryPoint = "syncfs", SetLastError = true)]
     private static extern int SyncFs(int fd);
 
@@ -33,9 +30,6 @@ internal static class Posix
 
     [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
     private static extern int Kill(int pid, int signal);
-
-    /// <summary>Flushes a directory's entries (new names, renames) to stable storage.</summary>
-    public static void FsyncDirectory(string path) => WithDirectory(path, Fsync, "sync directory");
 
     /// <summary>
     /// Flushes everything written to the file system holding <paramref name="path"/>: one call instead of an

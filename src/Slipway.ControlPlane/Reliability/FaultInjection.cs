@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Slipway.ControlPlane.IO;
+using Slipway.Edge.Persistence;
 
 namespace Slipway.ControlPlane.Reliability;
 
@@ -46,7 +47,7 @@ internal static class FaultInjection
         if (ArmFile is not null && File.Exists(ArmFile) && Matches(SafeRead(ArmFile), point))
         {
             File.Delete(ArmFile);
-            Posix.FsyncDirectory(Path.GetDirectoryName(Path.GetFullPath(ArmFile))!);
+            AtomicFile.SyncDirectory(Path.GetDirectoryName(Path.GetFullPath(ArmFile))!);
             Die(point);
         }
     }
@@ -75,7 +76,7 @@ internal static class FaultInjection
             {
             }
 
-            Posix.FsyncDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+            AtomicFile.SyncDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
             return true;
         }
         catch (IOException)

@@ -88,7 +88,8 @@ public static partial class AtomicFile
         return options;
     }
 
-    private static void SyncDirectory(string directory)
+    /// <summary>fsync of a directory: makes the names created or renamed in it durable.</summary>
+    public static void SyncDirectory(string directory)
     {
         var fd = Open(directory, ORdOnly | ODirectory | OCloexec);
         if (fd < 0)

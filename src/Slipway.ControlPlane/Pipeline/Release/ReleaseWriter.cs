@@ -1,5 +1,6 @@
 using Slipway.ControlPlane.IO;
 using Slipway.ControlPlane.Pipeline.Source;
+using Slipway.Edge.Persistence;
 
 namespace Slipway.ControlPlane.Pipeline.Release;
 
@@ -100,7 +101,7 @@ internal sealed class ReleaseWriter
         FileTree.MakeReadOnly(workspace);
         Posix.SyncFileSystem(workspace);
         Directory.Move(workspace, target);
-        Posix.FsyncDirectory(AppDirectory(app));
+        AtomicFile.SyncDirectory(AppDirectory(app));
 
         log.Append($"release {manifest.Release} ({digest})");
         return manifest;
