@@ -18,7 +18,13 @@ internal sealed class ControlApi(ServiceRegistry services, ProcessSupervisor sup
 
     public void Map(IEndpointRouteBuilder routes)
     {
-        routes.MapGet("/version", Handle(_ => Task.FromResult(Json(new EdgeVersion { Version = options.Version }))));
+        routes.MapGet("/version", Handle(_ => Task.FromResult(Json(new EdgeVersion { Version = options.Version, Pid = Environment.ProcessId }))));
+        routes.MapPost("/upgrade", Handle(async context =>
+        {
+            var upgrade = options.Upgrade ?? throw ControlException.NotFound("This edge cannot hand itself over to a new edge.");
+            var request = await ReadBodyAsync<UpgradeRequest>(context);
+            return Json(await upgrade(request, context.RequestAborted));
+        }));
         routes.MapGet("/status", Handle(_ => Task.FromResult(Json(new EdgeStatus { Services = services.List(), Processes = supervisor.List() }))));
 
         routes.MapGet("/services", Handle(_ => Task.FromResult(Json(services.List()))));

@@ -1,3 +1,5 @@
+using Slipway.Edge.Control.Contracts;
+
 namespace Slipway.Edge.Control;
 
 /// <summary>What the control API needs besides the registry and the supervisor.</summary>
@@ -7,4 +9,7 @@ internal sealed record ControlApiOptions
     public required string DefaultWorkingDirectory { get; init; }
 
     public required string Version { get; init; }
+
+    /// <summary><c>POST /upgrade</c>; null where the edge cannot hand itself over (the route answers 404).</summary>
+    public Func<UpgradeRequest, CancellationToken, Task<UpgradeResult>>? Upgrade { get; init; }
 }

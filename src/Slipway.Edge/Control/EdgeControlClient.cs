@@ -50,6 +50,10 @@ public sealed class EdgeControlClient : IDisposable
     public Task<EdgeVersion> GetVersionAsync(CancellationToken cancellationToken) =>
         SendAsync<EdgeVersion>(HttpMethod.Get, "version", null, cancellationToken);
 
+    /// <summary><c>POST /upgrade</c>: answers once the new edge serves (502 when it failed and this edge keeps serving).</summary>
+    public Task<UpgradeResult> UpgradeAsync(UpgradeRequest request, CancellationToken cancellationToken) =>
+        SendAsync<UpgradeResult>(HttpMethod.Post, "upgrade", request, cancellationToken);
+
     public Task<EdgeStatus> GetStatusAsync(CancellationToken cancellationToken) =>
         SendAsync<EdgeStatus>(HttpMethod.Get, "status", null, cancellationToken);
 

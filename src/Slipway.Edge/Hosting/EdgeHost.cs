@@ -3,14 +3,15 @@ using System.Net.Sockets;
 using System.Reflection;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Slipway.Edge.Control;
+using Slipway.Edge.Control.Contracts;
 using Slipway.Edge.Forwarding;
+using Slipway.Edge.Handover;
 using Slipway.Edge.Observability;
 using Slipway.Edge.Persistence;
 using Slipway.Edge.Services;
@@ -30,7 +31,12 @@ public sealed partial class EdgeHost : IAsyncDisposable
     private readonly WebApplication _httpApp;
     private readonly WebApplication? _adminApp;
     private readonly WebApplication _controlApp;
-    private readonly EdgeStatePersister _persister;
+    private readonly EdgeStateStore _store;
+    private readonly IReadOnlyList<EdgeListener> _listeners;
+    private readonly ControlGate _gate;
+    private readonly TaskCompletionSource<UpgradeResult> _handedOver = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private EdgeStatePersister _persister;
+    private UpgradeResult? _handover;
     private readonly PrometheusExporter _exporter;
     private readonly EdgeMetrics _metrics;
     private readonly SupervisorMetrics _supervisorMetrics;
@@ -46,7 +52,10 @@ public sealed partial class EdgeHost : IAsyncDisposable
         WebApplication httpApp,
         WebApplication? adminApp,
         WebApplication controlApp,
+        EdgeStateStore store,
         EdgeStatePersister persister,
+        IReadOnlyList<EdgeListener> listeners,
+        ControlGate gate,
         PrometheusExporter exporter,
         EdgeMetrics metrics,
         EdgeProxy proxy,
@@ -59,15 +68,18 @@ public sealed partial class EdgeHost : IAsyncDisposable
         _httpApp = httpApp;
         _adminApp = adminApp;
         _controlApp = controlApp;
+        _store = store;
         _persister = persister;
+        _listeners = listeners;
+        _gate = gate;
         _exporter = exporter;
         _metrics = metrics;
         _supervisorMetrics = new SupervisorMetrics(supervisor);
         _proxy = proxy;
         _ownedLoggerFactory = ownedLoggerFactory;
         _logger = logger;
-        HttpEndpoint = BoundEndpoint(httpApp);
-        AdminEndpoint = adminApp is null ? null : BoundEndpoint(adminApp);
+        HttpEndpoint = listeners.Single(l => l.Name == EdgeListener.Http).IPEndPoint!;
+        AdminEndpoint = listeners.SingleOrDefault(l => l.Name == EdgeListener.Admin)?.IPEndPoint;
     }
 
     public EdgeOptions Options { get; }
@@ -83,6 +95,15 @@ public sealed partial class EdgeHost : IAsyncDisposable
 
     public string ControlSocketPath => Options.ControlSocketPath;
 
+    /// <summary>Completes once an upgrade handed this edge's listeners and processes to a new edge and this one drained.</summary>
+    public Task<UpgradeResult> HandedOver => _handedOver.Task;
+
+    /// <summary>True once an upgrade handed this edge over (it may still be draining).</summary>
+    public bool IsHandedOver => Volatile.Read(ref _handover) is not null;
+
+    /// <summary>Where an edge started by an upgrade writes its output.</summary>
+    public static string UpgradeLogFile(EdgeOptions options) => Path.Combine(options.FullHome, "logs", "edge.log");
+
     public static string Version { get; } =
         typeof(EdgeHost).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0.0.0";
 
@@ -93,60 +114,188 @@ public sealed partial class EdgeHost : IAsyncDisposable
     public static async Task<EdgeHost> StartAsync(EdgeOptions options, CancellationToken cancellationToken)
     {
         var (httpEndpoint, adminEndpoint) = options.Validate();
-        var ownedLoggerFactory = options.LoggerFactory is null ? CreateConsoleLoggerFactory() : null;
-        var loggerFactory = options.LoggerFactory ?? ownedLoggerFactory!;
-        var logger = loggerFactory.CreateLogger<EdgeHost>();
-        var time = options.TimeProvider;
-
-        Directory.CreateDirectory(options.FullHome);
-        Directory.CreateDirectory(Path.GetDirectoryName(options.StatePath)!);
-        Directory.CreateDirectory(options.ProcessLogDirectory);
+        PrepareHome(options);
         var store = new EdgeStateStore(options.StatePath);
         var state = store.Load();
         // Before anything is adopted: two edges on one home would both supervise the same processes.
         RemoveStaleSocket(options.ControlSocketPath);
+
+        var listeners = new List<EdgeListener>();
+        try
+        {
+            listeners.Add(EdgeListener.BindTcp(EdgeListener.Http, httpEndpoint));
+            if (adminEndpoint is not null)
+            {
+                listeners.Add(EdgeListener.BindTcp(EdgeListener.Admin, adminEndpoint));
+            }
+
+            listeners.Add(EdgeListener.BindUnix(EdgeListener.Control, options.ControlSocketPath));
+        }
+        catch (System.Net.Sockets.SocketException ex)
+        {
+            listeners.ForEach(l => l.Dispose());
+            var which = listeners.Count == 0 ? $"--http {options.Http}" : listeners.Count == 1 && adminEndpoint is not null ? $"--admin {options.Admin}" : options.ControlSocketPath;
+            throw new IOException($"Cannot listen on {which}: {ex.Message}", ex);
+        }
+
+        return await StartCoreAsync(options, store, state, listeners, takeover: false, cancellationToken);
+    }
+
+    /// <summary>
+    /// The new edge of an upgrade (<c>slipway edge --takeover NAME</c>): receives the running edge's listening
+    /// sockets over the handover socket <paramref name="handover"/>, waits until that edge froze its state,
+    /// loads it, re-adopts the processes and serves on the same sockets. Throws when the handover fails;
+    /// the running edge then keeps serving.
+    /// </summary>
+    public static async Task<EdgeHost> TakeOverAsync(EdgeOptions options, string handover, CancellationToken cancellationToken)
+    {
+        PrepareHome(options);
+        var time = options.TimeProvider;
+        using var channel = HandoverChannel.Connect(handover);
+        channel.Send(new HandoverMessage { Type = HandoverMessage.Hello, Pid = Environment.ProcessId, Version = Version });
+        var (offer, descriptors) = await Task.Run(() => channel.Receive(time.GetUtcNow() + TakeoverStepTimeout, time), cancellationToken);
+        var names = offer.Names ?? [];
+        if (offer.Type != HandoverMessage.Listeners || names.Count != descriptors.Length || !names.Contains(EdgeListener.Http) || !names.Contains(EdgeListener.Control))
+        {
+            Array.ForEach(descriptors, d => UnixFdPassing.Close(d));
+            throw new IOException($"The running edge sent '{offer.Type}' with {descriptors.Length} descriptors for [{string.Join(", ", names)}]; expected its listeners.");
+        }
+
+        var listeners = names.Select((name, i) => EdgeListener.Adopt(name, descriptors[i])).ToList();
+        try
+        {
+            EdgeFaults.Hit(EdgeFaults.Takeover);
+            options = options with
+            {
+                DrainTimeout = offer.DrainTimeoutMs is int drain ? TimeSpan.FromMilliseconds(drain) : options.DrainTimeout,
+                Http = listeners.Single(l => l.Name == EdgeListener.Http).IPEndPoint!.ToString(),
+                Admin = listeners.SingleOrDefault(l => l.Name == EdgeListener.Admin)?.IPEndPoint?.ToString(),
+            };
+            channel.Send(new HandoverMessage { Type = HandoverMessage.Ready, Pid = Environment.ProcessId, Version = Version });
+            // The running edge first waits for control changes in progress, then saves its final state.
+            var (go, extra) = await Task.Run(() => channel.Receive(time.GetUtcNow() + EdgeUpgrader.FreezeTimeout + TakeoverStepTimeout, time), cancellationToken);
+            Array.ForEach(extra, d => UnixFdPassing.Close(d));
+            if (go.Type != HandoverMessage.Go)
+            {
+                throw new IOException($"The running edge said '{go.Type}' ({go.Error}) instead of handing over.");
+            }
+
+            EdgeFaults.Hit(EdgeFaults.Serve);
+            var store = new EdgeStateStore(options.StatePath);
+            var host = await StartCoreAsync(options, store, store.Load(), listeners, takeover: true, cancellationToken);
+            channel.Send(new HandoverMessage { Type = HandoverMessage.Serving, Pid = Environment.ProcessId, Version = Version });
+            Log.TookOver(host._logger, offer.Pid, offer.Version ?? "?");
+            return host;
+        }
+        catch (Exception ex)
+        {
+            listeners.ForEach(l => l.Dispose());
+            try
+            {
+                channel.Send(new HandoverMessage { Type = HandoverMessage.Failed, Pid = Environment.ProcessId, Error = ex.Message });
+            }
+            catch (Exception sendError) when (sendError is IOException or System.Net.Sockets.SocketException)
+            {
+                // The running edge is gone or gave up; it keeps its own listeners either way.
+            }
+
+            throw;
+        }
+    }
+
+    private static readonly TimeSpan TakeoverStepTimeout = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan HealthSettleTimeout = TimeSpan.FromSeconds(10);
+
+    private static void PrepareHome(EdgeOptions options)
+    {
+        Directory.CreateDirectory(options.FullHome);
+        Directory.CreateDirectory(Path.GetDirectoryName(options.StatePath)!);
+        Directory.CreateDirectory(options.ProcessLogDirectory);
+    }
+
+    private static async Task<EdgeHost> StartCoreAsync(
+        EdgeOptions options, EdgeStateStore store, EdgeState state, List<EdgeListener> listeners, bool takeover, CancellationToken cancellationToken)
+    {
+        var ownedLoggerFactory = options.LoggerFactory is null ? CreateConsoleLoggerFactory() : null;
+        var loggerFactory = options.LoggerFactory ?? ownedLoggerFactory!;
+        var logger = loggerFactory.CreateLogger<EdgeHost>();
+        var time = options.TimeProvider;
 
         var services = new ServiceRegistry(time, loggerFactory);
         var supervisor = new ProcessSupervisor(options.ProcessLogDirectory, time, loggerFactory.CreateLogger<ProcessSupervisor>());
         var exporter = new PrometheusExporter(EdgeMetrics.MeterName);
         var metrics = new EdgeMetrics();
         var proxy = new EdgeProxy(services, time, loggerFactory, metrics);
+        var gate = new ControlGate();
         var started = new List<WebApplication>();
         EdgeStatePersister? persister = null;
         try
         {
             services.Restore(state.Services);
-
-            var httpApp = BuildApp(options, loggerFactory, kestrel => kestrel.Listen(httpEndpoint));
+            var http = listeners.Single(l => l.Name == EdgeListener.Http);
+            var admin = listeners.SingleOrDefault(l => l.Name == EdgeListener.Admin);
+            var httpApp = BuildApp(options, loggerFactory, kestrel => kestrel.ListenHandle(http.DuplicateForServer()));
             httpApp.Run(context => proxy.HandleAsync(context));
-            await httpApp.StartAsync(cancellationToken);
-            started.Add(httpApp);
-
-            WebApplication? adminApp = null;
-            if (adminEndpoint is not null)
+            var adminApp = admin is null ? null : BuildApp(options, loggerFactory, kestrel => kestrel.ListenHandle(admin.DuplicateForServer()));
+            adminApp?.Run(context => proxy.HandleAsync(context, AdminService));
+            if (!takeover)
             {
-                adminApp = BuildApp(options, loggerFactory, kestrel => kestrel.Listen(adminEndpoint));
-                adminApp.Run(context => proxy.HandleAsync(context, AdminService));
-                await adminApp.StartAsync(cancellationToken);
-                started.Add(adminApp);
+                await StartAppAsync(httpApp, started, cancellationToken);
+                await StartAppAsync(adminApp, started, cancellationToken);
             }
 
             supervisor.Adopt(state.Processes);
             persister = new EdgeStatePersister(store, services, supervisor, time, logger);
             await persister.SaveNowAsync(cancellationToken);
 
-            var controlApp = BuildApp(options, loggerFactory, kestrel => kestrel.ListenUnixSocket(options.ControlSocketPath));
-            new ControlApi(services, supervisor, exporter, new ControlApiOptions { DefaultWorkingDirectory = options.FullHome, Version = Version })
-                .Map(controlApp);
-            await controlApp.StartAsync(cancellationToken);
-            started.Add(controlApp);
-            // Kestrel creates the socket with the process umask; only our user may drive the edge.
-            if (!OperatingSystem.IsWindows())
+            var control = listeners.Single(l => l.Name == EdgeListener.Control);
+            var controlApp = BuildApp(options, loggerFactory, kestrel => kestrel.ListenHandle(control.DuplicateForServer()));
+            EdgeHost? host = null;
+            controlApp.Use(async (context, next) =>
             {
-                File.SetUnixFileMode(options.ControlSocketPath, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+                // Reads go ahead; changes wait while an upgrade hands the state over (the upgrade itself is exempt).
+                if (HttpMethods.IsGet(context.Request.Method) || context.Request.Path.StartsWithSegments("/upgrade"))
+                {
+                    await next(context);
+                    return;
+                }
+
+                if (!await gate.EnterAsync(context.RequestAborted))
+                {
+                    context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+                    context.Response.Headers.RetryAfter = "1";
+                    await context.Response.WriteAsJsonAsync(
+                        new ControlError { Error = "The edge was upgraded while this request waited; send it again (the new edge answers on the same socket)." },
+                        ControlJson.Options, context.RequestAborted);
+                    return;
+                }
+
+                try
+                {
+                    await next(context);
+                }
+                finally
+                {
+                    gate.Exit();
+                }
+            });
+            new ControlApi(services, supervisor, exporter, new ControlApiOptions
+            {
+                DefaultWorkingDirectory = options.FullHome,
+                Version = Version,
+                Upgrade = (request, token) => host!.UpgradeAsync(request, token),
+            }).Map(controlApp);
+            await StartAppAsync(controlApp, started, cancellationToken);
+
+            if (takeover)
+            {
+                // The previous edge serves until this one knows which targets are healthy; restored targets start unknown.
+                await WaitForHealthAsync(services, time, cancellationToken);
+                await StartAppAsync(httpApp, started, cancellationToken);
+                await StartAppAsync(adminApp, started, cancellationToken);
             }
 
-            var host = new EdgeHost(options, services, supervisor, httpApp, adminApp, controlApp, persister, exporter, metrics, proxy, ownedLoggerFactory, logger);
+            host = new EdgeHost(options, services, supervisor, httpApp, adminApp, controlApp, store, persister, listeners, gate, exporter, metrics, proxy, ownedLoggerFactory, logger);
             Log.Started(logger, host.HttpEndpoint.ToString(), host.AdminEndpoint?.ToString() ?? "none", options.ControlSocketPath);
             return host;
         }
@@ -168,9 +317,70 @@ public sealed partial class EdgeHost : IAsyncDisposable
             proxy.Dispose();
             metrics.Dispose();
             exporter.Dispose();
+            listeners.ForEach(l => l.Dispose());
             ownedLoggerFactory?.Dispose();
             throw;
         }
+    }
+
+    private static async Task StartAppAsync(WebApplication? app, List<WebApplication> started, CancellationToken cancellationToken)
+    {
+        if (app is null)
+        {
+            return;
+        }
+
+        await app.StartAsync(cancellationToken);
+        started.Add(app);
+    }
+
+    private static async Task WaitForHealthAsync(ServiceRegistry services, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var deadline = time.GetUtcNow() + HealthSettleTimeout;
+        while (time.GetUtcNow() < deadline
+            && services.List().SelectMany(s => s.Targets).Any(t => t.Health == "unknown" && t.LastProbe is not { Ok: false }))
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(25), time, cancellationToken);
+        }
+    }
+
+    /// <summary>
+    /// <c>POST /upgrade</c>: hands the listeners and processes to a new edge; once it serves, this edge stops
+    /// accepting, drains and completes <see cref="HandedOver"/> in the background.
+    /// </summary>
+    internal async Task<UpgradeResult> UpgradeAsync(UpgradeRequest request, CancellationToken cancellationToken)
+    {
+        if (Volatile.Read(ref _stopped) == 1)
+        {
+            throw new ControlException(409, new ControlError { Error = "This edge is stopping; it cannot be upgraded." });
+        }
+
+        var upgrader = new EdgeUpgrader(Options.FullHome, UpgradeLogFile(Options), Options.DrainTimeout, _listeners, _gate,
+            FreezeAsync, ThawAsync, Options.TimeProvider, _logger);
+        var result = await upgrader.UpgradeAsync(request, cancellationToken);
+        Volatile.Write(ref _handover, result);
+        _ = Task.Run(async () =>
+        {
+            await StopAsync(stopProcesses: false, CancellationToken.None);
+            _handedOver.TrySetResult(result);
+        }, CancellationToken.None);
+        return result;
+    }
+
+    /// <summary>The new edge is ready: stop watching the processes (they keep running) and write the final state for it.</summary>
+    private async Task FreezeAsync(CancellationToken cancellationToken)
+    {
+        await Supervisor.ShutdownAsync(stopProcesses: false, cancellationToken);
+        await _persister.SaveNowAsync(cancellationToken);
+        await _persister.DisposeAsync();
+    }
+
+    /// <summary>The handover failed after the freeze: supervise and persist again, as before.</summary>
+    private async Task ThawAsync()
+    {
+        Supervisor.Resume();
+        _persister = new EdgeStatePersister(_store, Services, Supervisor, Options.TimeProvider, _logger);
+        await _persister.SaveNowAsync(CancellationToken.None);
     }
 
     /// <summary>
@@ -184,7 +394,17 @@ public sealed partial class EdgeHost : IAsyncDisposable
             return;
         }
 
+        var handedOver = _handover is not null;
         Log.Stopping(_logger, stopProcesses);
+        if (handedOver)
+        {
+            // The next edge serves on these very sockets: closing ours must not shut them down.
+            foreach (var listener in _listeners)
+            {
+                listener.MarkShared();
+            }
+        }
+
         await _controlApp.StopAsync(cancellationToken);
         using (var drain = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
         {
@@ -192,9 +412,13 @@ public sealed partial class EdgeHost : IAsyncDisposable
             await Task.WhenAll(_httpApp.StopAsync(drain.Token), _adminApp?.StopAsync(drain.Token) ?? Task.CompletedTask);
         }
 
-        await Supervisor.ShutdownAsync(stopProcesses, cancellationToken);
-        await _persister.SaveNowAsync(cancellationToken);
-        await _persister.DisposeAsync();
+        if (!handedOver)
+        {
+            // After a handover the supervisor and the state file already belong to the next edge.
+            await Supervisor.ShutdownAsync(stopProcesses, cancellationToken);
+            await _persister.SaveNowAsync(cancellationToken);
+            await _persister.DisposeAsync();
+        }
 
         await _controlApp.DisposeAsync();
         await _httpApp.DisposeAsync();
@@ -203,12 +427,21 @@ public sealed partial class EdgeHost : IAsyncDisposable
             await _adminApp.DisposeAsync();
         }
 
+        foreach (var listener in _listeners)
+        {
+            listener.Dispose();
+        }
+
         await Services.DisposeAsync();
         _proxy.Dispose();
         _metrics.Dispose();
         _supervisorMetrics.Dispose();
         _exporter.Dispose();
-        TryDelete(Options.ControlSocketPath);
+        if (!handedOver)
+        {
+            TryDelete(Options.ControlSocketPath);
+        }
+
         Log.Stopped(_logger);
         _ownedLoggerFactory?.Dispose();
     }
@@ -233,13 +466,6 @@ public sealed partial class EdgeHost : IAsyncDisposable
             listen(kestrel);
         });
         return builder.Build();
-    }
-
-    private static IPEndPoint BoundEndpoint(WebApplication app)
-    {
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        var uri = new Uri(address);
-        return new IPEndPoint(IPAddress.Parse(uri.Host.Trim('[', ']')), uri.Port);
     }
 
     /// <summary>A socket file nobody answers on is left over from an edge that died; one that answers belongs to a live edge.</summary>
@@ -300,5 +526,8 @@ public sealed partial class EdgeHost : IAsyncDisposable
 
         [LoggerMessage(EventId = 3, Level = LogLevel.Information, Message = "Edge stopped")]
         public static partial void Stopped(ILogger logger);
+
+        [LoggerMessage(EventId = 4, Level = LogLevel.Information, Message = "Edge took over from the edge with pid {Pid} (version {Version})")]
+        public static partial void TookOver(ILogger logger, int pid, string version);
     }
 }

@@ -141,6 +141,27 @@ public sealed partial class ProcessSupervisor : IAsyncDisposable
         return restored.Select(p => p.Snapshot()).ToList();
     }
 
+    /// <summary>
+    /// After an edge upgrade that failed once this supervisor had stopped watching: watch the processes again,
+    /// re-adopted by pid and start time as after a restart.
+    /// </summary>
+    public void Resume()
+    {
+        List<ProcessStatus> snapshot;
+        lock (_gate)
+        {
+            if (!_shutDown)
+            {
+                return;
+            }
+
+            _shutDown = false;
+            snapshot = [.. _processes.Values.Select(p => p.Snapshot())];
+        }
+
+        Adopt(snapshot);
+    }
+
     /// <summary>Edge shutdown: stop watching; processes keep running unless <paramref name="stopProcesses"/>.</summary>
     public async Task ShutdownAsync(bool stopProcesses, CancellationToken cancellationToken)
     {

@@ -27,10 +27,17 @@ internal static class EdgeCommand
         {
             Description = "Slipway home directory (default: SLIPWAY_HOME, else ./.slipway).",
         };
+        var takeover = new Option<string?>("--takeover")
+        {
+            Description = "Internal: take over the listeners and processes of the running edge (started by `slipway edge upgrade`).",
+            Hidden = true,
+        };
         var command = new Command("edge", "Run the edge: reverse proxy, process supervisor and control socket.");
         command.Options.Add(http);
         command.Options.Add(admin);
         command.Options.Add(home);
+        command.Options.Add(takeover);
+        command.Subcommands.Add(EdgeUpgradeCommand.Create());
         command.SetAction((parseResult, cancellationToken) => RunAsync(
             new EdgeOptions
             {
@@ -38,17 +45,21 @@ internal static class EdgeCommand
                 Http = Pick(parseResult.GetValue(http), "SLIPWAY_EDGE_HTTP", EdgeOptions.DefaultHttp),
                 Admin = Pick(parseResult.GetValue(admin), "SLIPWAY_ADMIN", EdgeOptions.DefaultAdmin),
             },
+            parseResult.GetValue(takeover),
+            parseResult.InvocationConfiguration.Output,
             parseResult.InvocationConfiguration.Error,
             cancellationToken));
         return command;
     }
 
-    private static async Task<int> RunAsync(EdgeOptions options, TextWriter error, CancellationToken stopping)
+    private static async Task<int> RunAsync(EdgeOptions options, string? takeover, TextWriter output, TextWriter error, CancellationToken stopping)
     {
         EdgeHost host;
         try
         {
-            host = await EdgeHost.StartAsync(options, CancellationToken.None);
+            host = takeover is null
+                ? await EdgeHost.StartAsync(options, CancellationToken.None)
+                : await EdgeHost.TakeOverAsync(options, takeover, CancellationToken.None);
         }
         catch (EdgeOptionsException ex)
         {
@@ -60,21 +71,23 @@ internal static class EdgeCommand
             await error.WriteLineAsync($"slipway edge: {ex.Message}");
             return ExitFailure;
         }
-        catch (Exception ex) when (ex is IOException or InvalidOperationException or UnauthorizedAccessException)
+        catch (Exception ex) when (ex is IOException or InvalidOperationException or UnauthorizedAccessException
+            or TimeoutException or System.Net.Sockets.SocketException)
         {
-            await error.WriteLineAsync($"slipway edge: could not start: {ex.Message}");
+            await error.WriteLineAsync($"slipway edge: could not {(takeover is null ? "start" : "take over")}: {ex.Message}");
             return ExitFailure;
         }
 
-        try
+        var stopped = Task.Delay(Timeout.Infinite, stopping);
+        if (await Task.WhenAny(stopped, host.HandedOver) == host.HandedOver)
         {
-            await Task.Delay(Timeout.Infinite, stopping);
-        }
-        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
-        {
-            // SIGTERM or Ctrl-C.
+            var handover = await host.HandedOver;
+            await output.WriteLineAsync(
+                $"slipway edge: handed over to the new edge (pid {handover.Current.Pid}, version {handover.Current.Version}, log {handover.LogFile}); exiting");
+            return 0;
         }
 
+        // SIGTERM or Ctrl-C.
         await host.StopAsync(stopProcesses: false, CancellationToken.None);
         return 0;
     }

@@ -48,7 +48,11 @@ internal static class QuickstartCommand
                 output.Line($"  redeploy it:  dotnet run --project src/Slipway -- deploy hello --from {example}");
                 output.Line("  status:       dotnet run --project src/Slipway -- status hello");
                 output.Line("  Ctrl-C stops Slipway and the example.");
-                await UpCommand.WaitForStopAsync(cancellationToken);
+                if (await UpCommand.WaitForStopAsync(stack, cancellationToken) is { } upgraded)
+                {
+                    UpCommand.PrintHandedOver(output, upgraded);
+                }
+
                 return ExitCodes.Ok;
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Slipway.ControlPlane.Hosting;
+using Slipway.Edge.Control.Contracts;
 using Slipway.Edge.Hosting;
 using Slipway.Edge.Persistence;
 using Slipway.Hosting;
@@ -28,7 +29,12 @@ internal static class UpCommand
             }
 
             PrintReady(output, stack);
-            await WaitForStopAsync(cancellationToken);
+            if (await WaitForStopAsync(stack, cancellationToken) is { } upgraded)
+            {
+                PrintHandedOver(output, upgraded);
+                return ExitCodes.Ok;
+            }
+
             output.Note("slipway: stopping the control plane and the edge; apps keep running");
             await stack.StopAsync(stopApps: false);
             return ExitCodes.Ok;
@@ -73,14 +79,18 @@ internal static class UpCommand
         output.Line("  Ctrl-C stops Slipway; apps keep running and are re-adopted next time.");
     }
 
-    public static async Task WaitForStopAsync(CancellationToken cancellationToken)
+    /// <summary>Until Ctrl-C or SIGTERM (null), or until `slipway edge upgrade` handed the edge to a new process.</summary>
+    public static async Task<UpgradeResult?> WaitForStopAsync(SlipwayStack stack, CancellationToken cancellationToken)
     {
-        try
-        {
-            await Task.Delay(Timeout.Infinite, cancellationToken);
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-        }
+        var stop = Task.Delay(Timeout.Infinite, cancellationToken);
+        await Task.WhenAny(stop, stack.Edge.HandedOver);
+        return stack.Edge.HandedOver.IsCompletedSuccessfully ? await stack.Edge.HandedOver : null;
+    }
+
+    public static void PrintHandedOver(Output output, UpgradeResult upgraded)
+    {
+        output.Success($"slipway: the edge was upgraded; the new edge (pid {upgraded.Current.Pid}, version {upgraded.Current.Version}) "
+            + "now serves, supervises the control plane and the apps, and keeps running after this process exits.");
+        output.Line($"  its output: {upgraded.LogFile}; stop it with `kill {upgraded.Current.Pid}` (SIGTERM drains, apps keep running)");
     }
 }

@@ -85,6 +85,13 @@ internal sealed class SlipwayStack : IAsyncDisposable
     /// <summary>Stops the control plane and the edge; apps keep running unless <paramref name="stopApps"/>.</summary>
     public async Task StopAsync(bool stopApps)
     {
+        if (Edge.IsHandedOver)
+        {
+            // `slipway edge upgrade`: the control plane and the apps belong to the new edge now.
+            await Edge.HandedOver;
+            return;
+        }
+
         await Edge.Supervisor.StopAsync(ControlPlaneId, TimeSpan.FromSeconds(30), CancellationToken.None);
         await Edge.StopAsync(stopProcesses: stopApps, CancellationToken.None);
     }
