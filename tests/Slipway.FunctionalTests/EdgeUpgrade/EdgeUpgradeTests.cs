@@ -1,6 +1,8 @@
 using Slipway.Edge.Control;
 using Slipway.Edge.Supervision;
+using System.Diagnostics;
 using Slipway.FunctionalTests.Infrastructure;
+using Xunit.Abstractions;
 
 namespace Slipway.FunctionalTests.EdgeUpgrade;
 
@@ -9,7 +11,7 @@ namespace Slipway.FunctionalTests.EdgeUpgrade;
 /// and slow ones in flight during the swap) through the public listener and admin API requests through the
 /// admin listener. The new edge is a detached process; each test stops whichever edge serves at the end.
 /// </summary>
-public sealed class EdgeUpgradeTests : IAsyncLifetime
+public sealed class EdgeUpgradeTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private static readonly TimeSpan ExitDeadline = TimeSpan.FromSeconds(60);
 
@@ -49,6 +51,7 @@ public sealed class EdgeUpgradeTests : IAsyncLifetime
             await slow.AtLeastAsync(4);
             await admin.AtLeastAsync(50);
             var results = new[] { await app.StopAsync(), await slow.StopAsync(), await admin.StopAsync() };
+            Report(results);
             Assert.All(results, result => Assert.True(result.Failures == 0, result.ToString()));
         }
 
@@ -90,6 +93,7 @@ public sealed class EdgeUpgradeTests : IAsyncLifetime
             await app.AtLeastAsync(100);
             await slow.AtLeastAsync(2);
             var results = new[] { await app.StopAsync(), await slow.StopAsync(), await admin.StopAsync() };
+            Report(results);
             Assert.All(results, result => Assert.True(result.Failures == 0, result.ToString()));
         }
 
@@ -135,11 +139,21 @@ public sealed class EdgeUpgradeTests : IAsyncLifetime
     /// <summary>Runs <c>slipway edge upgrade</c>, expects success, and returns the new edge's pid as the control socket reports it.</summary>
     private async Task<int> UpgradeAsync()
     {
+        var watch = Stopwatch.StartNew();
         var run = await Slipway.CliAsync("edge", "upgrade");
+        output.WriteLine($"edge upgrade: exit {run.ExitCode} after {watch.ElapsedMilliseconds} ms\n{run.Stdout}");
         Assert.True(run.ExitCode == 0, run.ToString());
         Assert.Contains("New edge serving", run.Stdout, StringComparison.Ordinal);
         Assert.Contains("exited", run.Stdout, StringComparison.Ordinal);
         return await EdgePidAsync();
+    }
+
+    private void Report(LoadResult[] results)
+    {
+        foreach (var (name, result) in new[] { "app", "slow", "admin" }.Zip(results))
+        {
+            output.WriteLine($"{name}: {result.Requests} requests, {result.Failures} failed");
+        }
     }
 
     private async Task<int> EdgePidAsync() => await TryEdgePidAsync() ?? throw new InvalidOperationException("No edge answers on the control socket.");
