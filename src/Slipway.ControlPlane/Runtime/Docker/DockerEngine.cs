@@ -164,6 +164,17 @@ internal sealed class DockerEngine : IDisposable
         }
     }
 
+    /// <summary>
+    /// Sets a container's restart policy (e.g. <c>unless-stopped</c>: the engine restarts it after any exit, also
+    /// after the engine itself restarts, until it is stopped on purpose).
+    /// </summary>
+    public async Task SetRestartPolicyAsync(string id, string policy, CancellationToken cancellationToken)
+    {
+        var body = new JsonObject { ["RestartPolicy"] = new JsonObject { ["Name"] = policy } };
+        using var response = await SendAsync(HttpMethod.Post, $"containers/{Uri.EscapeDataString(id)}/update", body, cancellationToken);
+        await EnsureSuccessAsync(response, $"set the restart policy of container {Short(id)}", cancellationToken);
+    }
+
     /// <summary>SIGTERM, then SIGKILL after <paramref name="grace"/>. A no-op for a stopped or unknown container.</summary>
     public async Task StopContainerAsync(string id, TimeSpan grace, CancellationToken cancellationToken)
     {
@@ -212,9 +223,13 @@ internal sealed class DockerEngine : IDisposable
             ImageId = Str(root, "Image") ?? "",
             Status = Str(state, "Status") ?? "unknown",
             ExitCode = state.TryGetProperty("ExitCode", out var exit) ? exit.GetInt32() : 0,
+            Pid = state.TryGetProperty("Pid", out var pid) && pid.GetInt32() > 0 ? pid.GetInt32() : null,
             // An engine that never started the container says 0001-01-01.
             StartedAt = DateTimeOffset.TryParse(startedAt, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at) && at.Year > 1 ? at : null,
             RestartCount = root.TryGetProperty("RestartCount", out var restarts) ? restarts.GetInt32() : 0,
+            RestartPolicy = root.TryGetProperty("HostConfig", out var host) && host.TryGetProperty("RestartPolicy", out var policy)
+                ? Str(policy, "Name") is { Length: > 0 } name ? name : "no"
+                : "no",
             Labels = root.TryGetProperty("Config", out var config) ? Labels(config) : new Dictionary<string, string>(),
         };
     }
