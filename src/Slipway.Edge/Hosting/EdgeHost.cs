@@ -262,11 +262,8 @@ public sealed partial class EdgeHost : IAsyncDisposable
 
                 if (!await gate.EnterAsync(context.RequestAborted))
                 {
-                    context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
-                    context.Response.Headers.RetryAfter = "1";
-                    await context.Response.WriteAsJsonAsync(
-                        new ControlError { Error = "The edge was upgraded while this request waited; send it again (the new edge answers on the same socket)." },
-                        ControlJson.Options, context.RequestAborted);
+                    // Handed over while it waited: the new edge owns the state now and answers it.
+                    await ControlForwarder.ForwardAsync(context, options.ControlSocketPath, context.RequestAborted);
                     return;
                 }
 
