@@ -32,6 +32,8 @@ public sealed class EdgeUpgradeTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.Equal(2, before.Count); // the control plane and the app
 
         var (app, slow, admin) = await StartLoadAsync(spec);
+        using var stopControl = new CancellationTokenSource();
+        var control = ControlChangesAsync(stopControl.Token);
         await using (app)
         await using (slow)
         await using (admin)
@@ -51,8 +53,13 @@ public sealed class EdgeUpgradeTests(ITestOutputHelper output) : IAsyncLifetime
             await slow.AtLeastAsync(4);
             await admin.AtLeastAsync(50);
             var results = new[] { await app.StopAsync(), await slow.StopAsync(), await admin.StopAsync() };
+            await stopControl.CancelAsync();
+            var (changes, failedChanges) = await control;
             Report(results);
+            output.WriteLine($"control changes: {changes} requests, {failedChanges.Count} failed");
             Assert.All(results, result => Assert.True(result.Failures == 0, result.ToString()));
+            Assert.True(failedChanges.Count == 0, string.Join("\n", failedChanges.Take(5)));
+            Assert.True(changes > 0);
         }
 
         Assert.Equal(before, Slipway.SupervisedProcesses());
@@ -146,6 +153,31 @@ public sealed class EdgeUpgradeTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.Contains("New edge serving", run.Stdout, StringComparison.Ordinal);
         Assert.Contains("exited", run.Stdout, StringComparison.Ordinal);
         return await EdgePidAsync();
+    }
+
+    /// <summary>Changes over the control socket the whole time (as the control plane makes them), each must be answered 200.</summary>
+    private async Task<(int Requests, List<string> Failures)> ControlChangesAsync(CancellationToken stop)
+    {
+        using var client = new EdgeControlClient(Path.Combine(Slipway.Home, "edge.sock"), TimeSpan.FromSeconds(30));
+        var failures = new List<string>();
+        var requests = 0;
+        while (!stop.IsCancellationRequested && requests < 100_000)
+        {
+            requests++;
+            try
+            {
+                await client.PutServiceAsync("control-probe",
+                    new Slipway.Edge.Control.Contracts.ServiceDefinition { MaxRequestBodyBytes = 1024 + (requests % 2) }, CancellationToken.None);
+            }
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException or EdgeControlException)
+            {
+                failures.Add($"{DateTimeOffset.UtcNow:HH:mm:ss.fff} {e.GetType().Name}: {e.Message}");
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(10), CancellationToken.None);
+        }
+
+        return (requests, failures);
     }
 
     private void Report(LoadResult[] results)
