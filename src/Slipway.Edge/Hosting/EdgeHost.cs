@@ -28,12 +28,19 @@ public sealed partial class EdgeHost : IAsyncDisposable
 {
     public const string AdminService = "slipway";
 
+    /// <summary>How long a new edge waits for each answer of the running edge during a takeover.</summary>
+    private static readonly TimeSpan TakeoverStepTimeout = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long a new edge waits for restored targets to be probed before it serves anyway.</summary>
+    private static readonly TimeSpan HealthSettleTimeout = TimeSpan.FromSeconds(10);
+
     private readonly WebApplication _httpApp;
     private readonly WebApplication? _adminApp;
     private readonly WebApplication _controlApp;
     private readonly EdgeStateStore _store;
     private readonly IReadOnlyList<EdgeListener> _listeners;
     private readonly ControlGate _gate;
+    private readonly EdgeUpgrader _upgrader;
     private readonly TaskCompletionSource<UpgradeResult> _handedOver = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private EdgeStatePersister _persister;
     private UpgradeResult? _handover;
@@ -43,7 +50,9 @@ public sealed partial class EdgeHost : IAsyncDisposable
     private readonly EdgeProxy _proxy;
     private readonly ILoggerFactory? _ownedLoggerFactory;
     private readonly ILogger _logger;
-    private int _stopped;
+    private readonly Lock _stopLock = new();
+    private Task? _stopping;
+    private Task _upgrade = Task.CompletedTask;
 
     private EdgeHost(
         EdgeOptions options,
@@ -72,6 +81,8 @@ public sealed partial class EdgeHost : IAsyncDisposable
         _persister = persister;
         _listeners = listeners;
         _gate = gate;
+        _upgrader = new EdgeUpgrader(options.FullHome, UpgradeLogFile(options), options.DrainTimeout, listeners, gate,
+            FreezeAsync, ThawAsync, options.TimeProvider, logger);
         _exporter = exporter;
         _metrics = metrics;
         _supervisorMetrics = new SupervisorMetrics(supervisor);
@@ -123,19 +134,18 @@ public sealed partial class EdgeHost : IAsyncDisposable
         var listeners = new List<EdgeListener>();
         try
         {
-            listeners.Add(EdgeListener.BindTcp(EdgeListener.Http, httpEndpoint));
+            listeners.Add(Bind($"--http {options.Http}", () => EdgeListener.BindTcp(EdgeListener.Http, httpEndpoint)));
             if (adminEndpoint is not null)
             {
-                listeners.Add(EdgeListener.BindTcp(EdgeListener.Admin, adminEndpoint));
+                listeners.Add(Bind($"--admin {options.Admin}", () => EdgeListener.BindTcp(EdgeListener.Admin, adminEndpoint)));
             }
 
-            listeners.Add(EdgeListener.BindUnix(EdgeListener.Control, options.ControlSocketPath));
+            listeners.Add(Bind(options.ControlSocketPath, () => EdgeListener.BindUnix(EdgeListener.Control, options.ControlSocketPath)));
         }
-        catch (System.Net.Sockets.SocketException ex)
+        catch
         {
             listeners.ForEach(l => l.Dispose());
-            var which = listeners.Count == 0 ? $"--http {options.Http}" : listeners.Count == 1 && adminEndpoint is not null ? $"--admin {options.Admin}" : options.ControlSocketPath;
-            throw new IOException($"Cannot listen on {which}: {ex.Message}", ex);
+            throw;
         }
 
         return await StartCoreAsync(options, store, state, listeners, takeover: false, cancellationToken);
@@ -162,6 +172,7 @@ public sealed partial class EdgeHost : IAsyncDisposable
         }
 
         var listeners = names.Select((name, i) => EdgeListener.Adopt(name, descriptors[i])).ToList();
+        EdgeHost host;
         try
         {
             EdgeFaults.Hit(EdgeFaults.Takeover);
@@ -182,10 +193,7 @@ public sealed partial class EdgeHost : IAsyncDisposable
 
             EdgeFaults.Hit(EdgeFaults.Serve);
             var store = new EdgeStateStore(options.StatePath);
-            var host = await StartCoreAsync(options, store, store.Load(), listeners, takeover: true, cancellationToken);
-            channel.Send(new HandoverMessage { Type = HandoverMessage.Serving, Pid = Environment.ProcessId, Version = Version });
-            Log.TookOver(host._logger, offer.Pid, offer.Version ?? "?");
-            return host;
+            host = await StartCoreAsync(options, store, store.Load(), listeners, takeover: true, cancellationToken);
         }
         catch (Exception ex)
         {
@@ -201,10 +209,32 @@ public sealed partial class EdgeHost : IAsyncDisposable
 
             throw;
         }
+
+        try
+        {
+            channel.Send(new HandoverMessage { Type = HandoverMessage.Serving, Pid = Environment.ProcessId, Version = Version });
+            Log.TookOver(host._logger, offer.Pid, offer.Version ?? "?");
+        }
+        catch (Exception ex) when (ex is IOException or System.Net.Sockets.SocketException)
+        {
+            // The running edge died after handing over its state: this edge is the one left serving.
+            Log.PreviousGone(host._logger, offer.Pid);
+        }
+
+        return host;
     }
 
-    private static readonly TimeSpan TakeoverStepTimeout = TimeSpan.FromSeconds(30);
-    private static readonly TimeSpan HealthSettleTimeout = TimeSpan.FromSeconds(10);
+    private static EdgeListener Bind(string what, Func<EdgeListener> bind)
+    {
+        try
+        {
+            return bind();
+        }
+        catch (System.Net.Sockets.SocketException ex)
+        {
+            throw new IOException($"Cannot listen on {what}: {ex.Message}", ex);
+        }
+    }
 
     private static void PrepareHome(EdgeOptions options)
     {
@@ -347,14 +377,19 @@ public sealed partial class EdgeHost : IAsyncDisposable
     /// </summary>
     internal async Task<UpgradeResult> UpgradeAsync(UpgradeRequest request, CancellationToken cancellationToken)
     {
-        if (Volatile.Read(ref _stopped) == 1)
+        Task<UpgradeResult> upgrade;
+        lock (_stopLock)
         {
-            throw new ControlException(409, new ControlError { Error = "This edge is stopping; it cannot be upgraded." });
+            if (_stopping is not null)
+            {
+                throw new ControlException(409, new ControlError { Error = "This edge is stopping; it cannot be upgraded." });
+            }
+
+            upgrade = _upgrader.UpgradeAsync(request, cancellationToken);
+            _upgrade = upgrade;
         }
 
-        var upgrader = new EdgeUpgrader(Options.FullHome, UpgradeLogFile(Options), Options.DrainTimeout, _listeners, _gate,
-            FreezeAsync, ThawAsync, Options.TimeProvider, _logger);
-        var result = await upgrader.UpgradeAsync(request, cancellationToken);
+        var result = await upgrade;
         Volatile.Write(ref _handover, result);
         _ = Task.Run(async () =>
         {
@@ -384,12 +419,19 @@ public sealed partial class EdgeHost : IAsyncDisposable
     /// Stops accepting, drains in-flight requests (bounded by <see cref="EdgeOptions.DrainTimeout"/>), saves the
     /// state. Supervised processes keep running for the next edge unless <paramref name="stopProcesses"/>.
     /// </summary>
-    public async Task StopAsync(bool stopProcesses, CancellationToken cancellationToken)
+    public Task StopAsync(bool stopProcesses, CancellationToken cancellationToken)
     {
-        if (Interlocked.Exchange(ref _stopped, 1) == 1)
+        lock (_stopLock)
         {
-            return;
+            // A second caller (SIGTERM during an upgrade's drain) waits for the same stop.
+            return _stopping ??= StopCoreAsync(stopProcesses, cancellationToken);
         }
+    }
+
+    private async Task StopCoreAsync(bool stopProcesses, CancellationToken cancellationToken)
+    {
+        // An upgrade in flight decides who owns the sockets and the state; let it finish (or fail) first.
+        await Task.WhenAny(_upgrade);
 
         var handedOver = _handover is not null;
         Log.Stopping(_logger, stopProcesses);
@@ -526,5 +568,8 @@ public sealed partial class EdgeHost : IAsyncDisposable
 
         [LoggerMessage(EventId = 4, Level = LogLevel.Information, Message = "Edge took over from the edge with pid {Pid} (version {Version})")]
         public static partial void TookOver(ILogger logger, int pid, string version);
+
+        [LoggerMessage(EventId = 5, Level = LogLevel.Warning, Message = "The edge with pid {Pid} is gone before it heard that this edge serves; serving anyway")]
+        public static partial void PreviousGone(ILogger logger, int pid);
     }
 }
