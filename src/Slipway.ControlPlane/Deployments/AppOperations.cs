@@ -57,6 +57,13 @@ internal sealed class AppOperations(SlipwayStore store, DeploymentService deploy
     {
         var spec = Spec(app);
         var env = Environment(spec, request.Env);
+        if (env != spec.Environments[0])
+        {
+            // Invariant 8: a later environment only runs releases validated in the one before it.
+            throw ApiProblem.BadRequest($"env: '{env}' receives releases by promotion from '{spec.Environments[IndexOf(spec.Environments, env) - 1]}', "
+                + $"not by deploy: deploy to '{spec.Environments[0]}' (the default), then `slipway promote {app} --to {env}` (automatic with `promote: auto`).");
+        }
+
         string key;
         string? from = null;
         if (request.From is { Length: > 0 } dir)
