@@ -105,7 +105,8 @@ internal sealed class AppOperations(SlipwayStore store, DeploymentService deploy
     public (Deployment Deployment, bool Coalesced) Rollback(string app, RollbackRequest request)
     {
         var spec = Spec(app);
-        var env = Environment(spec, request.Env);
+        // Without --env: the last environment, where users are served (prod), not the first one deploys go to.
+        var env = request.Env is null ? spec.Environments[^1] : Environment(spec, request.Env);
         var pointers = store.GetPointers(app, env);
         var current = pointers.Current is { } c ? store.GetGeneration(app, env, c) : null;
         Release release;
@@ -331,7 +332,10 @@ internal sealed class AppOperations(SlipwayStore store, DeploymentService deploy
         {
             Name = record.Name,
             Runtime = spec?.Runtime ?? "process",
-            Routes = spec?.Routes.Select(r => r.Host + r.Path).ToList() ?? [],
+            // One environment: its routes as before; several: each route says whose it is.
+            Routes = spec is null ? []
+                : spec.Environments.Count == 1 ? spec.RoutesFor(spec.Environments[0]).Select(r => r.Host + r.Path).ToList()
+                : spec.Environments.SelectMany(e => spec.RoutesFor(e).Select(r => $"{r.Host}{r.Path} ({e})")).ToList(),
             Environments = environments,
             UpdatedAt = record.UpdatedAt,
         };
