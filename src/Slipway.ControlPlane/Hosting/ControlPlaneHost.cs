@@ -159,7 +159,7 @@ public sealed partial class ControlPlaneHost : IAsyncDisposable
 
         var logger = loggerFactory.CreateLogger<ControlPlaneHost>();
         var recovery = new StartupRecovery(store, edge, runtimes, loggerFactory.CreateLogger<StartupRecovery>());
-        var reconciler = new Reconciler(store, edge, recovery, probeClient, RollBackAsync, locks, time, loggerFactory.CreateLogger<Reconciler>())
+        var reconciler = new Reconciler(store, edge, recovery, probeClient, runtimes.Docker, RollBackAsync, locks, time, loggerFactory.CreateLogger<Reconciler>())
         {
             FailuresBeforeRestart = options.UnhealthyChecksBeforeRestart,
             RollbackAfter = options.HealthRollbackAfter,
