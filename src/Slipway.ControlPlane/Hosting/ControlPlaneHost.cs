@@ -122,6 +122,7 @@ public sealed partial class ControlPlaneHost : IAsyncDisposable
             new LocalSource(runner),
             new BuildRunner(runner),
             releases,
+            new MigratePhase(runner, store),
             new StartPhase(runtimes, store, ports, time),
             new ValidatePhase(runtimes, probeClient, time),
             new ActivatePhase(edge, store),
@@ -144,6 +145,7 @@ public sealed partial class ControlPlaneHost : IAsyncDisposable
         var readiness = new Readiness();
         var exporter = new PrometheusExporter(ControlPlaneMetrics.MeterName);
         var apps = new AppOperations(store, deployments, edge, warm, runtimes);
+        pipeline.PromoteNext = apps.PromoteNext;
 
         var statuses = new CommitStatusReporter(probeClient, CommitStatusTarget.FromEnvironment(Environment.GetEnvironmentVariable),
             loggerFactory.CreateLogger<CommitStatusReporter>());
