@@ -43,7 +43,7 @@ internal sealed partial class EdgeUpgrader(
         var handedOver = false;
         try
         {
-            var result = await Task.Run(() => Run(request, cancellationToken), CancellationToken.None);
+            var result = await RunAsync(request, cancellationToken);
             handedOver = true;
             return result;
         }
@@ -56,7 +56,7 @@ internal sealed partial class EdgeUpgrader(
         }
     }
 
-    private UpgradeResult Run(UpgradeRequest request, CancellationToken cancellationToken)
+    private async Task<UpgradeResult> RunAsync(UpgradeRequest request, CancellationToken cancellationToken)
     {
         var name = $"slipway-edge-{Environment.ProcessId}-{Guid.NewGuid():N}";
         var deadline = time.GetUtcNow() + TimeSpan.FromMilliseconds(request.TimeoutMs);
@@ -80,8 +80,9 @@ internal sealed partial class EdgeUpgrader(
             var frozen = false;
             try
             {
-                using var channel = Accept(rendezvous, child, deadline, cancellationToken);
-                var hello = Expect(channel, HandoverMessage.Hello, child, deadline, cancellationToken);
+                // The socket calls block (bounded by poll); they run off the request thread.
+                using var channel = await Task.Run(() => Accept(rendezvous, child, deadline, cancellationToken), CancellationToken.None);
+                var hello = await Task.Run(() => Expect(channel, HandoverMessage.Hello, child, deadline, cancellationToken), CancellationToken.None);
                 if (hello.Protocol != HandoverMessage.CurrentProtocol)
                 {
                     throw Failed($"the new edge speaks handover protocol {hello.Protocol}, this one {HandoverMessage.CurrentProtocol}");
@@ -95,18 +96,18 @@ internal sealed partial class EdgeUpgrader(
                     Names = [.. listeners.Select(l => l.Name)],
                     DrainTimeoutMs = (int)drainTimeout.TotalMilliseconds,
                 }, [.. listeners.Select(l => l.Descriptor)]);
-                var ready = Expect(channel, HandoverMessage.Ready, child, deadline, cancellationToken);
+                var ready = await Task.Run(() => Expect(channel, HandoverMessage.Ready, child, deadline, cancellationToken), CancellationToken.None);
                 Log.Ready(logger, ready.Pid, ready.Version ?? "?");
 
-                if (!gate.FreezeAsync(FreezeTimeout, time, cancellationToken).GetAwaiter().GetResult())
+                if (!await gate.FreezeAsync(FreezeTimeout, time, cancellationToken))
                 {
                     throw Failed($"control requests (a deploy waiting for health?) were still running after {FreezeTimeout.TotalSeconds:0} s; try again when they finished");
                 }
 
                 frozen = true;
-                freeze(cancellationToken).GetAwaiter().GetResult();
+                await freeze(cancellationToken);
                 channel.Send(new HandoverMessage { Type = HandoverMessage.Go, Pid = Environment.ProcessId });
-                var serving = Expect(channel, HandoverMessage.Serving, child, deadline, cancellationToken);
+                var serving = await Task.Run(() => Expect(channel, HandoverMessage.Serving, child, deadline, cancellationToken), CancellationToken.None);
                 gate.HandOver();
                 Log.Serving(logger, serving.Pid, serving.Version ?? "?");
                 return new UpgradeResult
@@ -122,7 +123,7 @@ internal sealed partial class EdgeUpgrader(
                 if (ex is IOException && !child.HasExited)
                 {
                     // The connection usually closes because the process is exiting; its exit code says more.
-                    child.WaitForExit(TimeSpan.FromSeconds(2));
+                    await Task.WhenAny(child.WaitForExitAsync(CancellationToken.None), Task.Delay(TimeSpan.FromSeconds(2), time, CancellationToken.None));
                 }
 
                 var reason = ex switch
@@ -133,10 +134,10 @@ internal sealed partial class EdgeUpgrader(
                     OperationCanceledException => "the upgrade request was cancelled",
                     _ => ex.Message,
                 };
-                Kill(child);
+                await KillAsync(child);
                 if (frozen)
                 {
-                    thaw().GetAwaiter().GetResult();
+                    await thaw();
                     gate.Thaw();
                 }
 
@@ -221,7 +222,7 @@ internal sealed partial class EdgeUpgrader(
     private string? ExitReason(Process child) =>
         child.HasExited ? $"the new edge exited with code {child.ExitCode} (see {logFile})" : null;
 
-    private void Kill(Process child)
+    private async Task KillAsync(Process child)
     {
         if (child.HasExited)
         {
@@ -230,7 +231,7 @@ internal sealed partial class EdgeUpgrader(
 
         // setsid made it the leader of its own group: take anything it started along.
         ProcessSignals.SignalGroup(child.Id, ProcessSignals.SigKill);
-        child.WaitForExit(KillWait);
+        await Task.WhenAny(child.WaitForExitAsync(CancellationToken.None), Task.Delay(KillWait, time, CancellationToken.None));
         Log.Killed(logger, child.Id);
     }
 

@@ -385,7 +385,9 @@ public sealed partial class EdgeHost : IAsyncDisposable
                 throw new ControlException(409, new ControlError { Error = "This edge is stopping; it cannot be upgraded." });
             }
 
-            upgrade = _upgrader.UpgradeAsync(request, cancellationToken);
+            // Runs to its end (bounded by the request's timeout) even if the caller goes away: an upgrade cut off
+            // half-way would kill a new edge that may already serve.
+            upgrade = _upgrader.UpgradeAsync(request, CancellationToken.None);
             _upgrade = upgrade;
         }
 
