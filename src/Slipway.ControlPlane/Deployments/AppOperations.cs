@@ -55,6 +55,11 @@ internal sealed class AppOperations(SlipwayStore store, DeploymentService deploy
 
     public (Deployment Deployment, bool Coalesced) Deploy(string app, DeployRequest request)
     {
+        if (app == SelfDeploy.SelfApp.Name)
+        {
+            throw ApiProblem.BadRequest("The control plane deploys itself with `slipway self-deploy` (POST /api/v1/self/deploy), not as an ordinary app.");
+        }
+
         var spec = Spec(app);
         var env = Environment(spec, request.Env);
         string key;
@@ -97,6 +102,11 @@ internal sealed class AppOperations(SlipwayStore store, DeploymentService deploy
 
     public (Deployment Deployment, bool Coalesced) Rollback(string app, RollbackRequest request)
     {
+        if (app == SelfDeploy.SelfApp.Name)
+        {
+            throw ApiProblem.BadRequest("Roll the control plane back with `slipway self-deploy --rev REV` of the earlier revision; its release is reused, not rebuilt.");
+        }
+
         var spec = Spec(app);
         var env = Environment(spec, request.Env);
         var pointers = store.GetPointers(app, env);
