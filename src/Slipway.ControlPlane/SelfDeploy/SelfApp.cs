@@ -37,7 +37,6 @@ internal static class SelfApp
             stop_grace: 30s
             rollback_window: 0s
             keep_releases: 4
-            env: { SLIPWAY_HOME: {{Yaml(options.FullHome)}} }
 
             """;
     }
