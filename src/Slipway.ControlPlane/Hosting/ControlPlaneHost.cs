@@ -162,6 +162,8 @@ public sealed partial class ControlPlaneHost : IAsyncDisposable
         };
         if (handoff.IsCandidate)
         {
+            // Tests arm this through the candidate's environment: a candidate that never answers its probes.
+            FaultInjection.At("candidate:start");
             readiness.MarkCandidate();
         }
 

@@ -80,8 +80,9 @@ internal sealed partial class CandidateHandoff(SlipwayStore store, IEdgeGateway 
         var completed = store.CompleteHandoff(_deployment, LeaseHolder.Current, null);
         if (completed)
         {
+            // Journal only: the replaced instance still writes the deployment's log file, and says the same there.
             var line = $"handoff: completed by {OwnProcessId} ({LeaseHolder.Current}, digest {OwnDigest}, started {_startedAt:O}); deployment {_deployment} succeeded";
-            AppendLogLine(_deployment, line);
+            TryJournal(_deployment, line);
             Log.Completed(logger, _deployment, OwnProcessId);
         }
 
@@ -170,6 +171,18 @@ internal sealed partial class CandidateHandoff(SlipwayStore store, IEdgeGateway 
             RequiredPasses = 1,
         }, cancellationToken);
         Log.RoutedBack(logger, OwnProcessId);
+    }
+
+    private void TryJournal(string deploymentId, string line)
+    {
+        try
+        {
+            store.AppendEvent(EventTypes.DeployLog, SelfApp.Name, SelfApp.Env, deploymentId, new { line });
+        }
+        catch (StoreException e)
+        {
+            Log.LogLineFailed(logger, deploymentId, e.Message);
+        }
     }
 
     private void AppendLogLine(string deploymentId, string line)

@@ -127,7 +127,10 @@ internal sealed partial class SelfDeployPipeline(
                 var deployment = store.GetDeployment(run.Id)!;
                 if (deployment.IsTerminal)
                 {
-                    Note(run, $"handoff: the new instance completed it; this instance ({self.Id}) answers and drains");
+                    var by = store.GetHandoff(run.Id)?.CompletedBy;
+                    Note(run, deployment.Status == DeploymentStatus.Succeeded
+                        ? $"handoff: completed by {candidate.ProcessId} ({by}); this instance ({self.Id}) answers and drains"
+                        : $"handoff: the deployment ended {StoreNames.ToText(deployment.Status)}: {deployment.ErrorSummary}");
                     return deployment;
                 }
 
