@@ -56,7 +56,7 @@ public sealed class SelfDeployFixture : IAsyncLifetime
         _slipway = await SlipwayProcess.StartAsync("up", workingDirectory: null, waitForReady: true,
             new Dictionary<string, string> { ["SLIPWAY_SELF_HANDOFF_CEILING"] = HandoffCeiling });
         _longAdmin = new HttpClient { BaseAddress = Slipway.AdminUrl, Timeout = TimeSpan.FromMinutes(10) };
-        _longAdmin.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await File.ReadAllTextAsync(Path.Combine(Slipway.Home, "admin.token")));
+        _longAdmin.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", (await File.ReadAllTextAsync(Path.Combine(Slipway.Home, "admin.token"))).Trim());
 
         await Slipway.Admin.RegisterAsync(App.App, App.ToYaml());
         await Slipway.Admin.DeploySucceededAsync(App.App, Sources.Version(App, "self v1"));
