@@ -54,7 +54,9 @@ public sealed class SelfDeployFixture : IAsyncLifetime
         RevisionB = await CommitAsync("B");
 
         _slipway = await SlipwayProcess.StartAsync("up", workingDirectory: null, waitForReady: true,
-            new Dictionary<string, string> { ["SLIPWAY_SELF_HANDOFF_CEILING"] = HandoffCeiling });
+            new Dictionary<string, string> { ["SLIPWAY_SELF_HANDOFF_CEILING"] = HandoffCeiling },
+            // A range of its own (outside FreePort's shared one): control-plane generations and the test app take ports from it.
+            appPorts: "35100-35199");
         _longAdmin = new HttpClient { BaseAddress = Slipway.AdminUrl, Timeout = TimeSpan.FromMinutes(10) };
         _longAdmin.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", (await File.ReadAllTextAsync(Path.Combine(Slipway.Home, "admin.token"))).Trim());
 
