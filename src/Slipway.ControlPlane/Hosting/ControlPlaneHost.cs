@@ -151,7 +151,7 @@ public sealed partial class ControlPlaneHost : IAsyncDisposable
                 ExcludedSourceDirectories = [home],
             },
             new StartPhase(runtimes, store, ports, time), new ValidatePhase(runtimes, probeClient, time), edge, runtimes, leadership, readiness,
-            selfOptions, time, loggerFactory.CreateLogger<SelfDeployPipeline>())
+            selfOptions, probeClient, time, loggerFactory.CreateLogger<SelfDeployPipeline>())
         {
             OwnUrl = () => ownUrl,
         };

@@ -27,6 +27,7 @@ internal sealed partial class SelfDeployPipeline(
     LeadershipYield leadership,
     Readiness readiness,
     SelfDeployOptions options,
+    HttpClient http,
     TimeProvider time,
     ILogger<SelfDeployPipeline> logger)
 {
@@ -128,6 +129,12 @@ internal sealed partial class SelfDeployPipeline(
                 if (deployment.IsTerminal)
                 {
                     var by = store.GetHandoff(run.Id)?.CompletedBy;
+                    if (deployment.Status == DeploymentStatus.Succeeded)
+                    {
+                        // Answer once the new instance takes writes, so a caller's next request does not meet its recovery.
+                        await WaitUntilReadyAsync(candidate);
+                    }
+
                     Note(run, deployment.Status == DeploymentStatus.Succeeded
                         ? $"handoff: completed by {candidate.ProcessId} ({by}); this instance ({self.Id}) answers and drains"
                         : $"handoff: the deployment ended {StoreNames.ToText(deployment.Status)}: {deployment.ErrorSummary}");
@@ -156,6 +163,29 @@ internal sealed partial class SelfDeployPipeline(
             catch (Exception e) when (e is StoreException or EdgeUnavailableException)
             {
                 Log.HandoffPollFailed(logger, run.Id, e.Message);
+            }
+
+            await Task.Delay(PollInterval, time, CancellationToken.None);
+        }
+    }
+
+    private async Task WaitUntilReadyAsync(Candidate candidate)
+    {
+        var deadline = time.GetUtcNow() + TimeSpan.FromSeconds(15);
+        while (time.GetUtcNow() < deadline)
+        {
+            try
+            {
+                using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+                using var response = await http.GetAsync(candidate.Url + "/readyz", timeout.Token);
+                if (response.IsSuccessStatusCode)
+                {
+                    return;
+                }
+            }
+            catch (Exception e) when (e is HttpRequestException or OperationCanceledException)
+            {
+                // Not answering yet; retry until the deadline.
             }
 
             await Task.Delay(PollInterval, time, CancellationToken.None);

@@ -80,9 +80,14 @@ public sealed class SelfDeployFixture : IAsyncLifetime
     {
         using var response = await _longAdmin!.PostAsJsonAsync("/api/v1/self/deploy", request, AdminHttp.Json);
         var text = await response.Content.ReadAsStringAsync();
-        var outcome = JsonSerializer.Deserialize<DeployOutcome>(text, AdminHttp.Json)
-            ?? throw new InvalidOperationException($"{(int)response.StatusCode}: {text}");
-        return (response.StatusCode, outcome);
+        try
+        {
+            return (response.StatusCode, JsonSerializer.Deserialize<DeployOutcome>(text, AdminHttp.Json)!);
+        }
+        catch (JsonException)
+        {
+            throw new InvalidOperationException($"POST /api/v1/self/deploy answered {(int)response.StatusCode} without an outcome: {text}");
+        }
     }
 
     /// <summary>The control plane's <c>/version</c> through the admin listener.</summary>
