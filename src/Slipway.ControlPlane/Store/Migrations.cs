@@ -163,6 +163,7 @@ internal static class Migrations
                 created_at     TEXT NOT NULL
             ) STRICT;
             CREATE INDEX promotions_by_source ON promotions(validated_by);
+            """),
         new(7, "self-deploy handoff markers", """
             -- A control-plane self-deploy (docs/self-deploy.md): the old instance writes the marker after the edge swapped the
             -- admin route, then releases the lease; the new instance completes it once (completed_at), or the old one
