@@ -35,7 +35,13 @@ public sealed class SelfDeployTests(SelfDeployFixture fixture, ITestOutputHelper
         {
             var revision = previous == fixture.RevisionA ? fixture.RevisionB : fixture.RevisionA;
             var clock = Stopwatch.StartNew();
-            var run = await slipway.CliAsync("self-deploy", "--rev", revision);
+            var running = slipway.CliAsync("self-deploy", "--rev", revision);
+            if (i == 0)
+            {
+                await AssertOtherDeploymentsRefusedWhileSelfDeployRunsAsync();
+            }
+
+            var run = await running;
             Assert.True(run.ExitCode == 0, $"self-deploy {i + 1} exited {run.ExitCode}:\n{run.Stdout}\n{run.Stderr}");
             var (now, _) = await fixture.VersionAsync();
             Assert.Equal(revision, now);
@@ -102,6 +108,32 @@ public sealed class SelfDeployTests(SelfDeployFixture fixture, ITestOutputHelper
         Assert.Equal(lease.Fencing + 2, after.Fencing); // taken by the new instance, then back by the old one
         await AssertLeaderWritesAsync();
     }
+
+    /// <summary>
+    /// The handoff moves the store's lease, so no other deployment may run meanwhile. A promote request tells it
+    /// apart without side effects: 409 while the control plane deploys itself, 400 otherwise (prod is the app's only
+    /// environment).
+    /// </summary>
+    private async Task AssertOtherDeploymentsRefusedWhileSelfDeployRunsAsync()
+    {
+        var admin = fixture.Slipway.Admin;
+        await Poll.UntilAsync(async () => (await admin.DeploymentsAsync("slipway")).Any(d => !Terminal.Contains(d.Status)),
+            TimeSpan.FromSeconds(60), "the self-deploy to be queued or running");
+        using var response = await admin.Client.PostAsJsonAsync($"/api/v1/apps/{fixture.App.App}/promote", new { to = "prod" });
+        var body = await response.Content.ReadAsStringAsync();
+        if ((await admin.DeploymentsAsync("slipway")).Any(d => !Terminal.Contains(d.Status)))
+        {
+            // Still running after the answer came back, so it was running while the request was handled.
+            Assert.True(response.StatusCode == HttpStatusCode.Conflict, $"{(int)response.StatusCode} {body}");
+            Assert.Contains("is deploying itself", body, StringComparison.Ordinal);
+        }
+        else
+        {
+            output.WriteLine($"the self-deploy ended before the refusal could be checked ({(int)response.StatusCode})");
+        }
+    }
+
+    private static readonly string[] Terminal = ["succeeded", "failed", "cancelled", "superseded", "rolled_back"];
 
     private string Other(string revision) => revision == fixture.RevisionA ? fixture.RevisionB : fixture.RevisionA;
 
