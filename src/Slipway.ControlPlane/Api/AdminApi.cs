@@ -87,7 +87,7 @@ internal static class AdminApi
         });
 
         app.MapGet("/healthz", () => s.Readiness.Draining ? Results.Text("draining\n", statusCode: 503) : Results.Text("ok\n"));
-        app.MapGet("/readyz", () => s.Readiness.Ready ? Results.Text("ready\n") : Results.Text("not ready\n", statusCode: 503));
+        app.MapGet("/readyz", () => s.Readiness.ReadyForProbe ? Results.Text("ready\n") : Results.Text("not ready\n", statusCode: 503));
         app.MapGet("/version", () => Results.Text(s.Manifest, "application/json"));
         app.MapGet("/metrics", () => Results.Text(s.Metrics.Collect(), PrometheusExporter.ContentType));
 

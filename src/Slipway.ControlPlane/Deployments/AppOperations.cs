@@ -47,6 +47,18 @@ internal sealed class AppOperations(SlipwayStore store, DeploymentService deploy
         return spec;
     }
 
+    /// <summary>
+    /// The self-deploy hands the store's lease to a new instance; a deployment running here meanwhile would lose its
+    /// right to write halfway. A self-deploy is refused while other deployments run, and they are refused while it runs.
+    /// </summary>
+    private void RefuseDuringSelfDeploy(string app)
+    {
+        if (store.ListUnfinishedDeployments().FirstOrDefault(d => d.App == SelfDeploy.SelfApp.Name) is { } self)
+        {
+            throw ApiProblem.Conflict($"The control plane is deploying itself (deployment {self.Id}); nothing of {app} was queued: retry when it ends (`slipway self-deploy` answers when it does).");
+        }
+    }
+
     public AppSpec Spec(string app)
     {
         var record = store.GetApp(app) ?? throw ApiProblem.NotFound($"App '{app}' is not registered: register it with `slipway apps add slipway.yml`.");
@@ -55,6 +67,12 @@ internal sealed class AppOperations(SlipwayStore store, DeploymentService deploy
 
     public (Deployment Deployment, bool Coalesced) Deploy(string app, DeployRequest request)
     {
+        if (app == SelfDeploy.SelfApp.Name)
+        {
+            throw ApiProblem.BadRequest("The control plane deploys itself with `slipway self-deploy` (POST /api/v1/self/deploy), not as an ordinary app.");
+        }
+
+        RefuseDuringSelfDeploy(app);
         var spec = Spec(app);
         var env = Environment(spec, request.Env);
         if (env != spec.Environments[0])
@@ -104,6 +122,12 @@ internal sealed class AppOperations(SlipwayStore store, DeploymentService deploy
 
     public (Deployment Deployment, bool Coalesced) Rollback(string app, RollbackRequest request)
     {
+        if (app == SelfDeploy.SelfApp.Name)
+        {
+            throw ApiProblem.BadRequest("Roll the control plane back with `slipway self-deploy --rev REV` of the earlier revision; its release is reused, not rebuilt.");
+        }
+
+        RefuseDuringSelfDeploy(app);
         var spec = Spec(app);
         // Without --env: the last environment, where users are served (prod), not the first one deploys go to.
         var env = request.Env is null ? spec.Environments[^1] : Environment(spec, request.Env);
@@ -154,6 +178,7 @@ internal sealed class AppOperations(SlipwayStore store, DeploymentService deploy
     /// </summary>
     public (Deployment Deployment, bool Coalesced) Promote(string app, PromoteRequest request)
     {
+        RefuseDuringSelfDeploy(app);
         var spec = Spec(app);
         if (request.To is not { Length: > 0 } to)
         {

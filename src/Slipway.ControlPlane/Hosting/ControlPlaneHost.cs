@@ -19,6 +19,7 @@ using Slipway.ControlPlane.Reliability;
 using Slipway.ControlPlane.Runtime;
 using Slipway.ControlPlane.Runtime.Docker;
 using Slipway.ControlPlane.Secrets;
+using Slipway.ControlPlane.SelfDeploy;
 using Slipway.ControlPlane.Spec;
 using Slipway.ControlPlane.Store;
 using Slipway.ControlPlane.Webhooks;
@@ -79,7 +80,8 @@ public sealed partial class ControlPlaneHost : IAsyncDisposable
         var store = SlipwayStore.Open(SlipwayStore.PathIn(home), time);
         var tokens = new AdminTokens(store);
         store.RequireLease(LeaseHolder.Current);
-        if (TryLead(store, options))
+        // A self-deploy candidate takes the lease only through the handoff (the background loop).
+        if (Environment.GetEnvironmentVariable(SelfApp.DeploymentVariable) is null && TryLead(store, options))
         {
             tokens.EnsureLocalToken(home);
         }
@@ -138,11 +140,41 @@ public sealed partial class ControlPlaneHost : IAsyncDisposable
             // secrets store exists, private repositories are reached through the URL or the machine's SSH keys.
             Git = new GitSource(new GitMirror(runner, Path.Combine(home, "git"), options.GitTimeout), _ => null),
         };
-        var deployments = new DeploymentService(store, pipeline.RunAsync, logsRoot, loggerFactory.CreateLogger<DeploymentService>());
+        var manifest = ControlPlaneManifest.Load(time);
+        var ownUrl = "";
+        var leadership = new LeadershipYield();
+        var readiness = new Readiness();
+        var selfOptions = new SelfDeployOptions { HandoffCeiling = options.SelfHandoffCeiling, LeaseDuration = options.LeaseDuration };
+        var gitMirror = new GitMirror(runner, Path.Combine(home, "git"), options.GitTimeout);
+        var selfPipeline = new SelfDeployPipeline(store,
+            new SelfReleases(store, new LocalSource(runner), gitMirror, new GitSource(gitMirror, _ => null), new BuildRunner(runner), releases, runner)
+            {
+                ExcludedSourceDirectories = [home],
+            },
+            new StartPhase(runtimes, store, ports, time), new ValidatePhase(runtimes, probeClient, time), edge, runtimes, leadership, readiness,
+            selfOptions, probeClient, time, loggerFactory.CreateLogger<SelfDeployPipeline>())
+        {
+            OwnUrl = () => ownUrl,
+        };
+        var handoff = new CandidateHandoff(store, edge, selfOptions, logsRoot, time, loggerFactory.CreateLogger<CandidateHandoff>())
+        {
+            OwnDigest = CandidateHandoff.DigestOf(manifest),
+            OwnUrl = () => ownUrl,
+        };
+        if (handoff.IsCandidate)
+        {
+            // Tests arm this through the candidate's environment: a candidate that never answers its probes.
+            FaultInjection.At("candidate:start");
+            readiness.MarkCandidate();
+        }
+
+        // The control plane's own app runs through the self-deploy pipeline (docs/self-deploy.md), every other app through the usual one.
+        var deployments = new DeploymentService(store,
+            (run, ct) => run.App == SelfApp.Name ? selfPipeline.RunAsync(run, ct) : pipeline.RunAsync(run, ct),
+            logsRoot, loggerFactory.CreateLogger<DeploymentService>());
         var metrics = new ControlPlaneMetrics();
         deployments.Ended += d => metrics.DeploymentEnded(StoreNames.ToText(d.Status), d.DurationMs ?? 0);
         var events = new EventHub(store);
-        var readiness = new Readiness();
         var exporter = new PrometheusExporter(ControlPlaneMetrics.MeterName);
         var apps = new AppOperations(store, deployments, edge, warm, runtimes);
         pipeline.PromoteNext = apps.PromoteNext;
@@ -152,10 +184,13 @@ public sealed partial class ControlPlaneHost : IAsyncDisposable
         deployments.Ended += d => _ = Task.Run(() => statuses.EndedAsync(d, CancellationToken.None));
         var webhookSecrets = new WebhookSecrets(store, () => new SecretBox(MasterKey.Load(home, Environment.GetEnvironmentVariable(MasterKey.EnvironmentVariable))));
         AdminApi.Map(app, new AdminApi.Services(store, apps, deployments, events, tokens, edge, readiness, exporter,
-            ControlPlaneManifest.Load(time), logsRoot, Path.Combine(home, "releases"),
+            manifest, logsRoot, Path.Combine(home, "releases"),
             new WebhookReceiver(store, apps, webhookSecrets, statuses), webhookSecrets));
+        SelfDeployApi.Map(app, new SelfOperations(store, deployments, selfPipeline, options), deployments, logsRoot);
         app.Lifetime.ApplicationStopping.Register(readiness.MarkDraining);
         await app.StartAsync(cancellationToken);
+        ownUrl = "http://" + app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses
+            .Select(a => new Uri(a).Authority).First();
 
         var logger = loggerFactory.CreateLogger<ControlPlaneHost>();
         var recovery = new StartupRecovery(store, edge, runtimes, loggerFactory.CreateLogger<StartupRecovery>());
@@ -181,7 +216,7 @@ public sealed partial class ControlPlaneHost : IAsyncDisposable
             {
                 try
                 {
-                    if (!TryLead(store, options))
+                    if (!handoff.MayTakeLease() || !leadership.TryLead(() => TryLead(store, options)))
                     {
                         if (recovered || !readiness.Follower)
                         {
@@ -194,8 +229,12 @@ public sealed partial class ControlPlaneHost : IAsyncDisposable
                     else if (!recovered)
                     {
                         readiness.MarkRecovering();
+                        handoff.CompleteIfCandidate();
                         tokens.EnsureLocalToken(home);
+                        await handoff.RecoverAsync(stopping);
                         await recovery.RunAsync(stopping);
+                        // In the background: the replaced instance answers its last requests while the edge drains it.
+                        _ = Task.Run(() => StopHandedOverAsync(stopping), CancellationToken.None);
                         recovered = true;
                         readiness.MarkReady();
                         Log.Ready(logger, endpoint.ToString(), store.Fencing ?? 0);
@@ -224,9 +263,22 @@ public sealed partial class ControlPlaneHost : IAsyncDisposable
                     return;
                 }
 
-                // Right after start-up, retry soon: recovery waits for an edge that may still be starting.
-                var wait = recovered || readiness.Follower ? tick : TimeSpan.FromMilliseconds(200);
+                // Right after start-up, retry soon: recovery waits for an edge that may still be starting. A self-deploy
+                // candidate also polls fast: the handoff waits for it to take the lease.
+                var wait = (recovered || readiness.Follower) && !(handoff.IsCandidate && readiness.Follower) ? tick : TimeSpan.FromMilliseconds(200);
                 await Task.Delay(wait, time, stopping).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
+        }
+
+        async Task StopHandedOverAsync(CancellationToken stopping)
+        {
+            try
+            {
+                await handoff.StopHandedOverAsync(stopping);
+            }
+            catch (Exception e) when (e is EdgeUnavailableException or StoreException or OperationCanceledException)
+            {
+                Log.LoopFailed(logger, e.Message);
             }
         }
 

@@ -35,6 +35,9 @@ public sealed record ControlPlaneOptions
     /// <summary>How long a restarted current generation may stay unhealthy before Slipway rolls back to a warm, healthy previous one.</summary>
     public TimeSpan HealthRollbackAfter { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>How long a self-deploy's new instance has, after the admin route swap, to take the lease and complete the handoff.</summary>
+    public TimeSpan SelfHandoffCeiling { get; init; } = TimeSpan.FromSeconds(90);
+
     public TimeSpan RenewInterval => LeaseRenewInterval ?? LeaseDuration / 3;
     /// <summary>How long one git command (clone, fetch, archive) may run before the source phase fails.</summary>
     public TimeSpan GitTimeout { get; init; } = TimeSpan.FromMinutes(5);

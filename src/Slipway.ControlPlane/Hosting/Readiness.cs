@@ -10,10 +10,20 @@ internal sealed class Readiness
     private volatile bool _ready;
     private volatile bool _draining;
     private volatile bool _follower;
+    private volatile bool _candidate;
 
     public bool Ready => _ready && !_draining;
 
     public bool Draining => _draining;
+
+    /// <summary>
+    /// What <c>/readyz</c> answers: ready, or a self-deploy candidate that is ready to take over (a follower whose
+    /// store reads work), so the old instance can validate it while it still holds the lease.
+    /// </summary>
+    public bool ReadyForProbe => !_draining && (_ready || (_candidate && _follower));
+
+    /// <summary>This instance was started by a self-deploy and waits for the handoff (docs/self-deploy.md).</summary>
+    public void MarkCandidate() => _candidate = true;
 
     /// <summary>Another instance holds the lease: answer reads, refuse writes with 503 "follower".</summary>
     public bool Follower => _follower;

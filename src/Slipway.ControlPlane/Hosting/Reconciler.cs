@@ -46,6 +46,11 @@ internal sealed partial class Reconciler(
     {
         foreach (var listed in store.ListPointers())
         {
+            if (listed.App == SelfDeploy.SelfApp.Name)
+            {
+                continue; // the control plane itself: routed on the admin listener by self-deploy, restarted by the edge's supervisor
+            }
+
             using var exclusive = locks.TryEnter(listed.App, listed.Env);
             if (exclusive is null)
             {

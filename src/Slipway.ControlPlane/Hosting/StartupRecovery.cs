@@ -70,8 +70,9 @@ internal sealed partial class StartupRecovery(SlipwayStore store, IEdgeGateway e
                 continue;
             }
 
-            foreach (var env in spec.Environments)
+            foreach (var env in spec.App == SelfDeploy.SelfApp.Name ? [] : spec.Environments)
             {
+                // The control plane itself is routed on the admin listener (SelfDeploy.CandidateHandoff), not as an app service.
                 await RouteCurrentAsync(spec, env, cancellationToken);
             }
         }

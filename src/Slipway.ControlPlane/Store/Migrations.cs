@@ -164,5 +164,23 @@ internal static class Migrations
             ) STRICT;
             CREATE INDEX promotions_by_source ON promotions(validated_by);
             """),
+        new(7, "self-deploy handoff markers", """
+            -- A control-plane self-deploy (docs/self-deploy.md): the old instance writes the marker after the edge swapped the
+            -- admin route, then releases the lease; the new instance completes it once (completed_at), or the old one
+            -- aborts it when the ceiling passes (aborted_at). No foreign keys: it outlives the rows it names.
+            CREATE TABLE self_handoffs (
+                deployment_id    TEXT PRIMARY KEY,
+                generation       INTEGER NOT NULL,
+                process_id       TEXT NOT NULL,
+                expected_digest  TEXT NOT NULL,
+                old_process_id   TEXT NOT NULL,
+                old_url          TEXT NOT NULL,
+                written_at       TEXT NOT NULL,
+                completed_at     TEXT,
+                completed_by     TEXT,
+                aborted_at       TEXT,
+                old_stopped_at   TEXT
+            ) STRICT;
+            """),
     ];
 }

@@ -90,7 +90,10 @@ internal sealed partial class SlipwayStore
     /// <c>deploy.cancelled</c> for <see cref="DeploymentStatus.Cancelled"/>. Without <paramref name="durationMs"/>
     /// the duration is measured from start (or from queueing, if it never started).
     /// </summary>
-    public Deployment FinishDeployment(string id, DeploymentStatus status, int? exitCode = null, string? errorSummary = null, long? durationMs = null) => Write(tx =>
+    public Deployment FinishDeployment(string id, DeploymentStatus status, int? exitCode = null, string? errorSummary = null, long? durationMs = null) =>
+        Write(tx => FinishIn(tx, id, status, exitCode, errorSummary, durationMs));
+
+    private static Deployment FinishIn(StoreTransaction tx, string id, DeploymentStatus status, int? exitCode, string? errorSummary, long? durationMs)
     {
         if (status is DeploymentStatus.Queued or DeploymentStatus.Running or DeploymentStatus.Superseded)
         {
@@ -128,7 +131,7 @@ internal sealed partial class SlipwayStore
             errorSummary,
         });
         return LoadDeployment(tx, id);
-    });
+    }
 
     /// <summary>A queued deployment is replaced by a newer request (single flight); appends <c>deploy.superseded</c>.</summary>
     public Deployment SupersedeDeployment(string id, string byId) => Write(tx =>

@@ -111,7 +111,10 @@ internal sealed partial class SlipwayStore
     /// generation is never a rollback target, so then the earlier previous is kept. Appends <c>deploy.promoted</c>.
     /// Promoting the current generation again changes nothing and appends nothing (recovery may repeat it).
     /// </summary>
-    public Pointers Promote(string app, string env, long number, string? deploymentId = null) => Write(tx =>
+    public Pointers Promote(string app, string env, long number, string? deploymentId = null) =>
+        Write(tx => PromoteIn(tx, app, env, number, deploymentId));
+
+    private static Pointers PromoteIn(StoreTransaction tx, string app, string env, long number, string? deploymentId)
     {
         var candidate = LoadGeneration(tx, app, env, number);
         if (candidate.State is GenerationState.Starting or GenerationState.Stopped or GenerationState.Failed)
@@ -172,7 +175,7 @@ internal sealed partial class SlipwayStore
             previousGeneration = newPrevious,
         });
         return new Pointers(app, env, number, newPrevious);
-    });
+    }
 
     private static long? CurrentGeneration(StoreTransaction tx, string app, string env) =>
         tx.Scalar("SELECT current_generation FROM pointers WHERE app = $app AND env = $env", ("$app", app), ("$env", env)) as long?;

@@ -37,6 +37,7 @@ internal static class ServerCommand
                     LeaseDuration = EnvDuration("SLIPWAY_LEASE_DURATION", defaults.LeaseDuration),
                     ReconcileInterval = EnvDuration("SLIPWAY_RECONCILE_INTERVAL", defaults.ReconcileInterval),
                     HealthRollbackAfter = EnvDuration("SLIPWAY_HEALTH_ROLLBACK_AFTER", defaults.HealthRollbackAfter),
+                    SelfHandoffCeiling = EnvDuration("SLIPWAY_SELF_HANDOFF_CEILING", defaults.SelfHandoffCeiling),
                 };
                 host = await ControlPlaneHost.StartAsync(options, CancellationToken.None);
             }

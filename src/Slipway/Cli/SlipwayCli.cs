@@ -57,6 +57,7 @@ internal static class SlipwayCli
         root.Subcommands.Add(LogsCommand.Create());
         root.Subcommands.Add(TokensCommand.Create());
         root.Subcommands.Add(WebhooksCommand.Create());
+        root.Subcommands.Add(SelfDeployCommand.Create());
         root.Subcommands.Add(DoctorCommand.Create());
         root.Subcommands.Add(VersionCommand.Create());
         return root;

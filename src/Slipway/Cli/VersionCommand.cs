@@ -58,14 +58,15 @@ internal static class VersionCommand
         return command;
     }
 
-    private static string Summary(JsonElement manifest)
+    /// <summary>The server's release manifest in one line: release, revision, digest and build time.</summary>
+    public static string Summary(JsonElement manifest)
     {
         if (manifest.ValueKind != JsonValueKind.Object)
         {
             return manifest.ToString();
         }
 
-        var parts = new[] { "version", "release", "revision" }
+        var parts = new[] { "version", "release", "revision", "digest", "builtAt" }
             .Where(key => manifest.TryGetProperty(key, out var v) && v.ValueKind == JsonValueKind.String)
             .Select(key => $"{key} {manifest.GetProperty(key).GetString()}")
             .ToList();

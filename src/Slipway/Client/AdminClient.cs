@@ -70,6 +70,10 @@ internal sealed class AdminClient : IDisposable
     public Task<DeployOutcome> DeployAndWaitAsync(string app, DeployRequest request, CancellationToken cancellationToken) =>
         SendOutcomeAsync($"api/v1/apps/{Esc(app)}/deploy?wait=true", JsonContent.Create(request, options: Json), cancellationToken);
 
+    /// <summary><c>POST /api/v1/self/deploy</c>: synchronous; 500/409 still carry the outcome.</summary>
+    public Task<DeployOutcome> SelfDeployAsync(SelfDeployRequest request, CancellationToken cancellationToken) =>
+        SendOutcomeAsync("api/v1/self/deploy", JsonContent.Create(request, options: Json), cancellationToken);
+
     public Task<DeploymentView> RollbackAsync(string app, RollbackRequest request, CancellationToken cancellationToken) =>
         SendAsync<DeploymentView>(HttpMethod.Post, $"api/v1/apps/{Esc(app)}/rollback", JsonContent.Create(request, options: Json), cancellationToken);
 

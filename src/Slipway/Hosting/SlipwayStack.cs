@@ -33,17 +33,28 @@ internal sealed class SlipwayStack : IAsyncDisposable
         var edge = await EdgeHost.StartAsync(options, cancellationToken);
         try
         {
-            var existing = edge.Supervisor.Get(ControlPlaneId);
+            // After a self-deploy the admin listener routes to a control-plane generation (docs/self-deploy.md): keep that one.
+            var existing = edge.Services.Get(ControlPlaneId)?.Targets.Select(t => edge.Supervisor.Get(t.Id)).FirstOrDefault(p => p is not null)
+                ?? edge.Supervisor.Get(ControlPlaneId);
+            var processId = ControlPlaneId;
             int port;
             if (existing is { State: "running" or "starting" or "backoff", Definition.Port: { } adopted })
             {
                 port = adopted;
+                processId = existing.Id;
+            }
+            else if (existing is { Definition.Port: { } kept } && existing.Id != ControlPlaneId && Directory.Exists(existing.Definition.WorkingDirectory))
+            {
+                // A stopped control-plane generation: run its release again rather than this binary.
+                port = kept;
+                processId = existing.Id;
+                edge.Supervisor.Start(existing.Definition);
             }
             else
             {
                 if (existing is not null)
                 {
-                    await edge.Supervisor.StopAsync(ControlPlaneId, TimeSpan.FromSeconds(5), cancellationToken);
+                    await edge.Supervisor.StopAsync(existing.Id, TimeSpan.FromSeconds(5), cancellationToken);
                 }
 
                 port = FreeLoopbackPort();
@@ -68,7 +79,7 @@ internal sealed class SlipwayStack : IAsyncDisposable
             });
             await edge.Services.SetTargetsAsync(ControlPlaneId, new SetTargetsRequest
             {
-                Targets = [new TargetDefinition { Id = ControlPlaneId, Url = url }],
+                Targets = [new TargetDefinition { Id = processId, Url = url }],
                 DeployTimeoutMs = 60_000,
                 DrainTimeoutMs = 30_000,
                 WaitForDrain = false,
@@ -92,7 +103,10 @@ internal sealed class SlipwayStack : IAsyncDisposable
             return;
         }
 
-        await Edge.Supervisor.StopAsync(ControlPlaneId, TimeSpan.FromSeconds(30), CancellationToken.None);
+        foreach (var id in (Edge.Services.Get(ControlPlaneId)?.Targets.Select(t => t.Id) ?? []).Append(ControlPlaneId).Distinct())
+        {
+            await Edge.Supervisor.StopAsync(id, TimeSpan.FromSeconds(30), CancellationToken.None);
+        }
         await Edge.StopAsync(stopProcesses: stopApps, CancellationToken.None);
     }
 

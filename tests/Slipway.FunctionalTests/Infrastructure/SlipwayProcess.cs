@@ -70,13 +70,13 @@ internal sealed class SlipwayProcess : IAsyncDisposable
     /// with new ports when another process grabbed one between picking and binding it.
     /// </summary>
     public static async Task<SlipwayProcess> StartAsync(string command, string? workingDirectory, bool waitForReady,
-        IReadOnlyDictionary<string, string>? environment = null)
+        IReadOnlyDictionary<string, string>? environment = null, string? appPorts = null)
     {
         for (var attempt = 1; ; attempt++)
         {
             var home = Directory.CreateTempSubdirectory("slipway-cp-").FullName;
             var instance = Launch(new LaunchSettings(command, home, workingDirectory ?? home,
-                new Uri($"http://127.0.0.1:{FreePort.Next()}"), new Uri($"http://127.0.0.1:{FreePort.Next()}"), FreePort.NextAppRange(), environment));
+                new Uri($"http://127.0.0.1:{FreePort.Next()}"), new Uri($"http://127.0.0.1:{FreePort.Next()}"), appPorts ?? FreePort.NextAppRange(), environment));
             try
             {
                 if (waitForReady)

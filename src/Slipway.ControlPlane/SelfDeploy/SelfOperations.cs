@@ -1,0 +1,94 @@
+using Slipway.ControlPlane.Api.Contracts;
+using Slipway.ControlPlane.Deployments;
+using Slipway.ControlPlane.Hosting;
+using Slipway.ControlPlane.Pipeline.Source;
+using Slipway.ControlPlane.Spec;
+using Slipway.ControlPlane.Store;
+
+namespace Slipway.ControlPlane.SelfDeploy;
+
+/// <summary>
+/// Turns <c>POST /api/v1/self/deploy</c> into a journaled deployment of the app <c>slipway</c>, checked before anything
+/// is written. Registers the embedded default spec the first time (or when the request names a new source).
+/// </summary>
+internal sealed class SelfOperations(SlipwayStore store, DeploymentService deployments, SelfDeployPipeline pipeline, ControlPlaneOptions options)
+{
+    public (Deployment Deployment, bool Coalesced) Deploy(SelfDeployRequest request)
+    {
+        if (request.Revision is not null && request.From is not null)
+        {
+            throw ApiProblem.BadRequest("revision and from: give one of them: --rev REV builds a revision of the configured source, --from DIR a checkout.");
+        }
+
+        if (request.Revision is { } revision && !GitRevisions.IsWellFormed(revision))
+        {
+            throw ApiProblem.BadRequest($"revision: '{revision}' is not a git revision; give a commit sha, branch or tag name.");
+        }
+
+        string? from = null;
+        if (request.From is { Length: > 0 } dir)
+        {
+            if (!Path.IsPathFullyQualified(dir))
+            {
+                throw ApiProblem.BadRequest($"from: '{dir}' is not an absolute path; the CLI sends one, API callers must too.");
+            }
+
+            from = Path.TrimEndingDirectorySeparator(Path.GetFullPath(dir));
+            if (!File.Exists(Path.Combine(from, "src", "Slipway", "Slipway.csproj")))
+            {
+                throw ApiProblem.BadRequest($"from: '{from}' is not a Slipway checkout (no src/Slipway/Slipway.csproj there).");
+            }
+        }
+
+        var spec = EnsureSpec(request);
+        if (from is null && spec.Source?.Git is null)
+        {
+            throw ApiProblem.BadRequest("The control plane has no source yet: give --from DIR (a Slipway checkout), or --source URL|PATH [--branch B].");
+        }
+
+        var busy = store.ListUnfinishedDeployments().FirstOrDefault(d => d.App != SelfApp.Name);
+        if (busy is not null)
+        {
+            throw ApiProblem.Conflict($"Deployment {busy.Id} of {busy.App} is {StoreNames.ToText(busy.Status)}: the control plane deploys itself only while no other deployment runs; retry when it ends.");
+        }
+
+        var key = from is not null ? "from:" + from : "git:" + (request.Revision ?? "@" + spec.Source!.Branch);
+        lock (pipeline.CandidateEnvironment)
+        {
+            var result = deployments.Request(new NewDeployment
+            {
+                App = SelfApp.Name, Env = SelfApp.Env, Kind = DeploymentKind.Deploy, RequestedRevision = request.Revision, FromDir = from,
+            }, key);
+            if (!result.Coalesced && request.CandidateEnv is { Count: > 0 } env)
+            {
+                pipeline.CandidateEnvironment[result.Deployment.Id] = env;
+            }
+
+            return result;
+        }
+    }
+
+    /// <summary>The stored spec of app <c>slipway</c>; the embedded default is written when there is none or a new source is given.</summary>
+    private AppSpec EnsureSpec(SelfDeployRequest request)
+    {
+        var record = store.GetApp(SelfApp.Name);
+        if (record is not null && request.Source is null)
+        {
+            return AppSpecParser.Parse(record.SpecYaml, $"{SelfApp.Name}/slipway.yml");
+        }
+
+        var source = request.Source;
+        if (source is not null && !source.Contains("://", StringComparison.Ordinal) && !source.Contains('@', StringComparison.Ordinal))
+        {
+            if (!Path.IsPathFullyQualified(source) || !Directory.Exists(source))
+            {
+                throw ApiProblem.BadRequest($"source: '{source}' is neither a URL nor an existing absolute directory on the server.");
+            }
+        }
+
+        var yaml = SelfApp.DefaultSpecYaml(options, source, request.Branch);
+        var spec = AppSpecParser.Parse(yaml, $"{SelfApp.Name}/slipway.yml");
+        store.UpsertApp(SelfApp.Name, yaml);
+        return spec;
+    }
+}
