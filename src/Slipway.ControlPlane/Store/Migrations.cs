@@ -135,5 +135,16 @@ internal static class Migrations
                 renewed_at  TEXT NOT NULL
             ) STRICT;
             """),
+        new(5, "app secrets", """
+            -- An app's secrets (slipway secrets set), each sealed with the master key (AES-GCM, associated data
+            -- 'secret:<app>/<name>'); only names and times are ever read back out through the API.
+            CREATE TABLE app_secrets (
+                app         TEXT NOT NULL REFERENCES apps(name) ON DELETE CASCADE,
+                name        TEXT NOT NULL,
+                sealed      TEXT NOT NULL,
+                updated_at  TEXT NOT NULL,
+                PRIMARY KEY (app, name)
+            ) STRICT;
+            """),
     ];
 }

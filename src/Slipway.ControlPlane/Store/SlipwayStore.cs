@@ -38,6 +38,12 @@ internal sealed partial class SlipwayStore : IDisposable
 
     public string Path { get; }
 
+    /// <summary>
+    /// Masks known secret values (set once the secrets service exists, which needs the store first). Applied to every
+    /// journal event's data and to deployments' error summaries as they are written.
+    /// </summary>
+    public Func<string, string>? Redaction { get; set; }
+
     /// <summary>Default database path under a Slipway home directory.</summary>
     public static string PathIn(string home) => System.IO.Path.Combine(home, FileName);
 
@@ -197,7 +203,7 @@ internal sealed partial class SlipwayStore : IDisposable
             {
                 // Deferred = false: take the write lock up front so a read-then-write never fails half way on SQLITE_BUSY.
                 using var transaction = _connection.BeginTransaction(deferred: false);
-                tx = new StoreTransaction(_connection, transaction, _time.GetUtcNow());
+                tx = new StoreTransaction(_connection, transaction, _time.GetUtcNow(), Redaction);
                 CheckFencing(tx);
                 result = work(tx);
                 transaction.Commit();
