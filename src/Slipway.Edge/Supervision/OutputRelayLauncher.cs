@@ -35,6 +35,12 @@ internal sealed partial class OutputRelayLauncher(IReadOnlyList<string> command)
             RedirectStandardInput = true,
             WorkingDirectory = directory,
         };
+        // Through a shell only to let go of our stdout and stderr: the relay outlives this edge, and holding its
+        // output pipes open would keep whoever reads them (a terminal multiplexer, a test) waiting for ever.
+        info.ArgumentList.Add("/bin/sh");
+        info.ArgumentList.Add("-c");
+        info.ArgumentList.Add("exec \"$@\" >/dev/null 2>&1");
+        info.ArgumentList.Add("slipway-relay");
         foreach (var part in Command)
         {
             info.ArgumentList.Add(part);

@@ -27,10 +27,20 @@ internal static class RelayOutputCommand
         command.Arguments.Add(logFile);
         command.SetAction(async (parseResult, _) =>
         {
-            var values = await JsonSerializer.DeserializeAsync<string[]>(Console.OpenStandardInput(), cancellationToken: CancellationToken.None) ?? [];
-            // Not cancellable on purpose: it must drain the app's output to the end, whatever signal the CLI host sees.
-            await OutputRelay.RunAsync(parseResult.GetRequiredValue(fifo), parseResult.GetRequiredValue(logFile), new OutputRedactor(values), CancellationToken.None);
-            return ExitCodes.Ok;
+            var log = parseResult.GetRequiredValue(logFile);
+            try
+            {
+                var values = await JsonSerializer.DeserializeAsync<string[]>(Console.OpenStandardInput(), cancellationToken: CancellationToken.None) ?? [];
+                // Not cancellable on purpose: it must drain the app's output to the end, whatever signal the CLI host sees.
+                await OutputRelay.RunAsync(parseResult.GetRequiredValue(fifo), log, new OutputRedactor(values), CancellationToken.None);
+                return ExitCodes.Ok;
+            }
+            catch (Exception e) when (e is IOException or JsonException or UnauthorizedAccessException)
+            {
+                // Its stdout and stderr go nowhere (it outlives the edge); the log file is where someone will look.
+                await File.AppendAllTextAsync(log, $"slipway relay-output: {e.Message}\n", CancellationToken.None);
+                return ExitCodes.Failed;
+            }
         });
         return command;
     }
