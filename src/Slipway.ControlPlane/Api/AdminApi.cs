@@ -182,6 +182,13 @@ internal static class AdminApi
             return await AnswerAsync(request, deployment, coalesced, s, ct);
         });
 
+        api.MapPost("/apps/{app}/promote", async (string app, HttpRequest request, CancellationToken ct) =>
+        {
+            var body = await ReadJsonAsync<PromoteRequest>(request, ct) ?? new PromoteRequest();
+            var (deployment, coalesced) = s.Apps.Promote(app, body);
+            return await AnswerAsync(request, deployment, coalesced, s, ct);
+        });
+
         api.MapGet("/apps/{app}/deployments", (string app, int? limit) =>
         {
             s.Apps.Spec(app);
@@ -265,7 +272,7 @@ internal static class AdminApi
             DeploymentStatus.Failed => 500,
             _ => 409,
         };
-        return Results.Json(Views.Outcome(ended, tail), Json, statusCode: status);
+        return Results.Json(Views.Outcome(ended, tail, s.Store.GetPromotionAfter(ended.Id)?.DeploymentId), Json, statusCode: status);
     }
 
     private static Deployment Deployment(Services s, string id) =>

@@ -9,6 +9,7 @@ internal static class Views
     public static DeploymentView Of(Deployment d, SlipwayStore store, bool coalesced = false)
     {
         var release = d.ReleaseId is null ? null : store.GetRelease(d.ReleaseId);
+        var promotion = d.Kind == DeploymentKind.Promote ? store.GetPromotion(d.Id) : null;
         return new DeploymentView
         {
             Id = d.Id,
@@ -32,11 +33,15 @@ internal static class Views
             SupersededBy = d.SupersededBy,
             PhaseTimes = d.PhaseTimes,
             Coalesced = coalesced,
+            Promotion = store.GetPromotionAfter(d.Id)?.DeploymentId,
+            PromotedFrom = promotion?.Source.FromEnv,
+            ValidatedBy = promotion?.Source.ValidatedBy,
         };
     }
 
-    public static DeployOutcome Outcome(Deployment d, string logTail) => new()
+    public static DeployOutcome Outcome(Deployment d, string logTail, string? promotion = null) => new()
     {
+        Promotion = promotion,
         Id = d.Id,
         Status = StoreNames.ToText(d.Status),
         DurationMs = d.DurationMs ?? 0,
@@ -45,8 +50,11 @@ internal static class Views
         LogTail = logTail,
     };
 
-    public static ReleaseView Of(Release r, IReadOnlyDictionary<string, string> environments) => new()
+    public static ReleaseView Of(Release r, IReadOnlyDictionary<string, string> environments, ReleaseMigration? migration = null) => new()
     {
+        Migration = migration is null ? null : SlipwayStore.ToText(migration.Status),
+        MigrationExitCode = migration?.ExitCode,
+        Retained = Directory.Exists(r.Path),
         Id = r.Id,
         App = r.App,
         Revision = r.Revision,

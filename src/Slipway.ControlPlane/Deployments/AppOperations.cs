@@ -57,6 +57,13 @@ internal sealed class AppOperations(SlipwayStore store, DeploymentService deploy
     {
         var spec = Spec(app);
         var env = Environment(spec, request.Env);
+        if (env != spec.Environments[0])
+        {
+            // Invariant 8: a later environment only runs releases validated in the one before it.
+            throw ApiProblem.BadRequest($"env: '{env}' receives releases by promotion from '{spec.Environments[IndexOf(spec.Environments, env) - 1]}', "
+                + $"not by deploy: deploy to '{spec.Environments[0]}' (the default), then `slipway promote {app} --to {env}` (automatic with `promote: auto`).");
+        }
+
         string key;
         string? from = null;
         if (request.From is { Length: > 0 } dir)
@@ -98,7 +105,8 @@ internal sealed class AppOperations(SlipwayStore store, DeploymentService deploy
     public (Deployment Deployment, bool Coalesced) Rollback(string app, RollbackRequest request)
     {
         var spec = Spec(app);
-        var env = Environment(spec, request.Env);
+        // Without --env: the last environment, where users are served (prod), not the first one deploys go to.
+        var env = request.Env is null ? spec.Environments[^1] : Environment(spec, request.Env);
         var pointers = store.GetPointers(app, env);
         var current = pointers.Current is { } c ? store.GetGeneration(app, env, c) : null;
         Release release;
@@ -126,10 +134,115 @@ internal sealed class AppOperations(SlipwayStore store, DeploymentService deploy
             throw ApiProblem.Conflict($"Release {release.Id} is no longer retained on disk (keep_releases); deploy its revision again.");
         }
 
+        // A failed generation is never a rollback target (DESIGN §2): neither is a release that never ran anywhere.
+        if (!spec.Environments.Any(e => store.SucceededDeploymentOf(app, e, release.Id) is not null))
+        {
+            var last = spec.Environments.Select(e => store.LastDeploymentOf(app, e, release.Id)).OfType<Deployment>().MaxBy(d => d.CreatedAt);
+            var why = last is null ? "it was never deployed" : $"deployment {last.Id} {StoreNames.ToText(last.Status)} in phase {last.Phase}";
+            throw ApiProblem.Conflict($"Release {release.Id} never succeeded in any environment ({why}), so it is not a rollback target; `slipway releases {app}` shows the releases that ran.");
+        }
+
         return deployments.Request(new NewDeployment
         {
             App = app, Env = env, Kind = DeploymentKind.Rollback, RequestedRevision = release.Revision,
         }, "rollback:" + release.Id, release);
+    }
+
+    /// <summary>
+    /// Promotes a release that succeeded in the environment before <c>to</c> into <c>to</c>: the same release (same
+    /// digest) is started, probed and routed there; nothing is rebuilt (DESIGN §3, §9.8).
+    /// </summary>
+    public (Deployment Deployment, bool Coalesced) Promote(string app, PromoteRequest request)
+    {
+        var spec = Spec(app);
+        if (request.To is not { Length: > 0 } to)
+        {
+            throw ApiProblem.BadRequest($"to: name the environment to promote to, e.g. {{\"to\": \"{spec.Environments[^1]}\"}} (`slipway promote {app} --to {spec.Environments[^1]}`).");
+        }
+
+        var index = IndexOf(spec.Environments, to);
+        if (index < 0)
+        {
+            var suggestion = KeySuggester.Suggest(to, spec.Environments);
+            var hint = suggestion is null ? "" : $"; did you mean '{suggestion}'?";
+            throw ApiProblem.BadRequest($"to: '{to}' is not one of {app}'s environments ({string.Join(", ", spec.Environments)}){hint}");
+        }
+
+        if (index == 0)
+        {
+            throw ApiProblem.BadRequest(spec.Environments.Count == 1
+                ? $"to: {app} has only one environment ('{to}'), so there is nothing to promote from; deploy with `slipway deploy {app}`, or list more in `environments`."
+                : $"to: '{to}' is {app}'s first environment; releases are deployed into it (`slipway deploy {app}`) and promoted from it to '{spec.Environments[1]}'.");
+        }
+
+        var from = spec.Environments[index - 1];
+        Release release;
+        if (request.Release is { Length: > 0 } id)
+        {
+            release = store.GetRelease(id) is { } r && r.App == app
+                ? r
+                : throw ApiProblem.NotFound($"Release '{id}' of {app} is not known: `slipway releases {app}` lists them.");
+        }
+        else
+        {
+            var current = store.GetPointers(app, from).Current is { } c ? store.GetGeneration(app, from, c) : null;
+            release = current is null
+                ? throw ApiProblem.Conflict($"Nothing runs in {app}/{from} yet, so there is nothing to promote to {to}: deploy first (`slipway deploy {app}`).")
+                : store.GetRelease(current.ReleaseId)!;
+        }
+
+        var validated = store.SucceededDeploymentOf(app, from, release.Id);
+        if (validated is null)
+        {
+            var last = store.LastDeploymentOf(app, from, release.Id);
+            throw ApiProblem.Conflict(last is null
+                ? $"Release {release.Id} has not run in {from}; it must pass {from} before it can go to {to}."
+                : $"Release {release.Id} did not pass {from} (deployment {last.Id} {StoreNames.ToText(last.Status)} in phase {last.Phase}), "
+                  + $"so it cannot be promoted to {to}: a release that fails {from} never reaches {to}. Fix it and deploy again.");
+        }
+
+        var target = store.GetPointers(app, to).Current is { } t ? store.GetGeneration(app, to, t) : null;
+        if (target?.ReleaseId == release.Id)
+        {
+            throw ApiProblem.Conflict($"Release {release.Id} is already current in {app}/{to}.");
+        }
+
+        if (!Directory.Exists(release.Path))
+        {
+            throw ApiProblem.Conflict($"Release {release.Id} is no longer retained on disk (keep_releases); deploy its revision again.");
+        }
+
+        return deployments.Request(
+            new NewDeployment { App = app, Env = to, Kind = DeploymentKind.Promote, RequestedRevision = release.Revision },
+            "promote:" + release.Id,
+            release,
+            new PromotionSource(from, release.Id, release.Digest, validated.Id));
+    }
+
+    /// <summary>
+    /// After a deploy or promotion succeeded in one environment, with <c>promote: auto</c>: queues its release's
+    /// promotion to the next environment. Not after a rollback (a rollback is about one environment), and not when a
+    /// newer deployment of the app already waits (it will be promoted in its turn).
+    /// </summary>
+    public Deployment? PromoteNext(DeploymentRun run)
+    {
+        if (run.Spec.Promote != "auto" || run.Deployment.Kind == DeploymentKind.Rollback
+            || run.Spec.NextEnvironment(run.Env) is not { } next || run.Release is not { } release)
+        {
+            return null;
+        }
+
+        var promotion = deployments.RequestFollowUp(
+            new NewDeployment { App = run.App, Env = next, Kind = DeploymentKind.Promote, RequestedRevision = release.Revision },
+            "promote:" + release.Id,
+            release,
+            new PromotionSource(run.Env, release.Id, release.Digest, run.Id));
+        if (promotion is null)
+        {
+            run.Log.Append($"promote: a newer deployment of {run.App} is waiting; release {release.Id} is not promoted to {next}");
+        }
+
+        return promotion;
     }
 
     public async Task RemoveAsync(string app, string releasesRoot, CancellationToken cancellationToken)
@@ -219,7 +332,10 @@ internal sealed class AppOperations(SlipwayStore store, DeploymentService deploy
         {
             Name = record.Name,
             Runtime = spec?.Runtime ?? "process",
-            Routes = spec?.Routes.Select(r => r.Host + r.Path).ToList() ?? [],
+            // One environment: its routes as before; several: each route says whose it is.
+            Routes = spec is null ? []
+                : spec.Environments.Count == 1 ? spec.RoutesFor(spec.Environments[0]).Select(r => r.Host + r.Path).ToList()
+                : spec.Environments.SelectMany(e => spec.RoutesFor(e).Select(r => $"{r.Host}{r.Path} ({e})")).ToList(),
             Environments = environments,
             UpdatedAt = record.UpdatedAt,
         };
@@ -246,8 +362,9 @@ internal sealed class AppOperations(SlipwayStore store, DeploymentService deploy
             }
         }
 
+        var migrations = store.ListMigrations(app);
         return store.ListReleases(app)
-            .Select(r => Views.Of(r, outcomes.TryGetValue(r.Id, out var e) ? e : new Dictionary<string, string>()))
+            .Select(r => Views.Of(r, outcomes.TryGetValue(r.Id, out var e) ? e : new Dictionary<string, string>(), migrations.GetValueOrDefault(r.Id)))
             .ToList();
     }
 
@@ -261,6 +378,19 @@ internal sealed class AppOperations(SlipwayStore store, DeploymentService deploy
         return spec.Environments.Contains(env)
             ? env
             : throw ApiProblem.BadRequest($"env: '{env}' is not one of {spec.App}'s environments ({string.Join(", ", spec.Environments)}).");
+    }
+
+    private static int IndexOf(IReadOnlyList<string> environments, string env)
+    {
+        for (var i = 0; i < environments.Count; i++)
+        {
+            if (environments[i] == env)
+            {
+                return i;
+            }
+        }
+
+        return -1;
     }
 
     private sealed record ProcessStatusView(string State, int Restarts);

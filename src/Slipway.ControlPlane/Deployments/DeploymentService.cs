@@ -31,37 +31,55 @@ internal sealed partial class DeploymentService(
 
     /// <summary>Queues a deployment, or joins the one already queued or running for the same thing.</summary>
     /// <param name="key">What makes two requests the same (environment plus revision, source directory or release).</param>
-    /// <param name="release">For a rollback: the release to run; the source and build phases are skipped.</param>
-    public (Deployment Deployment, bool Coalesced) Request(NewDeployment request, string key, Store.Release? release = null)
+    /// <param name="release">For a rollback or promotion: the release to run; the source and build phases are skipped.</param>
+    /// <param name="promotion">For a promotion: what it carries over, recorded with the deployment.</param>
+    public (Deployment Deployment, bool Coalesced) Request(NewDeployment request, string key, Store.Release? release = null, PromotionSource? promotion = null)
     {
         lock (_gate)
         {
-            Deployment? created = null;
-            var decision = _queue.Enqueue(request.App, request.Env + "|" + key, () =>
-            {
-                created = store.CreateDeployment(request);
-                return created.Id;
-            });
-            if (decision.Outcome == EnqueueOutcome.Coalesced)
-            {
-                return (store.GetDeployment(decision.Id)!, true);
-            }
-
-            _pending[created!.Id] = new PendingRun(created, release);
-            if (decision.Superseded is { } superseded)
-            {
-                _pending.Remove(superseded);
-                var ended = store.SupersedeDeployment(superseded, created.Id);
-                Complete(ended);
-            }
-
-            if (decision.Outcome == EnqueueOutcome.StartNow)
-            {
-                StartLocked(created.Id);
-            }
-
-            return (created, false);
+            return RequestLocked(request, key, release, promotion);
         }
+    }
+
+    /// <summary>
+    /// Queues a deployment that follows on from the running one (an automatic promotion), unless another deployment
+    /// of the app is already waiting: that newer request would otherwise be superseded by an older release. Null then.
+    /// </summary>
+    public Deployment? RequestFollowUp(NewDeployment request, string key, Store.Release release, PromotionSource promotion)
+    {
+        lock (_gate)
+        {
+            return _queue.QueuedId(request.App) is null ? RequestLocked(request, key, release, promotion).Deployment : null;
+        }
+    }
+
+    private (Deployment Deployment, bool Coalesced) RequestLocked(NewDeployment request, string key, Store.Release? release, PromotionSource? promotion)
+    {
+        Deployment? created = null;
+        var decision = _queue.Enqueue(request.App, request.Env + "|" + key, () =>
+        {
+            created = store.CreateDeployment(request, promotion);
+            return created.Id;
+        });
+        if (decision.Outcome == EnqueueOutcome.Coalesced)
+        {
+            return (store.GetDeployment(decision.Id)!, true);
+        }
+
+        _pending[created!.Id] = new PendingRun(created, release);
+        if (decision.Superseded is { } superseded)
+        {
+            _pending.Remove(superseded);
+            var ended = store.SupersedeDeployment(superseded, created.Id);
+            Complete(ended);
+        }
+
+        if (decision.Outcome == EnqueueOutcome.StartNow)
+        {
+            StartLocked(created.Id);
+        }
+
+        return (created, false);
     }
 
     /// <summary>Cancels a queued or running deployment. Null if unknown; unchanged if already finished.</summary>

@@ -128,6 +128,7 @@ public sealed partial class ControlPlaneHost : IAsyncDisposable
             new LocalSource(runner),
             new BuildRunner(runner),
             releases,
+            new MigratePhase(runner, store),
             new StartPhase(runtimes, store, ports, time),
             new ValidatePhase(runtimes, probeClient, time),
             new ActivatePhase(edge, store),
@@ -152,6 +153,7 @@ public sealed partial class ControlPlaneHost : IAsyncDisposable
         var readiness = new Readiness();
         var exporter = new PrometheusExporter(ControlPlaneMetrics.MeterName);
         var apps = new AppOperations(store, deployments, edge, warm, runtimes);
+        pipeline.PromoteNext = apps.PromoteNext;
 
         var statuses = new CommitStatusReporter(probeClient, CommitStatusTarget.FromEnvironment(Environment.GetEnvironmentVariable),
             loggerFactory.CreateLogger<CommitStatusReporter>());
@@ -165,7 +167,7 @@ public sealed partial class ControlPlaneHost : IAsyncDisposable
 
         var logger = loggerFactory.CreateLogger<ControlPlaneHost>();
         var recovery = new StartupRecovery(store, edge, runtimes, loggerFactory.CreateLogger<StartupRecovery>());
-        var reconciler = new Reconciler(store, edge, recovery, probeClient, RollBackAsync, locks, time, loggerFactory.CreateLogger<Reconciler>())
+        var reconciler = new Reconciler(store, edge, recovery, probeClient, runtimes.Docker, RollBackAsync, locks, time, loggerFactory.CreateLogger<Reconciler>())
         {
             FailuresBeforeRestart = options.UnhealthyChecksBeforeRestart,
             RollbackAfter = options.HealthRollbackAfter,

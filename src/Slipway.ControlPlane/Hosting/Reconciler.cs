@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Slipway.ControlPlane.Deployments;
 using Slipway.ControlPlane.Edge;
 using Slipway.ControlPlane.Pipeline;
+using Slipway.ControlPlane.Runtime.Docker;
 using Slipway.ControlPlane.Spec;
 using Slipway.ControlPlane.Store;
 using Slipway.Edge.Control.Contracts;
@@ -22,6 +23,7 @@ internal sealed partial class Reconciler(
     IEdgeGateway edge,
     StartupRecovery routes,
     HttpClient probeClient,
+    DockerRuntime docker,
     Func<string, string, string, Task> rollBack,
     AppLocks locks,
     TimeProvider time,
@@ -30,6 +32,7 @@ internal sealed partial class Reconciler(
     public const string RestartStart = "deploy.restart.start";
     public const string RestartDone = "deploy.restart.done";
     public const string HealthRollback = "deploy.health_rollback";
+    public const string GenerationLost = "generation.lost";
 
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(30);
 
@@ -72,14 +75,13 @@ internal sealed partial class Reconciler(
                 continue;
             }
 
-            if (Runtime.Docker.DockerRuntime.IsContainerId(processId))
+            var watch = _watches.GetOrAdd($"{pointers.App}/{pointers.Env}/{number}", _ => new Watch());
+            if (DockerRuntime.IsContainerId(processId))
             {
-                // Containers are owned by the engine, not the edge's supervisor: start-up recovery adopts and
-                // restarts them; the steady-state loop does not (yet).
+                await ConvergeContainerAsync(spec, pointers, generation, processId, watch, cancellationToken);
                 continue;
             }
 
-            var watch = _watches.GetOrAdd($"{pointers.App}/{pointers.Env}/{number}", _ => new Watch());
             processes.TryGetValue(processId, out var process);
             await ConvergeAsync(spec, pointers, generation, processId, port, process, watch, cancellationToken);
         }
@@ -149,6 +151,83 @@ internal sealed partial class Reconciler(
         if (watch.Failures >= FailuresBeforeRestart)
         {
             await RestartAsync(spec, generation, processId, port, process, $"unhealthy in {watch.Failures} checks in a row", watch, cancellationToken);
+        }
+    }
+
+    /// <summary>
+    /// A current container is the engine's to keep alive: once current it gets the <c>unless-stopped</c> restart
+    /// policy (a candidate has none, so a crash during validation fails the deploy instead of being hidden by a
+    /// restart). The reconciler journals the engine's restarts and starts a container that stopped anyway
+    /// (stopped by hand, or the engine gave up).
+    /// </summary>
+    private async Task ConvergeContainerAsync(AppSpec spec, Pointers pointers, Generation generation, string containerId, Watch watch,
+        CancellationToken cancellationToken)
+    {
+        try
+        {
+            var state = await docker.GetStateAsync(containerId, cancellationToken);
+            if (state is null)
+            {
+                if (!watch.Lost)
+                {
+                    watch.Lost = true;
+                    Journal(GenerationLost, generation, new { processId = containerId, reason = "its container is gone from the engine; deploy again or roll back to replace it" });
+                    Log.ContainerLost(logger, DockerEngine.Short(containerId), spec.App, pointers.Env);
+                }
+
+                return;
+            }
+
+            watch.Lost = false;
+            if (!watch.KeptAlive)
+            {
+                await docker.Engine.SetRestartPolicyAsync(containerId, "unless-stopped", cancellationToken);
+                watch.KeptAlive = true;
+            }
+
+            var now = time.GetUtcNow();
+            if (!state.Running && state.State != "restarting")
+            {
+                if (now < watch.NextAttempt)
+                {
+                    return;
+                }
+
+                var reason = $"its container is {state.State} (exit code {state.LastExitCode?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "none"})";
+                Log.Restarting(logger, containerId, reason);
+                watch.PendingReason = reason;
+                watch.RestartedAt ??= now;
+                watch.Backoff = watch.Backoff == TimeSpan.Zero ? TimeSpan.FromSeconds(1) : TimeSpan.FromTicks(Math.Min(watch.Backoff.Ticks * 2, MaxBackoff.Ticks));
+                watch.NextAttempt = now + watch.Backoff;
+                Journal(RestartStart, generation, new { reason, by = "reconciler", backoffMs = (long)watch.Backoff.TotalMilliseconds });
+                await docker.Engine.StartContainerAsync(containerId, cancellationToken);
+                return;
+            }
+
+            if (watch.SeenRestarts is { } seen && state.Restarts > seen && watch.PendingReason is null)
+            {
+                watch.PendingReason = "the container exited and the engine restarted it";
+                watch.RestartedAt ??= now;
+                Journal(RestartStart, generation, new { reason = watch.PendingReason, by = "engine", restarts = state.Restarts });
+            }
+
+            watch.SeenRestarts = state.Restarts;
+            if (await routes.RouteCurrentAsync(spec, pointers.Env, cancellationToken))
+            {
+                Journal("route.repaired", generation, new { processId = containerId, reason = "the edge did not route exactly the current generation" });
+            }
+
+            var service = await edge.GetServiceAsync(ServiceNames.For(spec.App, pointers.Env), cancellationToken);
+            if (watch.PendingReason is not null && service?.Targets.FirstOrDefault(t => t.Id == containerId)?.Health == "healthy")
+            {
+                Journal(RestartDone, generation, new { ok = true, reason = watch.PendingReason });
+                Log.Restarted(logger, containerId);
+                watch.Reset();
+            }
+        }
+        catch (DockerUnavailableException e)
+        {
+            Log.DockerUnavailable(logger, e.Message);
         }
     }
 
@@ -233,6 +312,12 @@ internal sealed partial class Reconciler(
 
         public bool RolledBack { get; set; }
 
+        /// <summary>A container's restart policy was set to <c>unless-stopped</c> since it became current.</summary>
+        public bool KeptAlive { get; set; }
+
+        /// <summary>The container was found gone and that was journaled (once).</summary>
+        public bool Lost { get; set; }
+
         public void Reset()
         {
             Failures = 0;
@@ -251,6 +336,12 @@ internal sealed partial class Reconciler(
 
         [LoggerMessage(EventId = 211, Level = LogLevel.Information, Message = "Current generation {ProcessId} is running and healthy again")]
         public static partial void Restarted(ILogger logger, string processId);
+
+        [LoggerMessage(EventId = 213, Level = LogLevel.Error, Message = "Current container {ContainerId} of {App}/{Env} is gone from the engine; deploy again or roll back to replace it")]
+        public static partial void ContainerLost(ILogger logger, string containerId, string app, string env);
+
+        [LoggerMessage(EventId = 214, Level = LogLevel.Warning, Message = "Docker engine unavailable to the reconciler: {Message}")]
+        public static partial void DockerUnavailable(ILogger logger, string message);
 
         [LoggerMessage(EventId = 212, Level = LogLevel.Warning, Message = "Rolling {App}/{Env} back: {Why}")]
         public static partial void RollingBack(ILogger logger, string app, string env, string why);

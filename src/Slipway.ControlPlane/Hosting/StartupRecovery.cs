@@ -249,7 +249,7 @@ internal sealed partial class StartupRecovery(SlipwayStore store, IEdgeGateway e
         }
 
         Log.RouteRepaired(logger, service, processId);
-        await edge.UpsertServiceAsync(service, ServiceNames.Definition(spec), cancellationToken);
+        await edge.UpsertServiceAsync(service, ServiceNames.Definition(spec, env), cancellationToken);
         await edge.SetTargetsAsync(service, new SetTargetsRequest
         {
             Targets = [new TargetDefinition { Id = processId, Url = $"http://127.0.0.1:{port}" }],

@@ -19,7 +19,7 @@ internal sealed class ActivatePhase(IEdgeGateway edge, SlipwayStore store)
         var before = store.GetPointers(run.App, run.Env).Current;
         try
         {
-            await edge.UpsertServiceAsync(service, ServiceNames.Definition(run.Spec), cancellationToken);
+            await edge.UpsertServiceAsync(service, ServiceNames.Definition(run.Spec, run.Env), cancellationToken);
             var result = await edge.SetTargetsAsync(service, new SetTargetsRequest
             {
                 Targets = [new TargetDefinition { Id = candidate.ProcessId, Url = candidate.Url }],

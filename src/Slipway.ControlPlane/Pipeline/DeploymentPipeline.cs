@@ -13,7 +13,7 @@ namespace Slipway.ControlPlane.Pipeline;
 
 /// <summary>
 /// The deployment lifecycle of DESIGN §3, top to bottom:
-/// source → build → release → start → validate → activate → drain.
+/// source → build → release → migrate → start → validate → activate → drain.
 /// Any failure before activation stops the candidate and leaves the serving generation untouched.
 /// Cancellation is honoured until traffic moves; after that the run completes.
 /// </summary>
@@ -22,6 +22,7 @@ internal sealed partial class DeploymentPipeline(
     LocalSource source,
     BuildRunner build,
     ReleaseWriter releases,
+    MigratePhase migrate,
     StartPhase start,
     ValidatePhase validate,
     ActivatePhase activate,
@@ -38,6 +39,12 @@ internal sealed partial class DeploymentPipeline(
     public AppLocks Locks { get; init; } = new();
     /// <summary>The source phase for apps with <c>source: { git: ... }</c>.</summary>
     public GitSource? Git { get; init; }
+
+    /// <summary>
+    /// Called when a run is about to succeed, before <c>deploy.done</c>: queues the promotion of its release to the
+    /// next environment (<c>promote: auto</c>) and returns it, or null.
+    /// </summary>
+    public Func<DeploymentRun, Deployment?>? PromoteNext { get; set; }
 
     public async Task<Deployment> RunAsync(DeploymentRun run, CancellationToken cancellationToken)
     {
@@ -85,7 +92,20 @@ internal sealed partial class DeploymentPipeline(
             }
 
             var release = run.Release;
+            if (run.Deployment.Kind == DeploymentKind.Promote)
+            {
+                Phase(run, "release", release.Id);
+                PromotionCheck.Verify(store, run, release);
+            }
+
             var candidate = await WarmGenerationAsync(run, release, cancellationToken);
+            if (candidate is null && run.Spec.Migrate is not null)
+            {
+                Phase(run, "migrate", release.Id);
+                await migrate.RunAsync(run, release, cancellationToken);
+                FaultInjection.After("migrate");
+            }
+
             if (candidate is null)
             {
                 Phase(run, "start", release.Id);
@@ -117,6 +137,7 @@ internal sealed partial class DeploymentPipeline(
             }
 
             PruneReleases(run);
+            QueuePromotion(run);
             Phase(run, "done");
             return Finish(run, DeploymentStatus.Succeeded, 0, null, started);
         }
@@ -189,6 +210,22 @@ internal sealed partial class DeploymentPipeline(
         foreach (var removed in new ReleasePruner(releases).Prune(run.App, keep))
         {
             run.Log.Append($"release {removed} pruned (keep_releases: {run.Spec.KeepReleases})");
+        }
+    }
+
+    private void QueuePromotion(DeploymentRun run)
+    {
+        try
+        {
+            if (PromoteNext?.Invoke(run) is { } promotion)
+            {
+                run.Log.Append($"promote: release {run.Release?.Id} passed {run.Env}; deployment {promotion.Id} promotes it to {promotion.Env}");
+            }
+        }
+        catch (Exception e) when (e is StoreException or ApiProblem)
+        {
+            // The release is live here either way; promoting it is a separate step the user can take by hand.
+            run.Log.Append($"promote: could not queue the promotion: {e.Message}; run `slipway promote {run.App} --to ENV`");
         }
     }
 

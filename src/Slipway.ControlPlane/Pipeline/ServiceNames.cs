@@ -8,9 +8,10 @@ internal static class ServiceNames
 {
     public static string For(string app, string env) => $"{app}.{env}";
 
-    public static ServiceDefinition Definition(AppSpec spec) => new()
+    /// <summary>The edge service of (app, <paramref name="env"/>): that environment's routes (<see cref="AppSpec.RoutesFor"/>) and health check.</summary>
+    public static ServiceDefinition Definition(AppSpec spec, string env) => new()
     {
-        Routes = spec.Routes.Select(r => new RouteDefinition { Host = r.Host, Path = r.Path }).ToList(),
+        Routes = spec.RoutesFor(env).Select(r => new RouteDefinition { Host = r.Host, Path = r.Path }).ToList(),
         Health = new HealthCheckDefinition
         {
             Path = spec.Probes.Health,

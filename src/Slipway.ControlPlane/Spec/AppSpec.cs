@@ -39,10 +39,40 @@ public sealed record AppSpec
 
     public TimeSpan MigrateTimeout { get; init; } = TimeSpan.FromMinutes(10);
 
+    /// <summary>Deploy order: a release goes to the first environment, then is promoted to each next one.</summary>
     public IReadOnlyList<string> Environments { get; init; } = ["prod"];
+
+    /// <summary>
+    /// Routes of environments declared as <c>{ name, routes }</c> in <c>environments</c>. The top-level
+    /// <see cref="Routes"/> belong to the last environment unless it declares its own; other environments have none.
+    /// </summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<RouteSpec>> EnvironmentRoutes { get; init; } = new Dictionary<string, IReadOnlyList<RouteSpec>>();
+
+    /// <summary><c>auto</c>: a release that succeeded in one environment is promoted to the next; <c>manual</c>: only by <c>slipway promote</c>.</summary>
+    public string Promote { get; init; } = "auto";
 
     /// <summary>Largest request body the edge accepts for this app's routes; null means the edge default.</summary>
     public long? MaxRequestBodyBytes { get; init; }
+
+    /// <summary>The routes the edge gives <paramref name="env"/>'s service (see <see cref="EnvironmentRoutes"/>).</summary>
+    public IReadOnlyList<RouteSpec> RoutesFor(string env) =>
+        EnvironmentRoutes.TryGetValue(env, out var routes) ? routes
+        : Environments.Count > 0 && env == Environments[^1] ? Routes
+        : [];
+
+    /// <summary>The environment a release is promoted to after <paramref name="env"/>; null for the last one.</summary>
+    public string? NextEnvironment(string env)
+    {
+        for (var i = 0; i + 1 < Environments.Count; i++)
+        {
+            if (Environments[i] == env)
+            {
+                return Environments[i + 1];
+            }
+        }
+
+        return null;
+    }
 
     /// <summary>The text the spec was parsed from, kept verbatim so the store can save what the user wrote.</summary>
     public string SourceText { get; init; } = "";

@@ -15,7 +15,7 @@ internal static partial class AppSpecParser
     [
         "app", "source", "build", "runtime", "run", "docker", "routes", "probes", "drain", "stop_grace",
         "rollback_window", "keep_releases", "env", "secrets", "migrate", "migrate_timeout", "environments",
-        "max_request_body_bytes",
+        "promote", "max_request_body_bytes",
     ];
 
     private static readonly string[] SourceKeys = ["git", "branch", "deploy_tags"];
@@ -26,6 +26,8 @@ internal static partial class AppSpecParser
     private static readonly string[] ProbeKeys = ["health", "ready", "version", "interval", "timeout", "passes", "deadline"];
     private static readonly string[] DrainKeys = ["timeout"];
     private static readonly string[] Runtimes = ["process", "docker"];
+    private static readonly string[] EnvironmentKeys = ["name", "routes"];
+    private static readonly string[] PromoteModes = ["auto", "manual"];
 
     /// <summary>Parses a YAML spec. Throws <see cref="SpecException"/> listing every problem.</summary>
     public static AppSpec Parse(string yaml, string fileName = "slipway.yml")
@@ -171,7 +173,7 @@ internal static partial class AppSpecParser
 
         if (Optional(root, "routes") is { } routes)
         {
-            spec = spec with { Routes = ReadRoutes(routes, reader) };
+            spec = spec with { Routes = ReadRoutes(routes, "routes", reader) };
         }
 
         if (Optional(root, "probes") is { } probes)
@@ -229,7 +231,23 @@ internal static partial class AppSpecParser
 
         if (root.TryGetValue("environments", out var environments))
         {
-            spec = spec with { Environments = ReadEnvironments(environments.Value, reader) };
+            var (names, routesByEnv) = ReadEnvironments(environments.Value, reader);
+            spec = spec with { Environments = names, EnvironmentRoutes = routesByEnv };
+            CheckEnvironmentRoutes(spec, environments.Value, reader);
+        }
+
+        if (root.TryGetValue("promote", out var promote) && reader.String(promote.Value, "promote") is { } mode)
+        {
+            if (PromoteModes.Contains(mode))
+            {
+                spec = spec with { Promote = mode };
+            }
+            else
+            {
+                var suggestion = KeySuggester.Suggest(mode, PromoteModes);
+                var hint = suggestion is null ? "" : $" (did you mean `{suggestion}`?)";
+                reader.Error(promote.Value, "promote", $"`{mode}` is not a promotion mode; use `auto` or `manual`{hint}");
+            }
         }
 
         if (root.TryGetValue("max_request_body_bytes", out var maxBody) &&
@@ -415,10 +433,10 @@ internal static partial class AppSpecParser
         return docker;
     }
 
-    private static List<RouteSpec> ReadRoutes(YamlNode node, SpecReader reader)
+    private static List<RouteSpec> ReadRoutes(YamlNode node, string key, SpecReader reader)
     {
         var routes = new List<RouteSpec>();
-        var sequence = reader.Sequence(node, "routes", "routes: [ { host: hello.localhost, path: / } ]");
+        var sequence = reader.Sequence(node, key, "routes: [ { host: hello.localhost, path: / } ]");
         if (sequence is null)
         {
             return routes;
@@ -426,7 +444,7 @@ internal static partial class AppSpecParser
 
         for (var i = 0; i < sequence.Children.Count; i++)
         {
-            var path = $"routes[{i}]";
+            var path = $"{key}[{i}]";
             var map = reader.Mapping(sequence.Children[i], path, RouteKeys, "{ host: hello.localhost, path: / }");
             if (map is null)
             {
@@ -607,45 +625,112 @@ internal static partial class AppSpecParser
         return env;
     }
 
-    private static List<string> ReadEnvironments(YamlNode node, SpecReader reader)
+    /// <summary>
+    /// Reads <c>environments</c>: each entry is a name (<c>test</c>) or a mapping with its own routes
+    /// (<c>{ name: test, routes: [...] }</c>).
+    /// </summary>
+    private static (List<string> Names, Dictionary<string, IReadOnlyList<RouteSpec>> Routes) ReadEnvironments(YamlNode node, SpecReader reader)
     {
         var environments = new List<string>();
+        var routes = new Dictionary<string, IReadOnlyList<RouteSpec>>(StringComparer.Ordinal);
         var sequence = reader.Sequence(node, "environments", "environments: [ test, prod ]");
         if (sequence is null)
         {
-            return ["prod"];
+            return (["prod"], routes);
         }
 
         if (sequence.Children.Count == 0)
         {
             reader.Error(node, "environments", "is empty; list at least one, e.g. `environments: [ prod ]`");
-            return ["prod"];
+            return (["prod"], routes);
         }
 
         for (var i = 0; i < sequence.Children.Count; i++)
         {
             var path = $"environments[{i}]";
-            if (reader.String(sequence.Children[i], path) is not { } name)
+            var item = sequence.Children[i];
+            string? name;
+            List<RouteSpec>? own = null;
+            if (item is YamlMappingNode)
+            {
+                var map = reader.Mapping(item, path, EnvironmentKeys, "{ name: test, routes: [ { host: test.hello.localhost } ] }");
+                if (map is null)
+                {
+                    continue;
+                }
+
+                if (!map.TryGetValue("name", out var n))
+                {
+                    reader.Error(item, path + ".name", "is missing; add `name: ENV`, e.g. `{ name: test, routes: [...] }`");
+                    continue;
+                }
+
+                name = reader.String(n.Value, path + ".name");
+                item = n.Value;
+                if (map.TryGetValue("routes", out var r))
+                {
+                    own = SpecReader.IsNull(r.Value) ? [] : ReadRoutes(r.Value, path + ".routes", reader);
+                }
+            }
+            else
+            {
+                name = reader.String(item, path);
+            }
+
+            if (name is null)
             {
                 continue;
             }
 
             if (!EnvironmentNamePattern().IsMatch(name))
             {
-                reader.Error(sequence.Children[i], path,
+                reader.Error(item, path,
                     $"`{name}` is not an environment name; use lowercase letters, digits and dashes, e.g. `test` or `prod`");
             }
             else if (environments.Contains(name))
             {
-                reader.Error(sequence.Children[i], path, $"`{name}` is listed twice; list each environment once, in deploy order");
+                reader.Error(item, path, $"`{name}` is listed twice; list each environment once, in deploy order");
             }
             else
             {
                 environments.Add(name);
+                if (own is not null)
+                {
+                    routes[name] = own;
+                }
             }
         }
 
-        return environments;
+        return (environments.Count == 0 ? ["prod"] : environments, routes);
+    }
+
+    /// <summary>Two environments behind one host and path would fight over the same edge route.</summary>
+    private static void CheckEnvironmentRoutes(AppSpec spec, YamlNode node, SpecReader reader)
+    {
+        var last = spec.Environments[^1];
+        if (spec.EnvironmentRoutes.TryGetValue(last, out var lastRoutes) && lastRoutes.Count > 0 && spec.Routes.Count > 0)
+        {
+            reader.Error(node, "environments",
+                $"`{last}` declares its own routes and the top-level `routes` belong to it too; keep one of them");
+            return;
+        }
+
+        var owner = new Dictionary<RouteSpec, string>();
+        foreach (var env in spec.Environments)
+        {
+            foreach (var route in spec.RoutesFor(env))
+            {
+                if (owner.TryGetValue(route, out var other))
+                {
+                    reader.Error(node, "environments",
+                        $"`{env}` and `{other}` both route {route.Host}{route.Path}; give each environment its own host or path, e.g. `test.{route.Host.TrimStart('*', '.')}`");
+                }
+                else
+                {
+                    owner[route] = env;
+                }
+            }
+        }
     }
 
     private static bool IsValidHost(string host)

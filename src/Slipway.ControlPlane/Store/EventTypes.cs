@@ -14,6 +14,9 @@ internal static class EventTypes
     public const string DeployCancelled = "deploy.cancelled";
     public const string DeploySuperseded = "deploy.superseded";
     public const string DeployPromoted = "deploy.promoted";
+    public const string PromotionQueued = "promote.queued";
+    public const string MigrateStart = "migrate.start";
+    public const string MigrateDone = "migrate.done";
     public const string ReleaseCreated = "release.created";
     public const string ReleaseRemoved = "release.removed";
     public const string ReleaseImageBuilt = "release.image_built";

@@ -146,5 +146,34 @@ internal static class Migrations
                 PRIMARY KEY (app, name)
             ) STRICT;
             """),
+        new(6, "release migrations and promotions", """
+            -- The migrate command, once per release (DESIGN §3): 'started' is journaled before the command runs,
+            -- 'succeeded' or 'failed' after. Keyed by release but found by (app, digest): the same built tree never
+            -- migrates twice. No foreign key to releases: the record outlives a pruned release tree.
+            CREATE TABLE release_migrations (
+                release_id     TEXT PRIMARY KEY,
+                app            TEXT NOT NULL REFERENCES apps(name) ON DELETE CASCADE,
+                digest         TEXT NOT NULL,
+                status         TEXT NOT NULL CHECK (status IN ('started', 'succeeded', 'failed')),
+                exit_code      INTEGER,
+                attempts       INTEGER NOT NULL DEFAULT 1,
+                deployment_id  TEXT,
+                started_at     TEXT NOT NULL,
+                finished_at    TEXT
+            ) STRICT;
+            CREATE INDEX release_migrations_by_digest ON release_migrations(app, digest);
+
+            -- A promote deployment and what it carries over (DESIGN §9.8): the release and the digest that the
+            -- deployment validated_by proved in from_env.
+            CREATE TABLE promotions (
+                deployment_id  TEXT PRIMARY KEY REFERENCES deployments(id) ON DELETE CASCADE,
+                from_env       TEXT NOT NULL,
+                release_id     TEXT NOT NULL,
+                digest         TEXT NOT NULL,
+                validated_by   TEXT NOT NULL,
+                created_at     TEXT NOT NULL
+            ) STRICT;
+            CREATE INDEX promotions_by_source ON promotions(validated_by);
+            """),
     ];
 }

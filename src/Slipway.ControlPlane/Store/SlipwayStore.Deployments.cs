@@ -24,8 +24,11 @@ internal sealed partial class SlipwayStore
     public IReadOnlyList<Deployment> ListUnfinishedDeployments() => Read(c =>
         ReadAll(Query(c, $"SELECT {DeploymentColumns} FROM deployments WHERE status IN ('queued', 'running') ORDER BY created_at, id"), MapDeployment));
 
-    /// <summary>Queues a deployment with a fresh id; appends <c>deploy.queued</c>.</summary>
-    public Deployment CreateDeployment(NewDeployment request) => Write(tx =>
+    /// <summary>
+    /// Queues a deployment with a fresh id; appends <c>deploy.queued</c>. A promotion is recorded with it, in the
+    /// same transaction.
+    /// </summary>
+    public Deployment CreateDeployment(NewDeployment request, PromotionSource? promotion = null) => Write(tx =>
     {
         RequireApp(tx, request.App);
         var day = tx.Now.UtcDateTime.ToString("yyyyMMdd", CultureInfo.InvariantCulture);
@@ -41,6 +44,11 @@ internal sealed partial class SlipwayStore
             ("$times", SerializePhaseTimes(phaseTimes)));
         tx.AppendEvent(EventTypes.DeployQueued, request.App, request.Env, id,
             new { id, kind = StoreNames.ToText(request.Kind), revision = request.RequestedRevision, from = request.FromDir });
+        if (promotion is not null)
+        {
+            InsertPromotion(tx, id, request, promotion);
+        }
+
         return LoadDeployment(tx, id);
     });
 

@@ -5,7 +5,8 @@ namespace Slipway.Cli;
 
 /// <summary>
 /// Shows a deployment live (phases, build and process output, the end) and turns its final status into the exit
-/// code: 0 only when it succeeded. Shared by <c>deploy</c> and <c>rollback</c>.
+/// code: 0 only when it succeeded. Shared by <c>deploy</c>, <c>rollback</c> and <c>promote</c>. When a deployment
+/// that succeeded queued an automatic promotion, that one is followed too, so the exit code covers the whole chain.
 /// </summary>
 internal static class DeploymentFollower
 {
@@ -31,7 +32,8 @@ internal static class DeploymentFollower
         if (!context.Json)
         {
             var joined = started.Coalesced ? " (joined a deployment already in progress)" : "";
-            output.Step($"{started.Kind} {started.App} to {started.Env}: deployment {started.Id}{joined}");
+            var from = started.PromotedFrom is { } source ? $" from {source}" : "";
+            output.Step($"{started.Kind} {started.App}{from} to {started.Env}: deployment {started.Id}{joined}");
         }
 
         try
@@ -65,7 +67,19 @@ internal static class DeploymentFollower
             Summarise(output, final);
         }
 
-        return final.Status == "succeeded" ? ExitCodes.Ok : ExitCodes.Failed;
+        if (final.Status != "succeeded")
+        {
+            return ExitCodes.Failed;
+        }
+
+        // JSON output stays one document per command: scripts follow the promotion by its id.
+        if (final.Promotion is { } promotion && !context.Json)
+        {
+            var next = await context.Client.GetDeploymentAsync(promotion, cancellationToken);
+            return await RunAsync(context, next, detach: false, cancellationToken);
+        }
+
+        return ExitCodes.Ok;
     }
 
     private static void Show(Output output, EventView e, Action<string> setStatus)

@@ -14,7 +14,7 @@ internal static class RollbackCommand
             Description = "Release id to go back to (see `slipway releases APP`). Default: the previous generation's release.",
             HelpName = "RELEASE",
         };
-        var env = new Option<string?>("--env") { Description = "Environment to roll back. Default: the app's first environment.", HelpName = "ENV" };
+        var env = new Option<string?>("--env") { Description = "Environment to roll back. Default: the app's last environment (e.g. prod).", HelpName = "ENV" };
         var detach = new Option<bool>("--detach") { Description = "Print the deployment id and return at once instead of following it." };
         var command = new Command(
             "rollback",

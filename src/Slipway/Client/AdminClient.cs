@@ -76,6 +76,9 @@ internal sealed class AdminClient : IDisposable
     public Task<DeployOutcome> RollbackAndWaitAsync(string app, RollbackRequest request, CancellationToken cancellationToken) =>
         SendOutcomeAsync($"api/v1/apps/{Esc(app)}/rollback?wait=true", JsonContent.Create(request, options: Json), cancellationToken);
 
+    public Task<DeploymentView> PromoteAsync(string app, PromoteRequest request, CancellationToken cancellationToken) =>
+        SendAsync<DeploymentView>(HttpMethod.Post, $"api/v1/apps/{Esc(app)}/promote", JsonContent.Create(request, options: Json), cancellationToken);
+
     public Task<DeploymentView> GetDeploymentAsync(string id, CancellationToken cancellationToken) =>
         SendAsync<DeploymentView>(HttpMethod.Get, $"api/v1/deployments/{Esc(id)}", null, cancellationToken);
 

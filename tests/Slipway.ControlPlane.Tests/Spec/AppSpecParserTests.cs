@@ -347,6 +347,52 @@ public sealed class AppSpecParserTests
         Assert.Equal(["staging", "prod"], spec.Environments);
     }
 
+    [Fact]
+    public void Parse_EnvironmentWithOwnRoutes_GivesEachEnvironmentItsRoutes()
+    {
+        var spec = AppSpecParser.Parse(Minimal + """
+
+            routes: [ { host: hello.example.com } ]
+            environments:
+              - { name: test, routes: [ { host: test.hello.example.com }, { host: hello.example.com, path: /test } ] }
+              - prod
+            """);
+
+        Assert.Equal(["test", "prod"], spec.Environments);
+        Assert.Equal([new RouteSpec { Host = "test.hello.example.com" }, new RouteSpec { Host = "hello.example.com", Path = "/test" }], spec.RoutesFor("test"));
+        Assert.Equal([new RouteSpec { Host = "hello.example.com" }], spec.RoutesFor("prod"));
+        Assert.Equal("prod", spec.NextEnvironment("test"));
+        Assert.Null(spec.NextEnvironment("prod"));
+        Assert.Equal("auto", spec.Promote);
+    }
+
+    [Fact]
+    public void Parse_EnvironmentsWithoutOwnRoutes_OnlyTheLastGetsTheTopLevelRoutes()
+    {
+        var spec = AppSpecParser.Parse(Minimal + "\nroutes: [ { host: hello.localhost } ]\nenvironments: [ test, prod ]\npromote: manual\n");
+
+        Assert.Empty(spec.RoutesFor("test"));
+        Assert.Equal([new RouteSpec { Host = "hello.localhost" }], spec.RoutesFor("prod"));
+        Assert.Equal("manual", spec.Promote);
+    }
+
+    [Theory]
+    [InlineData("promote: atuo", "promote", "`atuo` is not a promotion mode; use `auto` or `manual` (did you mean `auto`?)")]
+    [InlineData("environments: [ { name: test, rotues: [] }, prod ]", "environments[0].rotues", "unknown key `rotues`; did you mean `routes`?")]
+    [InlineData("environments: [ { routes: [] }, prod ]", "environments[0].name", "is missing")]
+    [InlineData("environments: [ { name: test, routes: [ { host: a.example.com } ] }, { name: prod, routes: [ { host: a.example.com } ] } ]", "environments",
+        "`prod` and `test` both route a.example.com/")]
+    [InlineData("routes: [ { host: a.example.com } ]\nenvironments: [ test, { name: prod, routes: [ { host: b.example.com } ] } ]", "environments",
+        "`prod` declares its own routes and the top-level `routes` belong to it too")]
+    [InlineData("environments: [ { name: test, routes: [ { host: 'a b' } ] }, prod ]", "environments[0].routes[0].host", "is not a host")]
+    public void Parse_InvalidEnvironmentRoutesOrPromote_IsRejectedNamingTheKey(string lines, string key, string expected)
+    {
+        var error = SingleError(Minimal + "\n" + lines + "\n");
+
+        Assert.Equal(key, error.Key);
+        Assert.Contains(expected, error.Message, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("docker: { port: 70000 }", "docker.port", "between 1 and 65535")]
     [InlineData("docker: { dockerfile: ../Dockerfile }", "docker.dockerfile", "inside the release tree")]

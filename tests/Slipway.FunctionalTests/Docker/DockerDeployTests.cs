@@ -182,6 +182,55 @@ public sealed class DockerDeployTests(DockerFixture fixture)
         Assert.Equal("prune v3 g3", (await fixture.Slipway.EdgeGetAsync($"{app}.test", "/")).Body);
     }
 
+    [SkippableFact]
+    public async Task CurrentContainer_KilledOrStopped_ComesBackAndRestartsAreJournaled()
+    {
+        await DockerRequirement.RequireAsync();
+        var app = await fixture.RegisterAsync("phoenix");
+        await fixture.Admin.DeploySucceededAsync(app, fixture.Sources.Version(app, "phoenix v1"));
+        var id = Assert.Single(await fixture.ContainersAsync(app)).Id;
+
+        // Once current, the engine keeps it alive (a candidate has no restart policy: a crash fails validation).
+        await Poll.UntilAsync(async () => (await fixture.Engine.InspectContainerAsync(id, CancellationToken.None))?.RestartPolicy == "unless-stopped",
+            TimeSpan.FromSeconds(60), "the current container's restart policy to become unless-stopped");
+        // A crash inside the container (`docker kill` would count as stopping it on purpose).
+        var pid = (await fixture.Engine.InspectContainerAsync(id, CancellationToken.None))!.Pid!.Value;
+        using (var app1 = System.Diagnostics.Process.GetProcessById(pid))
+        {
+            app1.Kill();
+        }
+
+        await WaitServingAsync(app);
+        await Poll.UntilAsync(() => RestartEvents(app).Count(e => e.Type == "deploy.restart.done") == 1, TimeSpan.FromSeconds(60), "deploy.restart.done in the journal");
+        Assert.Contains("\"engine\"", RestartEvents(app).First(e => e.Type == "deploy.restart.start").Data);
+
+        // Stopped on purpose behind Slipway's back: the engine leaves it down, the reconciler starts it again.
+        await fixture.Engine.StopContainerAsync(id, TimeSpan.FromSeconds(1), CancellationToken.None);
+        await WaitServingAsync(app);
+        await Poll.UntilAsync(() => RestartEvents(app).Count(e => e.Type == "deploy.restart.done") == 2, TimeSpan.FromSeconds(60), "a second deploy.restart.done");
+        var second = RestartEvents(app).Where(e => e.Type == "deploy.restart.start").Last().Data;
+        Assert.Contains("\"reconciler\"", second);
+        Assert.Contains("exited", second);
+        Assert.Equal(id, Assert.Single(await fixture.ContainersAsync(app)).Id);
+    }
+
+    private List<(string Type, string Data)> RestartEvents(string app) =>
+        StoreReader.Query(fixture.Slipway.Home, "SELECT type, data_json FROM events WHERE app = $app AND type LIKE 'deploy.restart.%' ORDER BY seq",
+            r => (r.GetString(0), r.GetString(1)), ("$app", app));
+
+    private Task WaitServingAsync(string app) =>
+        Poll.UntilAsync(async () =>
+        {
+            try
+            {
+                return (await fixture.Slipway.EdgeGetAsync($"{app}.test", "/")).Body == "phoenix v1 g1";
+            }
+            catch (HttpRequestException)
+            {
+                return false;
+            }
+        }, TimeSpan.FromSeconds(60), $"{app} to serve again");
+
     private static void AssertFailed(HttpStatusCode status, DeployOutcome outcome, string summaryStart)
     {
         Assert.True(status != HttpStatusCode.OK, $"expected a failed deploy, got {(int)status} {outcome.Status}");

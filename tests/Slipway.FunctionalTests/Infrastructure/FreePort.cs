@@ -6,7 +6,8 @@ namespace Slipway.FunctionalTests.Infrastructure;
 /// <summary>Loopback ports for listeners the tests start.</summary>
 internal static class FreePort
 {
-    private static int _nextRange;
+    // Starts at a per-process offset, so test runs in other processes on the same machine pick other ranges too.
+    private static int _nextRange = Environment.ProcessId % 80;
 
     /// <summary>A port the kernel just handed out, released again for the child process to bind.</summary>
     public static int Next()

@@ -22,6 +22,21 @@ internal sealed record TestAppSpec
 
     public int KeepReleases { get; init; } = 5;
 
+    /// <summary>
+    /// <c>environments: [test, prod]</c> with test routed at <see cref="TestHost"/> (the top-level route is prod's);
+    /// false keeps the default single <c>prod</c>.
+    /// </summary>
+    public bool TestAndProd { get; init; }
+
+    /// <summary>The host of the <c>test</c> environment's route when <see cref="TestAndProd"/>.</summary>
+    public string TestHost => $"{App}-test.test";
+
+    /// <summary><c>auto</c> or <c>manual</c>; null leaves the spec's default.</summary>
+    public string? Promote { get; init; }
+
+    /// <summary>The <c>migrate</c> command; null for none.</summary>
+    public string? Migrate { get; init; }
+
     /// <summary>A git source (<c>source: { git: ..., branch: ... }</c>); null deploys with <c>from</c> only.</summary>
     public (string Git, string Branch)? Source { get; init; }
 
@@ -45,6 +60,21 @@ internal sealed record TestAppSpec
             .AppendLine("drain: { timeout: 5s }")
             .AppendLine("stop_grace: 5s")
             .AppendLine($"keep_releases: {KeepReleases}");
+        if (TestAndProd)
+        {
+            yaml.AppendLine($"environments: [ {{ name: test, routes: [ {{ host: {TestHost} }} ] }}, prod ]");
+        }
+
+        if (Promote is not null)
+        {
+            yaml.AppendLine($"promote: {Promote}");
+        }
+
+        if (Migrate is not null)
+        {
+            yaml.AppendLine($"migrate: {Quote(Migrate)}");
+        }
+
         if (Env.Count > 0)
         {
             yaml.AppendLine("env:");

@@ -135,31 +135,8 @@ internal sealed class RecoveryStack : IAsyncDisposable
     public EdgeControlClient EdgeControl() => new(SocketPath, TimeSpan.FromSeconds(10));
 
     /// <summary>Reads the store directly, read-only, as an operator inspecting the journal would.</summary>
-    public List<T> Query<T>(string sql, Func<SqliteDataReader, T> map, params (string Name, object Value)[] parameters)
-    {
-        using var connection = new SqliteConnection(new SqliteConnectionStringBuilder
-        {
-            DataSource = Path.Combine(Home, "slipway.db"),
-            Mode = SqliteOpenMode.ReadOnly,
-            Pooling = false,
-        }.ToString());
-        connection.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        foreach (var (name, value) in parameters)
-        {
-            command.Parameters.AddWithValue(name, value);
-        }
-
-        using var reader = command.ExecuteReader();
-        var rows = new List<T>();
-        while (reader.Read())
-        {
-            rows.Add(map(reader));
-        }
-
-        return rows;
-    }
+    public List<T> Query<T>(string sql, Func<SqliteDataReader, T> map, params (string Name, object Value)[] parameters) =>
+        StoreReader.Query(Home, sql, map, parameters);
 
     public (long? Current, long? Previous) Pointers(string app) =>
         Query("SELECT current_generation, previous_generation FROM pointers WHERE app = $app AND env = 'prod'",

@@ -57,6 +57,15 @@ public sealed record ReleaseView
 
     /// <summary>Environments where a generation of this release ran, with its outcome (<c>current</c>, <c>previous</c>, <c>warm</c>, <c>stopped</c>, <c>failed</c>).</summary>
     public IReadOnlyDictionary<string, string> Environments { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>The release's <c>migrate</c>: <c>succeeded</c>, <c>failed</c>, <c>started</c> (interrupted), or null when it never ran.</summary>
+    public string? Migration { get; init; }
+
+    /// <summary>Exit code of the last <c>migrate</c> run, when it exited.</summary>
+    public int? MigrationExitCode { get; init; }
+
+    /// <summary>Whether the release tree is still on disk (a rollback target); false once pruned by <c>keep_releases</c>.</summary>
+    public bool Retained { get; init; }
 }
 
 public sealed record EventView

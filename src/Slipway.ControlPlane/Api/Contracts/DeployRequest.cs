@@ -19,5 +19,6 @@ public sealed record RollbackRequest
     /// <summary>Release id to roll back to; defaults to the previous generation's release.</summary>
     public string? To { get; init; }
 
+    /// <summary>Environment to roll back; defaults to the app's last environment (where users are served).</summary>
     public string? Env { get; init; }
 }

@@ -9,13 +9,13 @@ public sealed record DeploymentView
 
     public required string Env { get; init; }
 
-    /// <summary><c>deploy</c> or <c>rollback</c>.</summary>
+    /// <summary><c>deploy</c>, <c>rollback</c> or <c>promote</c>.</summary>
     public required string Kind { get; init; }
 
     /// <summary><c>queued</c>, <c>running</c>, <c>succeeded</c>, <c>failed</c>, <c>cancelled</c>, <c>superseded</c>, <c>rolled_back</c>.</summary>
     public required string Status { get; init; }
 
-    /// <summary>Current or last phase: <c>queued</c>, <c>source</c>, <c>build</c>, <c>release</c>, <c>start</c>, <c>validate</c>, <c>activate</c>, <c>drain</c>, <c>done</c>.</summary>
+    /// <summary>Current or last phase: <c>queued</c>, <c>source</c>, <c>build</c>, <c>release</c>, <c>migrate</c>, <c>start</c>, <c>validate</c>, <c>activate</c>, <c>drain</c>, <c>done</c>.</summary>
     public required string Phase { get; init; }
 
     public string? RequestedRevision { get; init; }
@@ -49,6 +49,15 @@ public sealed record DeploymentView
 
     /// <summary>True when this request joined a deployment that was already queued or running.</summary>
     public bool Coalesced { get; init; }
+
+    /// <summary>The promote deployment queued when this one succeeded (<c>promote: auto</c>), if any.</summary>
+    public string? Promotion { get; init; }
+
+    /// <summary>For a promotion: the environment whose validated release it carries over.</summary>
+    public string? PromotedFrom { get; init; }
+
+    /// <summary>For a promotion: the deployment that validated the release in <see cref="PromotedFrom"/>.</summary>
+    public string? ValidatedBy { get; init; }
 }
 
 /// <summary>Answer of <c>?wait=true</c> deploys and of self-deploy.</summary>
@@ -66,4 +75,7 @@ public sealed record DeployOutcome
 
     /// <summary>The last 8 KiB of the deployment log, starting at a line boundary.</summary>
     public string LogTail { get; init; } = "";
+
+    /// <summary>The promote deployment queued when this one succeeded (<c>promote: auto</c>), if any.</summary>
+    public string? Promotion { get; init; }
 }

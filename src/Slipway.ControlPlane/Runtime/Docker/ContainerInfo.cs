@@ -15,9 +15,15 @@ internal sealed record ContainerInfo
 
     public int ExitCode { get; init; }
 
+    /// <summary>The host pid of the container's main process while it runs.</summary>
+    public int? Pid { get; init; }
+
     public DateTimeOffset? StartedAt { get; init; }
 
     public int RestartCount { get; init; }
+
+    /// <summary>The engine's restart policy: <c>no</c> for a candidate, <c>unless-stopped</c> once current.</summary>
+    public string RestartPolicy { get; init; } = "no";
 
     public IReadOnlyDictionary<string, string> Labels { get; init; } = new Dictionary<string, string>();
 }

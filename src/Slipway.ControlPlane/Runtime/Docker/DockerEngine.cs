@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
@@ -18,6 +19,8 @@ internal sealed class DockerEngine : IDisposable
     public static readonly Version MaxApiVersion = new(1, 45);
 
     public static readonly Version MinApiVersion = new(1, 40);
+
+    private static readonly TimeSpan RemovalTimeout = TimeSpan.FromSeconds(60);
 
     private readonly HttpClient _http;
     private readonly SemaphoreSlim _negotiation = new(1, 1);
@@ -161,6 +164,17 @@ internal sealed class DockerEngine : IDisposable
         }
     }
 
+    /// <summary>
+    /// Sets a container's restart policy (e.g. <c>unless-stopped</c>: the engine restarts it after any exit, also
+    /// after the engine itself restarts, until it is stopped on purpose).
+    /// </summary>
+    public async Task SetRestartPolicyAsync(string id, string policy, CancellationToken cancellationToken)
+    {
+        var body = new JsonObject { ["RestartPolicy"] = new JsonObject { ["Name"] = policy } };
+        using var response = await SendAsync(HttpMethod.Post, $"containers/{Uri.EscapeDataString(id)}/update", body, cancellationToken);
+        await EnsureSuccessAsync(response, $"set the restart policy of container {Short(id)}", cancellationToken);
+    }
+
     /// <summary>SIGTERM, then SIGKILL after <paramref name="grace"/>. A no-op for a stopped or unknown container.</summary>
     public async Task StopContainerAsync(string id, TimeSpan grace, CancellationToken cancellationToken)
     {
@@ -209,9 +223,13 @@ internal sealed class DockerEngine : IDisposable
             ImageId = Str(root, "Image") ?? "",
             Status = Str(state, "Status") ?? "unknown",
             ExitCode = state.TryGetProperty("ExitCode", out var exit) ? exit.GetInt32() : 0,
+            Pid = state.TryGetProperty("Pid", out var pid) && pid.GetInt32() > 0 ? pid.GetInt32() : null,
             // An engine that never started the container says 0001-01-01.
             StartedAt = DateTimeOffset.TryParse(startedAt, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at) && at.Year > 1 ? at : null,
             RestartCount = root.TryGetProperty("RestartCount", out var restarts) ? restarts.GetInt32() : 0,
+            RestartPolicy = root.TryGetProperty("HostConfig", out var host) && host.TryGetProperty("RestartPolicy", out var policy)
+                ? Str(policy, "Name") is { Length: > 0 } name ? name : "no"
+                : "no",
             Labels = root.TryGetProperty("Config", out var config) ? Labels(config) : new Dictionary<string, string>(),
         };
     }
@@ -240,13 +258,32 @@ internal sealed class DockerEngine : IDisposable
             Str(c, "Id") ?? "", Str(c, "ImageID") ?? "", Str(c, "State") ?? "unknown", Labels(c)))];
     }
 
-    /// <summary>Removes a container (killing it if it still runs). A no-op for an unknown container.</summary>
+    /// <summary>
+    /// Removes a container (killing it if it still runs) and returns once the engine no longer lists it. A no-op
+    /// for an unknown container.
+    /// </summary>
     public async Task RemoveContainerAsync(string id, CancellationToken cancellationToken)
     {
-        using var response = await SendAsync(HttpMethod.Delete, $"containers/{Uri.EscapeDataString(id)}?force=1&v=1", null, cancellationToken);
-        if (response.StatusCode != HttpStatusCode.NotFound)
+        using (var response = await SendAsync(HttpMethod.Delete, $"containers/{Uri.EscapeDataString(id)}?force=1&v=1", null, cancellationToken))
         {
-            await EnsureSuccessAsync(response, $"remove container {Short(id)}", cancellationToken);
+            // 409: a removal is already under way (ours, retried, or the engine's own); wait for it like for ours.
+            if (response.StatusCode is not (HttpStatusCode.NotFound or HttpStatusCode.Conflict))
+            {
+                await EnsureSuccessAsync(response, $"remove container {Short(id)}", cancellationToken);
+            }
+        }
+
+        // The engine can answer before the container is gone: it stays listed as "removing" for a while, and its
+        // image cannot be removed until then. Callers rely on "removed" meaning gone.
+        var asked = Stopwatch.GetTimestamp();
+        while (await InspectContainerAsync(id, cancellationToken) is { } container)
+        {
+            if (Stopwatch.GetElapsedTime(asked) >= RemovalTimeout)
+            {
+                throw new DockerUnavailableException($"container {Short(id)} is still {container.Status} {RemovalTimeout.TotalSeconds:0} s after its removal was asked for");
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(100), cancellationToken);
         }
     }
 
