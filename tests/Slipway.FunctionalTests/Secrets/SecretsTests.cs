@@ -10,8 +10,8 @@ using Slipway.FunctionalTests.Infrastructure;
 namespace Slipway.FunctionalTests.Secrets;
 
 /// <summary>
-/// App secrets through the real binary (DESIGN §9 invariant 9): set with the CLI, injected into a build step and the
-/// app, and never shown or stored in clear — not in events, logTail, API answers, CLI output, nor any byte under the home.
+/// App secrets through the real binary (DESIGN §9 invariant 9): set with the CLI, injected into a build step, the
+/// migration and the app, and never shown or stored in clear — not in events, logTail, API answers, CLI output, nor any byte under the home.
 /// </summary>
 [Collection(ControlPlaneCollection.Name)]
 public sealed class SecretsTests(SlipwayFixture fixture)
@@ -28,6 +28,7 @@ public sealed class SecretsTests(SlipwayFixture fixture)
             App = "secretive",
             Build = [("leak", "echo build saw $SECRET_TOKEN")],
             Env = new Dictionary<string, string> { ["TESTAPP_PRINT_ENV"] = "SECRET_TOKEN" },
+            Migrate = "echo migrate saw ${#SECRET_TOKEN} characters: $SECRET_TOKEN",
         };
         await fixture.Admin.RegisterAsync(spec.App, spec.ToYaml());
         var seen = new List<string>();
@@ -40,6 +41,7 @@ public sealed class SecretsTests(SlipwayFixture fixture)
         seen.Add(deploy.Stdout + deploy.Stderr);
         Assert.True(deploy.ExitCode == 0, deploy.Stdout + deploy.Stderr);
         Assert.Contains("[leak] build saw ***", deploy.Stdout);
+        Assert.Contains($"[migrate] migrate saw {value.Length} characters: ***", deploy.Stdout);
 
         // The app did get the value: it answers its hash, and printed it (masked) at start-up.
         var (status, hash) = await slipway.EdgeGetAsync(spec.Host, "/env/SECRET_TOKEN/sha256");
