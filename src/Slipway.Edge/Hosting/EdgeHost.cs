@@ -13,6 +13,7 @@ using Slipway.Edge.Control;
 using Slipway.Edge.Forwarding;
 using Slipway.Edge.Observability;
 using Slipway.Edge.Persistence;
+using Slipway.Edge.Secrets;
 using Slipway.Edge.Services;
 using Slipway.Edge.Supervision;
 
@@ -107,7 +108,11 @@ public sealed partial class EdgeHost : IAsyncDisposable
         RemoveStaleSocket(options.ControlSocketPath);
 
         var services = new ServiceRegistry(time, loggerFactory);
-        var supervisor = new ProcessSupervisor(options.ProcessLogDirectory, time, loggerFactory.CreateLogger<ProcessSupervisor>());
+        var supervisor = new ProcessSupervisor(options.ProcessLogDirectory, time, loggerFactory.CreateLogger<ProcessSupervisor>())
+        {
+            OutputRelay = options.OutputRelay,
+            SecretBox = () => new SecretBox(MasterKey.Load(options.FullHome)),
+        };
         var exporter = new PrometheusExporter(EdgeMetrics.MeterName);
         var metrics = new EdgeMetrics();
         var proxy = new EdgeProxy(services, time, loggerFactory, metrics);

@@ -4,7 +4,10 @@ namespace Slipway.Hosting;
 internal static class SelfCommand
 {
     /// <summary>A shell command line that starts this executable with <paramref name="arguments"/>.</summary>
-    public static string ShellLine(params string[] arguments)
+    public static string ShellLine(params string[] arguments) => string.Join(' ', Arguments(arguments).Select(Quote));
+
+    /// <summary>The program and arguments that start this executable with <paramref name="arguments"/>.</summary>
+    public static IReadOnlyList<string> Arguments(params string[] arguments)
     {
         var process = Environment.ProcessPath ?? throw new InvalidOperationException("Cannot tell which executable is running.");
         var parts = new List<string>();
@@ -20,7 +23,7 @@ internal static class SelfCommand
         }
 
         parts.AddRange(arguments);
-        return string.Join(' ', parts.Select(Quote));
+        return parts;
     }
 
     public static string Quote(string text) => "'" + text.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
