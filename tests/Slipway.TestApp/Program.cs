@@ -4,8 +4,16 @@
 //   TESTAPP_EXIT_AT_START=N   exits with code N before listening
 //   TESTAPP_WRONG_DIGEST=1    /version reports another digest
 //   TESTAPP_FAIL_HEALTH_FILE=PATH  /healthz answers 500 while PATH exists
+//   TESTAPP_PRINT_ENV=NAME    prints NAME's value at start-up; /env/NAME/sha256 answers its SHA-256 (hex)
 //   content.txt               served at / (a changed file makes a new release)
+using System.Security.Cryptography;
 using System.Text;
+
+var printEnv = Environment.GetEnvironmentVariable("TESTAPP_PRINT_ENV");
+if (!string.IsNullOrEmpty(printEnv))
+{
+    Console.WriteLine($"testapp: {printEnv}={Environment.GetEnvironmentVariable(printEnv)}");
+}
 
 var exitAtStart = Environment.GetEnvironmentVariable("TESTAPP_EXIT_AT_START");
 if (int.TryParse(exitAtStart, out var code))
@@ -32,6 +40,10 @@ app.MapGet("/", () => Results.Text($"{content} gen={generation}\n"));
 var failHealthFile = Environment.GetEnvironmentVariable("TESTAPP_FAIL_HEALTH_FILE");
 app.MapGet("/healthz", () => failHealth || (failHealthFile is not null && File.Exists(failHealthFile)) ? Results.StatusCode(500) : Results.Text("ok"));
 app.MapGet("/ready", () => Results.Text("ready"));
+// Proves a variable arrived without ever showing it.
+app.MapGet("/env/{name}/sha256", (string name) => Environment.GetEnvironmentVariable(name) is { } value
+    ? Results.Text(Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(value))))
+    : Results.NotFound());
 app.MapGet("/version", () =>
 {
     var json = manifestPath is not null && File.Exists(manifestPath) ? File.ReadAllText(manifestPath) : "{}";

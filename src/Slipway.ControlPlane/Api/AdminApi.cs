@@ -10,6 +10,7 @@ using Slipway.ControlPlane.Deployments;
 using Slipway.ControlPlane.Edge;
 using Slipway.ControlPlane.Hosting;
 using Slipway.ControlPlane.Pipeline;
+using Slipway.ControlPlane.Secrets;
 using Slipway.ControlPlane.Store;
 using Slipway.ControlPlane.Webhooks;
 using Slipway.Edge.Observability;
@@ -38,7 +39,13 @@ internal static class AdminApi
         string LogsRoot,
         string ReleasesRoot,
         WebhookReceiver Webhooks,
-        WebhookSecrets WebhookSecrets);
+        WebhookSecrets WebhookSecrets)
+    {
+        /// <summary>App secrets; also masks their values in what the API serves (process output, log tails).</summary>
+        public AppSecrets? Secrets { get; init; }
+
+        public string Redact(string text) => Secrets?.RedactAll(text) ?? text;
+    }
 
     public static void Map(WebApplication app, Services s)
     {
@@ -96,6 +103,7 @@ internal static class AdminApi
         MapDeployments(api, s);
         MapTokens(api, s);
         MapWebhooks(api, s);
+        SecretsApi.Map(api, s);
     }
 
     private static void MapWebhooks(RouteGroupBuilder api, Services s)
@@ -200,7 +208,8 @@ internal static class AdminApi
             }
 
             var text = await s.Edge.TailProcessAsync(processId, Math.Clamp(lines ?? 100, 1, 10_000), ct);
-            return Results.Text(text, "text/plain; charset=utf-8");
+            // The edge's relay already masked the app's secrets; this also covers any other app's and a secret set since.
+            return Results.Text(s.Redact(text), "text/plain; charset=utf-8");
         });
     }
 
@@ -256,7 +265,7 @@ internal static class AdminApi
         }
 
         var ended = await s.Deployments.WaitAsync(deployment.Id, ct);
-        var tail = DeployLog.ReadTail(Path.Combine(s.LogsRoot, "deployments", ended.Id + ".log"));
+        var tail = s.Redact(DeployLog.ReadTail(Path.Combine(s.LogsRoot, "deployments", ended.Id + ".log")));
         var status = ended.Status switch
         {
             DeploymentStatus.Succeeded => 200,
@@ -274,10 +283,10 @@ internal static class AdminApi
         Id = t.Id, Name = t.Name, CreatedAt = t.CreatedAt, LastUsedAt = t.LastUsedAt, RevokedAt = t.RevokedAt, Token = secret,
     };
 
-    private static async Task<T?> ReadJsonAsync<T>(HttpRequest request, CancellationToken ct)
+    internal static async Task<T?> ReadJsonAsync<T>(HttpRequest request, CancellationToken ct, int limit = 64 * 1024)
         where T : class
     {
-        var body = await ReadBodyAsync(request, 64 * 1024, ct);
+        var body = await ReadBodyAsync(request, limit, ct);
         if (string.IsNullOrWhiteSpace(body))
         {
             return null;

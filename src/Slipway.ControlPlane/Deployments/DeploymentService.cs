@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using Slipway.ControlPlane.Pipeline;
+using Slipway.ControlPlane.Secrets;
 using Slipway.ControlPlane.Spec;
 using Slipway.ControlPlane.Store;
 
@@ -24,6 +25,9 @@ internal sealed partial class DeploymentService(
     private readonly ConcurrentDictionary<string, TaskCompletionSource<Deployment>> _completions = new(StringComparer.Ordinal);
     private readonly List<Task> _tasks = [];
     private readonly CancellationTokenSource _shutdown = new();
+
+    /// <summary>Where each run's secret values come from (null: apps have none).</summary>
+    public AppSecrets? Secrets { get; init; }
 
     /// <summary>Queues a deployment, or joins the one already queued or running for the same thing.</summary>
     /// <param name="key">What makes two requests the same (environment plus revision, source directory or release).</param>
@@ -144,10 +148,17 @@ internal sealed partial class DeploymentService(
         try
         {
             var spec = LoadSpec(deployment.App);
-            using var log = DeployLog.ForDeployment(logsRoot, deployment.Id, onLine: line =>
+            // Read once per run: a secret set during a deploy applies from the next one, and this run's redactor
+            // knows every value the run can inject.
+            var secrets = Secrets?.Values(deployment.App) ?? new Dictionary<string, string>();
+            using var log = DeployLog.ForDeployment(logsRoot, deployment.Id, Redactor.ForSecrets(secrets.Values), onLine: line =>
                 store.AppendEvent(EventTypes.DeployLog, deployment.App, deployment.Env, deployment.Id, new { line }));
-            var run = new DeploymentRun(deployment, spec, log) { Release = pending.Release };
+            var run = new DeploymentRun(deployment, spec, log) { Release = pending.Release, Secrets = secrets };
             ended = await runPipeline(run, cts.Token);
+        }
+        catch (SecretsUnreadableException e)
+        {
+            ended = store.FinishDeployment(deployment.Id, DeploymentStatus.Failed, 1, "secrets: " + e.Message, 0);
         }
         catch (Exception e)
         {

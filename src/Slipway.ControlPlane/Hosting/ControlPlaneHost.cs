@@ -20,6 +20,7 @@ using Slipway.ControlPlane.Runtime;
 using Slipway.ControlPlane.Runtime.Docker;
 using Slipway.ControlPlane.Secrets;
 using Slipway.ControlPlane.SelfDeploy;
+using Slipway.Edge.Secrets;
 using Slipway.ControlPlane.Spec;
 using Slipway.ControlPlane.Store;
 using Slipway.ControlPlane.Webhooks;
@@ -78,6 +79,11 @@ public sealed partial class ControlPlaneHost : IAsyncDisposable
         var time = options.TimeProvider;
 
         var store = SlipwayStore.Open(SlipwayStore.PathIn(home), time);
+        var secretBox = new Lazy<SecretBox>(() => new SecretBox(MasterKey.Load(home)));
+        var appSecrets = new AppSecrets(store, () => secretBox.Value);
+        appSecrets.Refresh();
+        // From here on no journal row or error summary can carry a value of any app's secret.
+        store.Redaction = appSecrets.RedactAll;
         var tokens = new AdminTokens(store);
         store.RequireLease(LeaseHolder.Current);
         // A self-deploy candidate takes the lease only through the handoff (the background loop).
@@ -136,9 +142,8 @@ public sealed partial class ControlPlaneHost : IAsyncDisposable
         {
             ExcludedSourceDirectories = [home],
             Locks = locks,
-            // Credentials come from the app's GIT_USERNAME/GIT_PASSWORD secrets (GitCredentials.From); until the
-            // secrets store exists, private repositories are reached through the URL or the machine's SSH keys.
-            Git = new GitSource(new GitMirror(runner, Path.Combine(home, "git"), options.GitTimeout), _ => null),
+            // Private repositories: the app's GIT_USERNAME/GIT_PASSWORD secrets, else the URL or the machine's SSH keys.
+            Git = new GitSource(new GitMirror(runner, Path.Combine(home, "git"), options.GitTimeout), app => GitCredentials.From(appSecrets.Values(app))),
         };
         var manifest = ControlPlaneManifest.Load(time);
         var ownUrl = "";
@@ -147,7 +152,7 @@ public sealed partial class ControlPlaneHost : IAsyncDisposable
         var selfOptions = new SelfDeployOptions { HandoffCeiling = options.SelfHandoffCeiling, LeaseDuration = options.LeaseDuration };
         var gitMirror = new GitMirror(runner, Path.Combine(home, "git"), options.GitTimeout);
         var selfPipeline = new SelfDeployPipeline(store,
-            new SelfReleases(store, new LocalSource(runner), gitMirror, new GitSource(gitMirror, _ => null), new BuildRunner(runner), releases, runner)
+            new SelfReleases(store, new LocalSource(runner), gitMirror, new GitSource(gitMirror, app => GitCredentials.From(appSecrets.Values(app))), new BuildRunner(runner), releases, runner)
             {
                 ExcludedSourceDirectories = [home],
             },
@@ -171,7 +176,10 @@ public sealed partial class ControlPlaneHost : IAsyncDisposable
         // The control plane's own app runs through the self-deploy pipeline (docs/self-deploy.md), every other app through the usual one.
         var deployments = new DeploymentService(store,
             (run, ct) => run.App == SelfApp.Name ? selfPipeline.RunAsync(run, ct) : pipeline.RunAsync(run, ct),
-            logsRoot, loggerFactory.CreateLogger<DeploymentService>());
+            logsRoot, loggerFactory.CreateLogger<DeploymentService>())
+        {
+            Secrets = appSecrets,
+        };
         var metrics = new ControlPlaneMetrics();
         deployments.Ended += d => metrics.DeploymentEnded(StoreNames.ToText(d.Status), d.DurationMs ?? 0);
         var events = new EventHub(store);
@@ -182,10 +190,10 @@ public sealed partial class ControlPlaneHost : IAsyncDisposable
         var statuses = new CommitStatusReporter(probeClient, CommitStatusTarget.FromEnvironment(Environment.GetEnvironmentVariable),
             loggerFactory.CreateLogger<CommitStatusReporter>());
         deployments.Ended += d => _ = Task.Run(() => statuses.EndedAsync(d, CancellationToken.None));
-        var webhookSecrets = new WebhookSecrets(store, () => new SecretBox(MasterKey.Load(home, Environment.GetEnvironmentVariable(MasterKey.EnvironmentVariable))));
+        var webhookSecrets = new WebhookSecrets(store, () => secretBox.Value);
         AdminApi.Map(app, new AdminApi.Services(store, apps, deployments, events, tokens, edge, readiness, exporter,
             manifest, logsRoot, Path.Combine(home, "releases"),
-            new WebhookReceiver(store, apps, webhookSecrets, statuses), webhookSecrets));
+            new WebhookReceiver(store, apps, webhookSecrets, statuses), webhookSecrets) { Secrets = appSecrets });
         SelfDeployApi.Map(app, new SelfOperations(store, deployments, selfPipeline, options), deployments, logsRoot);
         app.Lifetime.ApplicationStopping.Register(readiness.MarkDraining);
         await app.StartAsync(cancellationToken);
@@ -198,6 +206,7 @@ public sealed partial class ControlPlaneHost : IAsyncDisposable
         {
             FailuresBeforeRestart = options.UnhealthyChecksBeforeRestart,
             RollbackAfter = options.HealthRollbackAfter,
+            Secrets = app2 => SecretsOrNone(appSecrets, app2),
         };
 
         Task RollBackAsync(string app2, string env, string why)
@@ -318,6 +327,19 @@ public sealed partial class ControlPlaneHost : IAsyncDisposable
         catch (StoreException)
         {
             return false;
+        }
+    }
+
+    /// <summary>For a restart by the reconciler: a value that no longer opens must not stop the loop; the app restarts without it.</summary>
+    private static IReadOnlyDictionary<string, string> SecretsOrNone(AppSecrets secrets, string app)
+    {
+        try
+        {
+            return secrets.Values(app);
+        }
+        catch (SecretsUnreadableException)
+        {
+            return new Dictionary<string, string>();
         }
     }
 

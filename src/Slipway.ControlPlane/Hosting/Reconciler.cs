@@ -42,6 +42,9 @@ internal sealed partial class Reconciler(
 
     public TimeSpan RollbackAfter { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>An app's secret values, for a generation it starts again (the edge never returns them).</summary>
+    public Func<string, IReadOnlyDictionary<string, string>> Secrets { get; init; } = _ => new Dictionary<string, string>();
+
     public async Task RunOnceAsync(CancellationToken cancellationToken)
     {
         foreach (var listed in store.ListPointers())
@@ -242,10 +245,12 @@ internal sealed partial class Reconciler(
         watch.Backoff = watch.Backoff == TimeSpan.Zero ? TimeSpan.FromSeconds(1) : TimeSpan.FromTicks(Math.Min(watch.Backoff.Ticks * 2, MaxBackoff.Ticks));
         watch.NextAttempt = time.GetUtcNow() + watch.Backoff;
         Journal(RestartStart, generation, new { reason, by = "reconciler", backoffMs = (long)watch.Backoff.TotalMilliseconds });
+        // The edge never hands secrets back, so they are added again from the store (as they are now).
+        var secrets = Secrets(spec.App);
         var definition = process?.Definition is { Command.Length: > 0 } known
-            ? known
+            ? known with { Secrets = secrets.Count > 0 ? secrets : null }
             : store.GetRelease(generation.ReleaseId) is { } release
-                ? StartPhase.Definition(spec, generation.Env, generation.Number, release, port, processId)
+                ? StartPhase.Definition(spec, generation.Env, generation.Number, release, port, processId, secrets)
                 : null;
         if (definition is null)
         {

@@ -63,7 +63,7 @@ internal sealed partial class DeploymentPipeline(
                 FaultInjection.After("source");
 
                 Phase(run, "build");
-                var gates = await build.RunAsync(run.Spec.Build, workspace, run.Spec.Env, run.Log, cancellationToken);
+                var gates = await build.RunAsync(run.Spec.Build, workspace, run.WithSecrets(run.Spec.Env), run.Log, cancellationToken);
                 FaultInjection.After("build");
 
                 Phase(run, "release");

@@ -12,6 +12,29 @@ internal sealed class DeploymentRun(Deployment deployment, AppSpec spec, DeployL
 
     public DeployLog Log { get; } = log;
 
+    /// <summary>
+    /// The app's secret values by name, read once when the run starts: injected into build steps, the migration and
+    /// the generation, and already known to <see cref="Log"/>'s redactor. Never logged.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> Secrets { get; init; } = new Dictionary<string, string>();
+
+    /// <summary><paramref name="environment"/> with the app's secrets on top: the environment of a build step or migration.</summary>
+    public IReadOnlyDictionary<string, string> WithSecrets(IReadOnlyDictionary<string, string> environment)
+    {
+        if (Secrets.Count == 0)
+        {
+            return environment;
+        }
+
+        var merged = new Dictionary<string, string>(environment, StringComparer.Ordinal);
+        foreach (var (name, value) in Secrets)
+        {
+            merged[name] = value;
+        }
+
+        return merged;
+    }
+
     public string Id => Deployment.Id;
 
     public string App => Deployment.App;

@@ -50,7 +50,8 @@ internal sealed class MigratePhase(ProcessGroupRunner runner, SlipwayStore store
 
         var request = ProcessRequest.Bash(command, release.Path) with
         {
-            Environment = environment,
+            // The app's secrets too (a database URL, typically); the log's redactor already knows them.
+            Environment = run.WithSecrets(environment),
             Timeout = run.Spec.MigrateTimeout,
             TailLines = SummaryLines,
         };

@@ -35,6 +35,7 @@ internal sealed class StartPhase(IAppRuntime runtime, SlipwayStore store, PortAl
         var instance = await runtime.StartAsync(new RuntimeStart
         {
             Spec = run.Spec, Env = run.Env, Generation = generation.Number, Release = release, Port = port, Environment = environment,
+            Secrets = run.Secrets,
         }, cancellationToken);
         candidate = docker ? candidate with { ProcessId = instance, ImageId = release.ImageId, StartedAfter = startedAfter } : candidate with { ProcessId = instance };
         run.Candidate = candidate;
@@ -68,10 +69,12 @@ internal sealed class StartPhase(IAppRuntime runtime, SlipwayStore store, PortAl
     /// The supervised process of a generation. Also used by the reconciler to start a current generation again
     /// whose process the edge lost.
     /// </summary>
-    public static ProcessDefinition Definition(AppSpec spec, string env, long generation, Store.Release release, int port, string processId) =>
+    public static ProcessDefinition Definition(AppSpec spec, string env, long generation, Store.Release release, int port, string processId,
+        IReadOnlyDictionary<string, string>? secrets = null) =>
         ProcessRuntime.Definition(new RuntimeStart
         {
             Spec = spec, Env = env, Generation = generation, Release = release, Port = port,
             Environment = Environment(spec, env, generation, release, port),
+            Secrets = secrets ?? new Dictionary<string, string>(),
         }, processId);
 }

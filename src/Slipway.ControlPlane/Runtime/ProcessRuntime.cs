@@ -33,6 +33,8 @@ internal sealed class ProcessRuntime(IEdgeGateway edge) : IAppRuntime
         Command = start.Spec.Run?.Command ?? "",
         WorkingDirectory = start.Release.Path,
         Environment = start.Environment,
+        // The edge injects these, persists them only sealed and masks them in the process's log file.
+        Secrets = start.Secrets.Count > 0 ? start.Secrets : null,
         Port = start.Port,
         StopGraceMs = ServiceNames.Milliseconds(start.Spec.StopGrace),
         Restart = true,

@@ -17,4 +17,7 @@ internal sealed record RuntimeStart
     public required int Port { get; init; }
 
     public required IReadOnlyDictionary<string, string> Environment { get; init; }
+
+    /// <summary>The app's secrets: kept apart from <see cref="Environment"/> so a runtime can keep them out of its records.</summary>
+    public IReadOnlyDictionary<string, string> Secrets { get; init; } = new Dictionary<string, string>();
 }

@@ -26,6 +26,8 @@ internal static class EventTypes
     public const string LeaseAcquired = "lease.acquired";
     public const string WebhookSecretSet = "webhook.secret.set";
     public const string WebhookReceived = "webhook.received";
+    public const string SecretSet = "secret.set";
+    public const string SecretUnset = "secret.unset";
 
     /// <summary><c>generation.starting</c>, <c>generation.active</c>, ...</summary>
     public static string ForGeneration(GenerationState state) => "generation." + StoreNames.ToText(state);

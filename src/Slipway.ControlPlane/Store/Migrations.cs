@@ -135,6 +135,17 @@ internal static class Migrations
                 renewed_at  TEXT NOT NULL
             ) STRICT;
             """),
+        new(5, "app secrets", """
+            -- An app's secrets (slipway secrets set), each sealed with the master key (AES-GCM, associated data
+            -- 'secret:<app>/<name>'); only names and times are ever read back out through the API.
+            CREATE TABLE app_secrets (
+                app         TEXT NOT NULL REFERENCES apps(name) ON DELETE CASCADE,
+                name        TEXT NOT NULL,
+                sealed      TEXT NOT NULL,
+                updated_at  TEXT NOT NULL,
+                PRIMARY KEY (app, name)
+            ) STRICT;
+            """),
         new(6, "release migrations and promotions", """
             -- The migrate command, once per release (DESIGN §3): 'started' is journaled before the command runs,
             -- 'succeeded' or 'failed' after. Keyed by release but found by (app, digest): the same built tree never

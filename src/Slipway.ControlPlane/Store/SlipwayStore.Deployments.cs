@@ -111,6 +111,7 @@ internal sealed partial class SlipwayStore
             times = new Dictionary<string, DateTimeOffset>(times) { ["done"] = tx.Now };
         }
 
+        errorSummary = tx.Redact(errorSummary);
         tx.Execute(
             """
             UPDATE deployments SET status = $status, phase = $phase, phase_times_json = $times, finished_at = $now,

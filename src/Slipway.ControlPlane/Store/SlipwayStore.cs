@@ -38,6 +38,12 @@ internal sealed partial class SlipwayStore : IDisposable
 
     public string Path { get; }
 
+    /// <summary>
+    /// Masks known secret values (set once the secrets service exists, which needs the store first). Applied to every
+    /// journal event's data and to deployments' error summaries as they are written.
+    /// </summary>
+    public Func<string, string>? Redaction { get; set; }
+
     /// <summary>Default database path under a Slipway home directory.</summary>
     public static string PathIn(string home) => System.IO.Path.Combine(home, FileName);
 
@@ -175,7 +181,19 @@ internal sealed partial class SlipwayStore : IDisposable
                 $"{LatestSchemaVersion}. It was written by a newer Slipway: run that version (or newer) against it.");
         }
 
-        foreach (var migration in Migrations.All.Where(m => m.Version > current))
+        // Every known migration not yet recorded, not only those above the highest: a migration that landed after a
+        // higher-numbered one (two branches merged) still reaches stores already upgraded past its number.
+        var applied = new HashSet<long>();
+        using (var command = tx.Command("SELECT version FROM schema_migrations"))
+        using (var reader = command.ExecuteReader())
+        {
+            while (reader.Read())
+            {
+                applied.Add(reader.GetInt64(0));
+            }
+        }
+
+        foreach (var migration in Migrations.All.Where(m => !applied.Contains(m.Version)))
         {
             tx.Execute(migration.Sql);
             tx.Execute("INSERT INTO schema_migrations(version, name, applied_at) VALUES ($v, $n, $at)",
@@ -197,7 +215,7 @@ internal sealed partial class SlipwayStore : IDisposable
             {
                 // Deferred = false: take the write lock up front so a read-then-write never fails half way on SQLITE_BUSY.
                 using var transaction = _connection.BeginTransaction(deferred: false);
-                tx = new StoreTransaction(_connection, transaction, _time.GetUtcNow());
+                tx = new StoreTransaction(_connection, transaction, _time.GetUtcNow(), Redaction);
                 CheckFencing(tx);
                 result = work(tx);
                 transaction.Commit();

@@ -16,12 +16,18 @@ internal sealed class StoreTransaction
     private readonly SqliteTransaction _transaction;
     private readonly List<StoreEvent> _events = [];
 
-    public StoreTransaction(SqliteConnection connection, SqliteTransaction transaction, DateTimeOffset now)
+    private readonly Func<string, string>? _redact;
+
+    public StoreTransaction(SqliteConnection connection, SqliteTransaction transaction, DateTimeOffset now, Func<string, string>? redact = null)
     {
         _connection = connection;
         _transaction = transaction;
         Now = now;
+        _redact = redact;
     }
+
+    /// <summary>Masks known secret values in text about to be stored in a row that is shown or streamed.</summary>
+    public string? Redact(string? text) => text is null || _redact is null ? text : _redact(text);
 
     /// <summary>One timestamp for the whole transaction, so rows and their event agree.</summary>
     public DateTimeOffset Now { get; }
@@ -67,7 +73,8 @@ internal sealed class StoreTransaction
 
     public StoreEvent AppendEvent(string type, string? app, string? env, string? deploymentId, object? data)
     {
-        var json = data is null ? "{}" : JsonSerializer.Serialize(data, data.GetType(), JsonOptions);
+        // The last line of defence for the journal: whatever a caller put in, no secret value is written or streamed.
+        var json = Redact(data is null ? "{}" : JsonSerializer.Serialize(data, data.GetType(), JsonOptions))!;
         var seq = Convert.ToInt64(Scalar(
             """
             INSERT INTO events(at, type, app, env, deployment_id, data_json)

@@ -1,5 +1,5 @@
 using System.Security.Cryptography;
-using Slipway.ControlPlane.Secrets;
+using Slipway.Edge.Secrets;
 using Slipway.ControlPlane.Store;
 
 namespace Slipway.ControlPlane.Webhooks;

@@ -14,6 +14,7 @@ using Slipway.Edge.Forwarding;
 using Slipway.Edge.Handover;
 using Slipway.Edge.Observability;
 using Slipway.Edge.Persistence;
+using Slipway.Edge.Secrets;
 using Slipway.Edge.Services;
 using Slipway.Edge.Supervision;
 
@@ -252,7 +253,11 @@ public sealed partial class EdgeHost : IAsyncDisposable
         var time = options.TimeProvider;
 
         var services = new ServiceRegistry(time, loggerFactory);
-        var supervisor = new ProcessSupervisor(options.ProcessLogDirectory, time, loggerFactory.CreateLogger<ProcessSupervisor>());
+        var supervisor = new ProcessSupervisor(options.ProcessLogDirectory, time, loggerFactory.CreateLogger<ProcessSupervisor>())
+        {
+            OutputRelay = options.OutputRelay,
+            SecretBox = () => new SecretBox(MasterKey.Load(options.FullHome)),
+        };
         var exporter = new PrometheusExporter(EdgeMetrics.MeterName);
         var metrics = new EdgeMetrics();
         var proxy = new EdgeProxy(services, time, loggerFactory, metrics);

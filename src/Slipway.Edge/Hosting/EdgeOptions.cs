@@ -27,6 +27,12 @@ public sealed record EdgeOptions
 
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 
+    /// <summary>
+    /// How to run the output relay (<c>slipway relay-output</c>) that masks secrets in the output of processes that
+    /// have them; null refuses such processes.
+    /// </summary>
+    public IReadOnlyList<string>? OutputRelay { get; init; }
+
     /// <summary>Null: log to the console.</summary>
     public ILoggerFactory? LoggerFactory { get; init; }
 

@@ -42,7 +42,7 @@ internal sealed partial class EdgeStatePersister : IAsyncDisposable
         await _writeLock.WaitAsync(cancellationToken);
         try
         {
-            var state = new EdgeState { Services = _services.Export(), Processes = _supervisor.List() };
+            var state = new EdgeState { Services = _services.Export(), Processes = _supervisor.ListForState() };
             await _store.SaveAsync(state, cancellationToken);
         }
         finally

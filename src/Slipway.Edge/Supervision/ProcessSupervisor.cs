@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Logging;
 using Slipway.Edge.Control.Contracts;
+using Slipway.Edge.Secrets;
 
 namespace Slipway.Edge.Supervision;
 
@@ -16,6 +17,8 @@ public sealed partial class ProcessSupervisor : IAsyncDisposable
     private readonly ILogger<ProcessSupervisor> _logger;
     private readonly Lock _gate = new();
     private readonly Dictionary<string, SupervisedProcess> _processes = new(StringComparer.Ordinal);
+    private readonly Lazy<OutputRelayLauncher?> _relay;
+    private readonly Lazy<ProcessSecretSealer?> _sealer;
     private bool _shutDown;
 
     public ProcessSupervisor(string logDirectory, TimeProvider timeProvider, ILogger<ProcessSupervisor> logger)
@@ -23,7 +26,18 @@ public sealed partial class ProcessSupervisor : IAsyncDisposable
         _logDirectory = logDirectory;
         _timeProvider = timeProvider;
         _logger = logger;
+        _relay = new(() => OutputRelay is { Count: > 0 } command ? new OutputRelayLauncher(command) : null);
+        _sealer = new(() => SecretBox is { } box ? new ProcessSecretSealer(box) : null);
     }
+
+    /// <summary>
+    /// The command (program and leading arguments) that runs <see cref="Supervision.OutputRelay"/> with two more
+    /// arguments, the FIFO and the log file: <c>slipway relay-output</c>. Without it, processes with secrets are refused.
+    /// </summary>
+    public IReadOnlyList<string>? OutputRelay { get; init; }
+
+    /// <summary>Seals the secrets of processes for the state file. Without it, processes with secrets are refused.</summary>
+    public Func<SecretBox>? SecretBox { get; init; }
 
     /// <summary>Raised after any change worth persisting (start, exit, restart, stop, adopt).</summary>
     public event Action? Changed;
@@ -36,6 +50,21 @@ public sealed partial class ProcessSupervisor : IAsyncDisposable
     public ProcessStatus Start(ProcessDefinition definition)
     {
         Validate(definition);
+        definition = definition with { SealedSecrets = null };
+        string? sealedSecrets = null;
+        if (definition.Secrets is { Count: > 0 } secrets)
+        {
+            if (_relay.Value is null || _sealer.Value is null)
+            {
+#pragma warning disable CA2208 // the parameter name is the JSON field the control API reports back
+                throw new ArgumentException(
+                    "This edge cannot keep secrets out of process output and its state file; run it as `slipway edge` or `slipway up`.", "secrets");
+#pragma warning restore CA2208
+            }
+
+            sealedSecrets = _sealer.Value.Seal(definition.Id, secrets);
+        }
+
         SupervisedProcess process;
         lock (_gate)
         {
@@ -49,7 +78,7 @@ public sealed partial class ProcessSupervisor : IAsyncDisposable
             var logFile = string.IsNullOrEmpty(definition.LogFile)
                 ? Path.Combine(_logDirectory, definition.Id + ".log")
                 : definition.LogFile;
-            process = SupervisedProcess.Start(definition, logFile, _timeProvider, _logger, OnChanged);
+            process = SupervisedProcess.Start(definition, logFile, _timeProvider, _logger, OnChanged, _relay.Value, sealedSecrets);
             _processes[definition.Id] = process;
         }
 
@@ -94,11 +123,16 @@ public sealed partial class ProcessSupervisor : IAsyncDisposable
 
     public ProcessStatus? Get(string id) => Find(id)?.Snapshot();
 
-    public IReadOnlyList<ProcessStatus> List()
+    public IReadOnlyList<ProcessStatus> List() => List(forState: false);
+
+    /// <summary>As <see cref="List()"/>, with each process's secrets sealed into its definition: what the state file keeps.</summary>
+    public IReadOnlyList<ProcessStatus> ListForState() => List(forState: true);
+
+    private List<ProcessStatus> List(bool forState)
     {
         lock (_gate)
         {
-            return _processes.Values.Select(p => p.Snapshot()).OrderBy(s => s.Id, StringComparer.Ordinal).ToList();
+            return _processes.Values.Select(p => p.Snapshot(forState)).OrderBy(s => s.Id, StringComparer.Ordinal).ToList();
         }
     }
 
@@ -119,9 +153,10 @@ public sealed partial class ProcessSupervisor : IAsyncDisposable
         var restored = new List<SupervisedProcess>();
         lock (_gate)
         {
-            foreach (var saved in persisted)
+            foreach (var persistedProcess in persisted)
             {
-                var (process, resumeStop) = SupervisedProcess.Restore(saved, _timeProvider, _logger, OnChanged);
+                var saved = WithOpenedSecrets(persistedProcess);
+                var (process, resumeStop) = SupervisedProcess.Restore(saved, _timeProvider, _logger, OnChanged, _relay.Value);
                 _processes[saved.Id] = process;
                 restored.Add(process);
                 if (resumeStop)
@@ -195,6 +230,24 @@ public sealed partial class ProcessSupervisor : IAsyncDisposable
         }
     }
 
+    private ProcessStatus WithOpenedSecrets(ProcessStatus saved)
+    {
+        if (saved.Definition.SealedSecrets is not { } sealedSecrets)
+        {
+            return saved;
+        }
+
+        var secrets = _sealer.Value?.Open(saved.Id, sealedSecrets);
+        if (secrets is null)
+        {
+            // It keeps running if alive; a restart runs without its secrets until the control plane starts it again.
+            Log.SecretsUnreadable(_logger, saved.Id);
+            return saved with { Definition = saved.Definition with { SealedSecrets = null } };
+        }
+
+        return saved with { Definition = saved.Definition with { Secrets = secrets } };
+    }
+
     /// <summary>Service names and process ids: <c>[A-Za-z0-9][A-Za-z0-9._-]{0,99}</c>.</summary>
     public static bool IsValidId(string? id) => id is not null && IdPattern().IsMatch(id);
 
@@ -228,6 +281,11 @@ public sealed partial class ProcessSupervisor : IAsyncDisposable
             throw new ArgumentException("The stop grace period cannot be negative.", "stopGraceMs");
         }
 
+        if (definition.Secrets?.Keys.FirstOrDefault(k => !EnvironmentNamePattern().IsMatch(k)) is { } badName)
+        {
+            throw new ArgumentException($"Secret '{badName}' is not an environment variable name: use letters, digits and '_', not starting with a digit.", "secrets");
+        }
+
         if (definition.Port is < 1 or > 65535)
         {
             throw new ArgumentException("The port must be between 1 and 65535.", "port");
@@ -247,4 +305,13 @@ public sealed partial class ProcessSupervisor : IAsyncDisposable
 
     [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")]
     private static partial Regex IdPattern();
+
+    [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]*$")]
+    private static partial Regex EnvironmentNamePattern();
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 120, Level = LogLevel.Warning, Message = "The saved secrets of process {Id} do not open with this master key; a restart of it runs without them")]
+        public static partial void SecretsUnreadable(ILogger logger, string id);
+    }
 }

@@ -20,6 +20,8 @@ internal sealed partial class SupervisedProcess
     private readonly Action _changed;
     private readonly CancellationTokenSource _unwatch = new();
     private readonly CancellationTokenSource _stop = new();
+    private readonly OutputRelayLauncher? _relay;
+    private readonly string? _sealedSecrets;
 
     private string _state = ProcessStates.Starting;
     private bool _stopRequested;
@@ -35,15 +37,19 @@ internal sealed partial class SupervisedProcess
     private TaskCompletionSource _exited = NewSignal();
     private Task _loop = Task.CompletedTask;
 
-    private SupervisedProcess(ProcessDefinition definition, string logFile, TimeProvider time, ILogger logger, Action changed)
+    private SupervisedProcess(ProcessDefinition definition, string logFile, TimeProvider time, ILogger logger, Action changed,
+        OutputRelayLauncher? relay = null, string? sealedSecrets = null)
     {
         Definition = definition;
+        _relay = relay;
+        _sealedSecrets = sealedSecrets;
         LogFile = logFile;
         _time = time;
         _logger = logger;
         _changed = changed;
     }
 
+    /// <summary>The definition as given, secrets included: never handed out as is (see <see cref="Snapshot"/>).</summary>
     public ProcessDefinition Definition { get; }
 
     public string LogFile { get; }
@@ -60,9 +66,10 @@ internal sealed partial class SupervisedProcess
     }
 
     /// <summary>Spawns the process now; a failure to spawn (bad working directory, no <c>setsid</c>) throws to the caller.</summary>
-    public static SupervisedProcess Start(ProcessDefinition definition, string logFile, TimeProvider time, ILogger logger, Action changed)
+    public static SupervisedProcess Start(ProcessDefinition definition, string logFile, TimeProvider time, ILogger logger, Action changed,
+        OutputRelayLauncher? relay = null, string? sealedSecrets = null)
     {
-        var process = new SupervisedProcess(definition, logFile, time, logger, changed);
+        var process = new SupervisedProcess(definition, logFile, time, logger, changed, relay, sealedSecrets);
         lock (process._gate)
         {
             process.SpawnLocked();
@@ -77,9 +84,11 @@ internal sealed partial class SupervisedProcess
     /// time, started again when it should be running but is gone, left as recorded when it was not running.
     /// Returns whether a stop was in progress (the caller finishes it).
     /// </summary>
-    public static (SupervisedProcess Process, bool ResumeStop) Restore(ProcessStatus saved, TimeProvider time, ILogger logger, Action changed)
+    /// <param name="saved">As persisted; its definition carries the opened <see cref="ProcessDefinition.Secrets"/> again.</param>
+    public static (SupervisedProcess Process, bool ResumeStop) Restore(ProcessStatus saved, TimeProvider time, ILogger logger, Action changed,
+        OutputRelayLauncher? relay = null)
     {
-        var process = new SupervisedProcess(saved.Definition, saved.LogFile, time, logger, changed)
+        var process = new SupervisedProcess(saved.Definition with { SealedSecrets = null }, saved.LogFile, time, logger, changed, relay, saved.Definition.SealedSecrets)
         {
             _restarts = saved.Restarts,
             _backoff = saved.BackoffMs is int ms ? TimeSpan.FromMilliseconds(ms) : null,
@@ -123,7 +132,11 @@ internal sealed partial class SupervisedProcess
         return (process, alive && saved.State == ProcessStates.Stopping);
     }
 
-    public ProcessStatus Snapshot()
+    /// <summary>
+    /// The process's status. Its definition never carries the secrets in clear; with <paramref name="forState"/> it
+    /// carries them sealed, for the state file.
+    /// </summary>
+    public ProcessStatus Snapshot(bool forState = false)
     {
         lock (_gate)
         {
@@ -139,7 +152,7 @@ internal sealed partial class SupervisedProcess
                 LastExitAt = _lastExitAt,
                 Adopted = _adopted,
                 LogFile = LogFile,
-                Definition = Definition,
+                Definition = Definition with { Secrets = null, SealedSecrets = forState ? _sealedSecrets : null },
             };
         }
     }
@@ -338,12 +351,21 @@ internal sealed partial class SupervisedProcess
         // setsid(1) only forks when the caller leads a process group, which a freshly forked child of ours
         // never does, so the pid we get is the shell's, the leader of the new session and group; a plain
         // command is exec'd by that shell, so the pid becomes the app's own. Output goes to the log file directly (no pipes through us) so it survives an edge restart.
+        // A process with secrets writes into a FIFO whose relay masks them on the way to the log file.
+        var (output, relay) = Definition.Secrets is { Count: > 0 } secrets
+            ? (_relay ?? throw new InvalidOperationException($"Process '{Definition.Id}' has secrets but this edge has no output relay.")).Start(LogFile, secrets.Values)
+            : (LogFile, null);
         info.ArgumentList.Add("/bin/sh");
         info.ArgumentList.Add("-c");
         info.ArgumentList.Add(ShellCommand.Script(Definition.Command));
         info.ArgumentList.Add("slipway-process");
-        info.ArgumentList.Add(LogFile);
+        info.ArgumentList.Add(output);
         foreach (var (key, value) in Definition.Environment)
+        {
+            info.Environment[key] = value;
+        }
+
+        foreach (var (key, value) in Definition.Secrets ?? new Dictionary<string, string>())
         {
             info.Environment[key] = value;
         }
@@ -353,7 +375,17 @@ internal sealed partial class SupervisedProcess
             info.Environment["PORT"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture);
         }
 
-        var child = Process.Start(info) ?? throw new InvalidOperationException($"Could not start process '{Definition.Id}'.");
+        Process child;
+        try
+        {
+            child = Process.Start(info) ?? throw new InvalidOperationException($"Could not start process '{Definition.Id}'.");
+        }
+        catch when (relay is not null)
+        {
+            OutputRelayLauncher.Abandon(output, relay);
+            throw;
+        }
+
         _child = child;
         _pid = child.Id;
         _startTicks = ProcStat.Read(child.Id)?.StartTicks;

@@ -44,6 +44,7 @@ internal static class EdgeCommand
                 Home = Pick(parseResult.GetValue(home), "SLIPWAY_HOME", Path.Combine(Environment.CurrentDirectory, ".slipway")),
                 Http = Pick(parseResult.GetValue(http), "SLIPWAY_EDGE_HTTP", EdgeOptions.DefaultHttp),
                 Admin = Pick(parseResult.GetValue(admin), "SLIPWAY_ADMIN", EdgeOptions.DefaultAdmin),
+                OutputRelay = RelayOutputCommand.SelfArguments(),
             },
             parseResult.GetValue(takeover),
             parseResult.InvocationConfiguration.Output,

@@ -55,7 +55,7 @@ internal static class EdgeUpgradeCommand
         IReadOnlyList<string> program;
         if (binary is null)
         {
-            program = SelfCommand.Program();
+            program = SelfCommand.Arguments();
         }
         else
         {

@@ -58,6 +58,8 @@ internal static class SlipwayCli
         root.Subcommands.Add(TokensCommand.Create());
         root.Subcommands.Add(WebhooksCommand.Create());
         root.Subcommands.Add(SelfDeployCommand.Create());
+        root.Subcommands.Add(SecretsCommand.Create());
+        root.Subcommands.Add(RelayOutputCommand.Create());
         root.Subcommands.Add(DoctorCommand.Create());
         root.Subcommands.Add(VersionCommand.Create());
         return root;

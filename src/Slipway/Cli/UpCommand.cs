@@ -55,6 +55,7 @@ internal static class UpCommand
         Home = EdgeCommand.Pick(parseResult.GetValue(Home), "SLIPWAY_HOME", Path.Combine(Environment.CurrentDirectory, ".slipway")),
         Http = EdgeCommand.Pick(parseResult.GetValue(Http), "SLIPWAY_EDGE_HTTP", EdgeOptions.DefaultHttp),
         Admin = EdgeCommand.Pick(parseResult.GetValue(Admin), "SLIPWAY_ADMIN", EdgeOptions.DefaultAdmin),
+        OutputRelay = RelayOutputCommand.SelfArguments(),
     };
 
     /// <summary>Starts the stack, printing what went wrong (and returning null) when it cannot.</summary>

@@ -26,7 +26,7 @@ internal static class WebhooksCommand
 
             var value = Console.IsInputRedirected
                 ? (await Console.In.ReadToEndAsync(cancellationToken)).TrimEnd('\r', '\n')
-                : ReadHidden();
+                : HiddenInput.ReadLine();
             await context.Client.SetWebhookSecretAsync(name, value, cancellationToken);
             context.Output.Success($"webhook secret of {name} set; deliveries signed with it deploy pushes to {name}'s branch");
             return ExitCodes.Ok;
@@ -34,28 +34,5 @@ internal static class WebhooksCommand
 
         command.Subcommands.Add(secret);
         return command;
-    }
-
-    private static string ReadHidden()
-    {
-        var text = new System.Text.StringBuilder();
-        while (true)
-        {
-            var key = Console.ReadKey(intercept: true);
-            if (key.Key == ConsoleKey.Enter)
-            {
-                Console.Error.WriteLine();
-                return text.ToString();
-            }
-
-            if (key.Key == ConsoleKey.Backspace)
-            {
-                text.Length = Math.Max(0, text.Length - 1);
-            }
-            else if (!char.IsControl(key.KeyChar))
-            {
-                text.Append(key.KeyChar);
-            }
-        }
     }
 }

@@ -111,6 +111,17 @@ internal sealed class AdminClient : IDisposable
     public Task SetWebhookSecretAsync(string app, string secret, CancellationToken cancellationToken) =>
         SendAsync(HttpMethod.Put, $"api/v1/apps/{Esc(app)}/webhook-secret", JsonContent.Create(new WebhookSecretRequest { Secret = secret }, options: Json), cancellationToken);
 
+    /// <summary><c>PUT /api/v1/apps/{app}/secrets/{name}</c>: sets one secret; the answer never carries the value.</summary>
+    public Task<SecretView> SetSecretAsync(string app, string name, string value, CancellationToken cancellationToken) =>
+        SendAsync<SecretView>(HttpMethod.Put, $"api/v1/apps/{Esc(app)}/secrets/{Esc(name)}", JsonContent.Create(new SecretValueRequest { Value = value }, options: Json), cancellationToken);
+
+    /// <summary><c>GET /api/v1/apps/{app}/secrets</c>: names and times only.</summary>
+    public Task<IReadOnlyList<SecretView>> ListSecretsAsync(string app, CancellationToken cancellationToken) =>
+        SendAsync<IReadOnlyList<SecretView>>(HttpMethod.Get, $"api/v1/apps/{Esc(app)}/secrets", null, cancellationToken);
+
+    public Task UnsetSecretAsync(string app, string name, CancellationToken cancellationToken) =>
+        SendAsync(HttpMethod.Delete, $"api/v1/apps/{Esc(app)}/secrets/{Esc(name)}", null, cancellationToken);
+
     /// <summary><c>GET /readyz</c>: true on 200, false on 503 (still recovering or draining).</summary>
     public async Task<bool> IsReadyAsync(CancellationToken cancellationToken)
     {

@@ -4,14 +4,26 @@ namespace Slipway.Hosting;
 internal static class SelfCommand
 {
     /// <summary>A shell command line that starts this executable with <paramref name="arguments"/>.</summary>
-    public static string ShellLine(params string[] arguments) => string.Join(' ', Program().Concat(arguments).Select(Quote));
+    public static string ShellLine(params string[] arguments) => string.Join(' ', Arguments(arguments).Select(Quote));
 
-    /// <summary>The program and leading arguments that run this executable: <c>[slipway]</c> or <c>[dotnet, slipway.dll]</c>.</summary>
-    public static IReadOnlyList<string> Program()
+    /// <summary>The program and arguments that start this executable with <paramref name="arguments"/>.</summary>
+    public static IReadOnlyList<string> Arguments(params string[] arguments)
     {
         var process = Environment.ProcessPath ?? throw new InvalidOperationException("Cannot tell which executable is running.");
-        // Run as `dotnet slipway.dll`: the child needs the dll too.
-        return Path.GetFileNameWithoutExtension(process) == "dotnet" ? [process, typeof(SelfCommand).Assembly.Location] : [process];
+        var parts = new List<string>();
+        if (Path.GetFileNameWithoutExtension(process) == "dotnet")
+        {
+            // Run as `dotnet slipway.dll`: the child needs the dll too.
+            parts.Add(process);
+            parts.Add(typeof(SelfCommand).Assembly.Location);
+        }
+        else
+        {
+            parts.Add(process);
+        }
+
+        parts.AddRange(arguments);
+        return parts;
     }
 
     public static string Quote(string text) => "'" + text.Replace("'", "'\\''", StringComparison.Ordinal) + "'";

@@ -25,4 +25,30 @@ public sealed class RedactorTests
     {
         Assert.Equal("plain", Redactor.None.Redact("plain"));
     }
+
+    [Fact]
+    public void ForSecrets_ShortValue_IsNotMaskedButLongerOnesAre()
+    {
+        var redactor = Redactor.ForSecrets(["abc", "abcd"]);
+
+        Assert.Equal("abc *** ***e", redactor.Redact("abc abcd abcde"));
+    }
+
+    [Fact]
+    public void ForSecrets_MultiLineValue_EachLineIsMaskedOnItsOwn()
+    {
+        var redactor = Redactor.ForSecrets(["-----BEGIN-----\r\nline-one-of-key\nline-two-of-key\n-----END-----"]);
+
+        Assert.Equal("key: ***", redactor.Redact("key: line-two-of-key"));
+        Assert.Equal("***", redactor.Redact("-----BEGIN-----"));
+    }
+
+    [Fact]
+    public void ForSecrets_InJson_MasksTheEscapedForm()
+    {
+        var redactor = Redactor.ForSecrets(["a\"b<c>d"], inJson: true);
+        var json = System.Text.Json.JsonSerializer.Serialize(new { line = "x a\"b<c>d y" });
+
+        Assert.Equal("{\"line\":\"x *** y\"}", redactor.Redact(json));
+    }
 }

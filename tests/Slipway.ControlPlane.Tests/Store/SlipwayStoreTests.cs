@@ -80,6 +80,33 @@ public sealed class SlipwayStoreTests : IDisposable
     }
 
     [Fact]
+    public void Open_MigrationMissingBelowTheHighestApplied_AppliesItAndKeepsData()
+    {
+        using (var store = Open())
+        {
+            store.UpsertApp("hello", "app: hello\n");
+        }
+
+        // As if the store had been upgraded by a build that had migrations 6 and 7 but not yet 5 (branches merged late).
+        using (var connection = new SqliteConnection($"Data Source={DbPath};Pooling=False"))
+        {
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = "DROP TABLE app_secrets; DELETE FROM schema_migrations WHERE version = 5;";
+            command.ExecuteNonQuery();
+        }
+
+        using var reopened = Open();
+        Assert.Equal("app: hello\n", reopened.GetApp("hello")!.SpecYaml);
+        Assert.Equal(SlipwayStore.LatestSchemaVersion, reopened.SchemaVersion());
+        using var check = new SqliteConnection($"Data Source={DbPath};Mode=ReadOnly;Pooling=False");
+        check.Open();
+        using var query = check.CreateCommand();
+        query.CommandText = "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'app_secrets'";
+        Assert.Equal(1L, (long)query.ExecuteScalar()!);
+    }
+
+    [Fact]
     public void Open_GarbageFile_ThrowsUnreadableAndLeavesFileUntouched()
     {
         var garbage = new byte[8192];

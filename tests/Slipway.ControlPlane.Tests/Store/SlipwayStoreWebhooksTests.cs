@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
-using Slipway.ControlPlane.Secrets;
+using Slipway.Edge.Secrets;
 using Slipway.ControlPlane.Store;
 using Slipway.ControlPlane.Webhooks;
 

@@ -23,6 +23,12 @@ internal sealed class DockerRuntime(DockerEngine engine, string owner) : IAppRun
         var imageId = start.Release.ImageId
             ?? throw new DeployFailedException("start", $"release {start.Release.Id} has no docker image; deploy its revision again to build one", null);
         var environment = new Dictionary<string, string>(start.Environment, StringComparer.Ordinal);
+        // The engine keeps a container's environment in its own store (outside SLIPWAY_HOME); docs/secrets.md says so.
+        foreach (var (name, value) in start.Secrets)
+        {
+            environment[name] = value;
+        }
+
         // The host path of the manifest means nothing inside the image; the app serves the release.json copied into it.
         environment.Remove("SLIPWAY_RELEASE_MANIFEST");
         if (start.Spec.Docker?.Port is { } containerPort)

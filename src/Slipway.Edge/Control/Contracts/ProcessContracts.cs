@@ -13,6 +13,17 @@ public sealed record ProcessDefinition
 
     public IReadOnlyDictionary<string, string> Environment { get; init; } = new Dictionary<string, string>();
 
+    /// <summary>
+    /// Secret environment variables (an app's secrets), set on top of <see cref="Environment"/>. Accepted on
+    /// <c>POST /processes</c> only: answers never carry them (null there), the state file holds them only sealed
+    /// under the master key (<see cref="SealedSecrets"/>), and the process's output reaches its log file through a
+    /// relay that masks their values.
+    /// </summary>
+    public IReadOnlyDictionary<string, string>? Secrets { get; init; }
+
+    /// <summary>The state file's form of <see cref="Secrets"/>: AES-GCM under the master key. Ignored on input.</summary>
+    public string? SealedSecrets { get; init; }
+
     /// <summary>Informational; the port is normally also in <see cref="Environment"/> as PORT.</summary>
     public int? Port { get; init; }
 

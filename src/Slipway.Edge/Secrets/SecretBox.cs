@@ -1,14 +1,14 @@
 using System.Security.Cryptography;
 using System.Text;
 
-namespace Slipway.ControlPlane.Secrets;
+namespace Slipway.Edge.Secrets;
 
 /// <summary>
 /// Seals secret values with AES-256-GCM under the master key. Each value gets a fresh 96-bit nonce; the
 /// associated data binds a value to its owner (e.g. <c>webhook:hello</c>) so a sealed value copied onto another
 /// row does not open. Stored form: <c>v1:</c> + base64(nonce ‖ ciphertext ‖ tag).
 /// </summary>
-internal sealed class SecretBox(byte[] key)
+public sealed class SecretBox(byte[] key)
 {
     private const string Prefix = "v1:";
     private const int NonceSize = 12;

@@ -1,18 +1,22 @@
 using System.Security.Cryptography;
-using Slipway.ControlPlane.IO;
 
-namespace Slipway.ControlPlane.Secrets;
+namespace Slipway.Edge.Secrets;
 
 /// <summary>
 /// The 256-bit key that encrypts secrets at rest: from <c>SLIPWAY_MASTER_KEY</c> (base64 or 64 hex digits) when
 /// set, otherwise from <c>HOME/master.key</c>, created with mode 0600 on first use. Losing it makes every stored
-/// secret unreadable, so it is never rotated silently.
+/// secret unreadable, so it is never rotated silently. The edge and the control plane load the same key: the
+/// control plane seals app secrets in the store with it, the edge seals the secret environment of the processes it
+/// persists in <c>HOME/edge/state.json</c>.
 /// </summary>
-internal static class MasterKey
+public static class MasterKey
 {
     public const string EnvironmentVariable = "SLIPWAY_MASTER_KEY";
     public const string FileName = "master.key";
     public const int Length = 32;
+
+    /// <summary>The key from <c>SLIPWAY_MASTER_KEY</c> in this process's environment, else from (or created in) <paramref name="home"/>.</summary>
+    public static byte[] Load(string home) => Load(home, Environment.GetEnvironmentVariable(EnvironmentVariable));
 
     public static byte[] Load(string home, string? fromEnvironment)
     {
@@ -45,7 +49,7 @@ internal static class MasterKey
             stream.Flush(flushToDisk: true);
         }
 
-        UnixPermissions.Set(temporary, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        File.SetUnixFileMode(temporary, UnixFileMode.UserRead | UnixFileMode.UserWrite);
         try
         {
             // Another instance on the same home may have created it first; theirs wins so both use one key.
