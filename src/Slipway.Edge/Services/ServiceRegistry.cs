@@ -228,13 +228,19 @@ public sealed partial class ServiceRegistry : IAsyncDisposable
         return status;
     }
 
-    /// <summary>What persistence saves: definitions, current targets, pause and maintenance state.</summary>
+    /// <summary>What persistence saves: definitions, current and canary targets, pause and maintenance state.</summary>
     public IReadOnlyList<PersistedService> Export() =>
         [.. Volatile.Read(ref _services).Values.Select(r => r.Snapshot).OrderBy(s => s.Name, StringComparer.Ordinal).Select(s => new PersistedService
         {
             Name = s.Name,
             Definition = s.Definition,
             Targets = [.. s.Active.Select(t => t.ToDefinition())],
+            Canary = s.Canary.IsEmpty ? null : new CanaryDefinition
+            {
+                Targets = [.. s.Canary.Select(t => t.ToDefinition())],
+                Weight = s.CanaryWeight,
+                Cookie = s.CanaryCookie,
+            },
             Paused = s.Paused,
             Maintenance = s.Maintenance,
         })];
@@ -262,7 +268,20 @@ public sealed partial class ServiceRegistry : IAsyncDisposable
                     targets.Add(CreateTarget(runtime, saved.Targets[i], $"targets[{i}].url"));
                 }
 
-                runtime.Update(s => s with { Active = [.. targets] });
+                var canary = new List<Target>();
+                var canaryTargets = saved.Canary?.Targets ?? [];
+                for (var i = 0; i < canaryTargets.Count; i++)
+                {
+                    canary.Add(CreateTarget(runtime, canaryTargets[i], $"canary.targets[{i}].url"));
+                }
+
+                runtime.Update(s => s with
+                {
+                    Active = [.. targets],
+                    Canary = [.. canary],
+                    CanaryWeight = canary.Count > 0 ? saved.Canary!.Weight : 0,
+                    CanaryCookie = saved.Canary?.Cookie ?? s.CanaryCookie,
+                });
                 Volatile.Write(ref _services, _services.SetItem(saved.Name, runtime));
             }
 
@@ -414,6 +433,9 @@ public sealed record PersistedService
     public ServiceDefinition Definition { get; init; } = new();
 
     public IReadOnlyList<TargetDefinition> Targets { get; init; } = [];
+
+    /// <summary>A canary split in place when the state was saved; null when there was none.</summary>
+    public CanaryDefinition? Canary { get; init; }
 
     public bool Paused { get; init; }
 

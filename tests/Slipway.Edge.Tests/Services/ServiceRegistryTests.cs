@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Net;
 using Microsoft.Extensions.Logging.Abstractions;
 using Slipway.Edge.Control.Contracts;
+using Slipway.Edge.Persistence;
 using Slipway.Edge.Services;
 using Slipway.Edge.Tests.Forwarding;
 
@@ -223,6 +224,42 @@ public sealed class ServiceRegistryTests
         pinned.Headers.Add("Cookie", "slipway-canary=stable");
         using var stableAnswer = await edge.Client.SendAsync(pinned);
         Assert.Equal("stable", await stableAnswer.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task Restore_SavedWithCanary_KeepsTheSplitWeightAndCookie()
+    {
+        await using var stable = await TestBackend.StartAsync("stable");
+        await using var canary = await TestBackend.StartAsync("canary");
+        var home = Directory.CreateTempSubdirectory("slipway-canary-state-").FullName;
+        try
+        {
+            var store = new EdgeStateStore(Path.Combine(home, "state.json"));
+            await using (var before = await EdgeServer.StartAsync())
+            {
+                await before.AddServiceAsync("app", [stable]);
+                await before.Registry.SetTargetsAsync("app", EdgeServer.Targets([stable]) with
+                {
+                    Canary = new CanaryDefinition { Targets = [new TargetDefinition { Id = "canary", Url = canary.Url }], Weight = 100, Cookie = "pick" },
+                }, CancellationToken.None);
+                await store.SaveAsync(new EdgeState { Services = before.Registry.Export() }, CancellationToken.None);
+            }
+
+            // A restarted edge: the same split from the state file, not only the stable targets.
+            await using var after = await EdgeServer.StartAsync();
+            after.Registry.Restore(store.Load().Services);
+
+            var status = after.Registry.Get("app")!;
+            Assert.Equal("canary", Assert.Single(status.Canary).Id);
+            Assert.Equal("stable", Assert.Single(status.Targets).Id);
+            using var first = await after.Client.GetAsync("/set-cookie");
+            Assert.Equal("canary", await first.Content.ReadAsStringAsync());
+            Assert.Contains(first.Headers.GetValues("Set-Cookie"), c => c.StartsWith("pick=canary", StringComparison.Ordinal));
+        }
+        finally
+        {
+            Directory.Delete(home, recursive: true);
+        }
     }
 
     [Fact]
