@@ -55,6 +55,7 @@ internal sealed partial class DeploymentPipeline(
         string? workspace = null;
         try
         {
+            RequireDeclaredSecrets(run);
             if (run.Release is null)
             {
                 Phase(run, "source");
@@ -173,6 +174,21 @@ internal sealed partial class DeploymentPipeline(
             {
                 ReleaseWriter.DiscardWorkspace(workspace);
             }
+        }
+    }
+
+    /// <summary>
+    /// A name under <c>secrets:</c> says the app needs it: starting without a value would fail later and less clearly
+    /// (a build step or the app reading an empty variable), so the run stops before anything is fetched.
+    /// </summary>
+    private static void RequireDeclaredSecrets(DeploymentRun run)
+    {
+        var missing = run.Spec.Secrets.Where(name => !run.Secrets.ContainsKey(name)).ToList();
+        if (missing.Count > 0)
+        {
+            var setting = string.Join("; ", missing.Select(name => $"printf %s \"$VALUE\" | slipway secrets set {run.App} {name}"));
+            throw new DeployFailedException("secrets",
+                $"{string.Join(", ", missing)} {(missing.Count == 1 ? "is" : "are")} listed under `secrets:` in slipway.yml but not set: {setting}; or remove {(missing.Count == 1 ? "it" : "them")} from `secrets:`", 2);
         }
     }
 

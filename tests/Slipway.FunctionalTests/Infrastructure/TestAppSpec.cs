@@ -37,6 +37,9 @@ internal sealed record TestAppSpec
     /// <summary>The <c>migrate</c> command; null for none.</summary>
     public string? Migrate { get; init; }
 
+    /// <summary>Names listed under <c>secrets:</c> (values are set through the API or CLI).</summary>
+    public IReadOnlyList<string> Secrets { get; init; } = [];
+
     /// <summary>A git source (<c>source: { git: ..., branch: ... }</c>); null deploys with <c>from</c> only.</summary>
     public (string Git, string Branch)? Source { get; init; }
 
@@ -73,6 +76,11 @@ internal sealed record TestAppSpec
         if (Migrate is not null)
         {
             yaml.AppendLine($"migrate: {Quote(Migrate)}");
+        }
+
+        if (Secrets.Count > 0)
+        {
+            yaml.AppendLine($"secrets: [ {string.Join(", ", Secrets)} ]");
         }
 
         if (Env.Count > 0)

@@ -117,6 +117,28 @@ public sealed class SecretsTests(SlipwayFixture fixture)
     }
 
     [Fact]
+    public async Task Deploy_DeclaredSecretNotSet_FailsNamingItAndHowToSetIt_ThenSucceedsOnceSet()
+    {
+        var slipway = fixture.Slipway;
+        var spec = new TestAppSpec { App = "secret-declared", Secrets = ["DATABASE_URL"] };
+        await fixture.Admin.RegisterAsync(spec.App, spec.ToYaml());
+        using var sources = new AppSources();
+        var from = sources.Version(spec, "declared v1");
+
+        var (status, outcome) = await fixture.Admin.DeployAndWaitAsync(spec.App, from);
+
+        Assert.NotEqual(HttpStatusCode.OK, status);
+        Assert.Equal("failed", outcome.Status);
+        Assert.StartsWith("secrets: DATABASE_URL is listed under `secrets:` in slipway.yml but not set", outcome.ErrorSummary, StringComparison.Ordinal);
+        Assert.Contains($"slipway secrets set {spec.App} DATABASE_URL", outcome.ErrorSummary, StringComparison.Ordinal);
+        Assert.Empty(await fixture.Admin.ReleasesAsync(spec.App)); // stopped before anything was fetched or built
+
+        var set = await slipway.CliWithInputAsync("postgres://db.internal/app", "secrets", "set", spec.App, "DATABASE_URL");
+        Assert.Equal(0, set.ExitCode);
+        await fixture.Admin.DeploySucceededAsync(spec.App, from);
+    }
+
+    [Fact]
     public async Task Set_WithValueOption_WarnsAboutShellHistory()
     {
         var spec = new TestAppSpec { App = "secret-flag" };
