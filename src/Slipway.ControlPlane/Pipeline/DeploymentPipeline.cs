@@ -71,18 +71,7 @@ internal sealed partial class DeploymentPipeline(
                 cancellationToken.ThrowIfCancellationRequested();
                 var manifest = releases.Publish(run.App, workspace, fetched, gates, run.Log);
                 workspace = null;
-                run.Release = store.GetRelease(manifest.Release) ?? store.RecordRelease(new Store.Release
-                {
-                    Id = manifest.Release,
-                    App = run.App,
-                    Revision = manifest.Revision,
-                    Dirty = manifest.Dirty,
-                    Ref = manifest.Ref,
-                    Digest = manifest.Digest,
-                    BuiltAt = manifest.BuiltAt,
-                    Path = releases.ReleaseDirectory(run.App, manifest.Release),
-                    ManifestJson = manifest.ToJson(),
-                }, run.Id);
+                run.Release = store.GetRelease(manifest.Release) ?? store.RecordRelease(manifest.ToLedgerRow(releases.ReleaseDirectory(run.App, manifest.Release)), run.Id);
                 FaultInjection.After("release");
             }
 

@@ -36,6 +36,20 @@ internal sealed record ReleaseManifest
 
     public string ToJson() => JsonSerializer.Serialize(this, JsonOptions);
 
+    /// <summary>The ledger row of this release, whose tree was published at <paramref name="path"/>.</summary>
+    public Store.Release ToLedgerRow(string path) => new()
+    {
+        Id = Release,
+        App = App,
+        Revision = Revision,
+        Dirty = Dirty,
+        Ref = Ref,
+        Digest = Digest,
+        BuiltAt = BuiltAt,
+        Path = path,
+        ManifestJson = ToJson(),
+    };
+
     public static ReleaseManifest FromJson(string json) =>
         JsonSerializer.Deserialize<ReleaseManifest>(json, JsonOptions)
         ?? throw new InvalidDataException("release.json is empty (null).");
