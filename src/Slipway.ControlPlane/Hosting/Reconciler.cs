@@ -199,12 +199,7 @@ internal sealed partial class Reconciler(
                 }
 
                 var reason = $"its container is {state.State} (exit code {state.LastExitCode?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "none"})";
-                Log.Restarting(logger, containerId, reason);
-                watch.PendingReason = reason;
-                watch.RestartedAt ??= now;
-                watch.Backoff = watch.Backoff == TimeSpan.Zero ? TimeSpan.FromSeconds(1) : TimeSpan.FromTicks(Math.Min(watch.Backoff.Ticks * 2, MaxBackoff.Ticks));
-                watch.NextAttempt = now + watch.Backoff;
-                Journal(RestartStart, generation, new { reason, by = "reconciler", backoffMs = (long)watch.Backoff.TotalMilliseconds });
+                BeginRestart(generation, containerId, reason, watch);
                 await docker.Engine.StartContainerAsync(containerId, cancellationToken);
                 return;
             }
@@ -236,15 +231,22 @@ internal sealed partial class Reconciler(
         }
     }
 
+    /// <summary>Journals a restart the reconciler is about to do and backs off the next one (1 s doubling to 30 s).</summary>
+    private void BeginRestart(Generation generation, string instanceId, string reason, Watch watch)
+    {
+        var now = time.GetUtcNow();
+        Log.Restarting(logger, instanceId, reason);
+        watch.PendingReason = reason;
+        watch.RestartedAt ??= now;
+        watch.Backoff = watch.Backoff == TimeSpan.Zero ? TimeSpan.FromSeconds(1) : TimeSpan.FromTicks(Math.Min(watch.Backoff.Ticks * 2, MaxBackoff.Ticks));
+        watch.NextAttempt = now + watch.Backoff;
+        Journal(RestartStart, generation, new { reason, by = "reconciler", backoffMs = (long)watch.Backoff.TotalMilliseconds });
+    }
+
     private async Task RestartAsync(AppSpec spec, Generation generation, string processId, int port, ProcessStatus? process, string reason,
         Watch watch, CancellationToken cancellationToken)
     {
-        Log.Restarting(logger, processId, reason);
-        watch.PendingReason = reason;
-        watch.RestartedAt ??= time.GetUtcNow();
-        watch.Backoff = watch.Backoff == TimeSpan.Zero ? TimeSpan.FromSeconds(1) : TimeSpan.FromTicks(Math.Min(watch.Backoff.Ticks * 2, MaxBackoff.Ticks));
-        watch.NextAttempt = time.GetUtcNow() + watch.Backoff;
-        Journal(RestartStart, generation, new { reason, by = "reconciler", backoffMs = (long)watch.Backoff.TotalMilliseconds });
+        BeginRestart(generation, processId, reason, watch);
         // The edge never hands secrets back, so they are added again from the store (as they are now).
         var secrets = Secrets(spec.App);
         var definition = process?.Definition is { Command.Length: > 0 } known
