@@ -23,35 +23,17 @@ public sealed class ProcessSupervisorSecretsTests : IAsyncLifetime
     private static readonly IReadOnlyList<string> StandInRelay =
         ["/bin/sh", "-c", "cat >/dev/null; exec sed -u 's/tok-[a-z0-9]*/***/g' <\"$0\" >>\"$1\""];
 
-    private readonly string _directory = Directory.CreateTempSubdirectory("slipway-sup-secrets-").FullName;
-    private readonly List<ProcessSupervisor> _supervisors = [];
-    private readonly List<(int Pid, long? Ticks)> _groups = [];
+    private readonly SupervisorCleanup _cleanup = new("slipway-sup-secrets-");
 
     public Task InitializeAsync() => Task.CompletedTask;
 
-    public async Task DisposeAsync()
-    {
-        foreach (var supervisor in _supervisors)
-        {
-            await supervisor.ShutdownAsync(stopProcesses: true, CancellationToken.None);
-        }
-
-        foreach (var (pid, ticks) in _groups)
-        {
-            if (SupervisedProcess.IsSameProcess(pid, ticks))
-            {
-                ProcessSignals.SignalGroup(pid, ProcessSignals.SigKill);
-            }
-        }
-
-        Directory.Delete(_directory, recursive: true);
-    }
+    public Task DisposeAsync() => _cleanup.DisposeAsync().AsTask();
 
     [Fact]
     public void Start_SecretsOnAnEdgeWithoutRelay_IsRefusedNamingTheField()
     {
-        var supervisor = new ProcessSupervisor(Path.Combine(_directory, "logs"), TimeProvider.System, NullLogger<ProcessSupervisor>.Instance);
-        _supervisors.Add(supervisor);
+        var supervisor = new ProcessSupervisor(Path.Combine(_cleanup.Directory, "logs"), TimeProvider.System, NullLogger<ProcessSupervisor>.Instance);
+        _cleanup.Track(supervisor);
 
         var e = Assert.Throws<ArgumentException>(() => supervisor.Start(Definition("web")));
 
@@ -72,7 +54,7 @@ public sealed class ProcessSupervisorSecretsTests : IAsyncLifetime
         Assert.All(supervisor.List(), p => Assert.True(p.Definition.Secrets is null && p.Definition.SealedSecrets is null));
         var persisted = Assert.Single(supervisor.ListForState());
         Assert.NotNull(persisted.Definition.SealedSecrets);
-        var statePath = Path.Combine(_directory, "edge", "state.json");
+        var statePath = Path.Combine(_cleanup.Directory, "edge", "state.json");
         await new EdgeStateStore(statePath).SaveAsync(new EdgeState { Processes = supervisor.ListForState() }, CancellationToken.None);
         Assert.True(File.ReadAllBytes(statePath).AsSpan().IndexOf(Encoding.UTF8.GetBytes(Value)) < 0);
         Assert.Contains("sealedSecrets", await File.ReadAllTextAsync(statePath));
@@ -85,7 +67,7 @@ public sealed class ProcessSupervisorSecretsTests : IAsyncLifetime
         var started = Track(first.Start(Definition("web")));
         await Poll.UntilAsync(() => ReadLog(started).Contains("len=", StringComparison.Ordinal), Deadline, "the first run's output");
         await first.ShutdownAsync(stopProcesses: false, CancellationToken.None);
-        var statePath = Path.Combine(_directory, "edge", "state.json");
+        var statePath = Path.Combine(_cleanup.Directory, "edge", "state.json");
         var store = new EdgeStateStore(statePath);
         await store.SaveAsync(new EdgeState { Processes = first.ListForState() }, CancellationToken.None);
 
@@ -110,12 +92,12 @@ public sealed class ProcessSupervisorSecretsTests : IAsyncLifetime
 
     private ProcessSupervisor NewSupervisor()
     {
-        var supervisor = new ProcessSupervisor(Path.Combine(_directory, "logs"), TimeProvider.System, NullLogger<ProcessSupervisor>.Instance)
+        var supervisor = new ProcessSupervisor(Path.Combine(_cleanup.Directory, "logs"), TimeProvider.System, NullLogger<ProcessSupervisor>.Instance)
         {
             OutputRelay = StandInRelay,
             SecretBox = () => new SecretBox(Key),
         };
-        _supervisors.Add(supervisor);
+        _cleanup.Track(supervisor);
         return supervisor;
     }
 
@@ -123,7 +105,7 @@ public sealed class ProcessSupervisorSecretsTests : IAsyncLifetime
     {
         if (status.Pid is int pid)
         {
-            _groups.Add((pid, status.StartTicks));
+            _cleanup.TrackGroup(pid, status.StartTicks);
         }
 
         return status;

@@ -9,30 +9,11 @@ public sealed class ProcessSupervisorTests : IAsyncLifetime
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(15);
 
-    private readonly string _directory = Directory.CreateTempSubdirectory("slipway-sup-").FullName;
-    private readonly List<ProcessSupervisor> _supervisors = [];
-    private readonly List<(int Pid, long? Ticks)> _groups = [];
+    private readonly SupervisorCleanup _cleanup = new("slipway-sup-");
 
     public Task InitializeAsync() => Task.CompletedTask;
 
-    public async Task DisposeAsync()
-    {
-        foreach (var supervisor in _supervisors)
-        {
-            await supervisor.ShutdownAsync(stopProcesses: true, CancellationToken.None);
-        }
-
-        // Belt and braces: nothing a test started may outlive it.
-        foreach (var (pid, ticks) in _groups)
-        {
-            if (SupervisedProcess.IsSameProcess(pid, ticks))
-            {
-                ProcessSignals.SignalGroup(pid, ProcessSignals.SigKill);
-            }
-        }
-
-        Directory.Delete(_directory, recursive: true);
-    }
+    public Task DisposeAsync() => _cleanup.DisposeAsync().AsTask();
 
     [Fact]
     public async Task Start_Command_OutputLandsInLogFileAndProcessLeadsItsOwnSessionAndGroup()
@@ -51,7 +32,7 @@ public sealed class ProcessSupervisorTests : IAsyncLifetime
         Assert.Equal(pid, stat.ProcessGroup);
         Assert.Equal(pid, stat.Session);
         Assert.Equal(stat.StartTicks, status.StartTicks);
-        Assert.Equal(Path.Combine(_directory, "logs", "p1.log"), status.LogFile);
+        Assert.Equal(Path.Combine(_cleanup.Directory, "logs", "p1.log"), status.LogFile);
     }
 
     [Fact]
@@ -99,7 +80,7 @@ public sealed class ProcessSupervisorTests : IAsyncLifetime
     {
         var supervisor = NewSupervisor();
 
-        var badId = Assert.Throws<ArgumentException>(() => supervisor.Start(new ProcessDefinition { Id = "../x", Command = "true", WorkingDirectory = _directory }));
+        var badId = Assert.Throws<ArgumentException>(() => supervisor.Start(new ProcessDefinition { Id = "../x", Command = "true", WorkingDirectory = _cleanup.Directory }));
         var badDirectory = Assert.Throws<ArgumentException>(() => supervisor.Start(new ProcessDefinition { Id = "x", Command = "true", WorkingDirectory = "relative" }));
 
         Assert.Equal("id", badId.ParamName);
@@ -204,8 +185,8 @@ public sealed class ProcessSupervisorTests : IAsyncLifetime
             State = "running",
             Pid = pid,
             StartTicks = ticks + 1,
-            LogFile = Path.Combine(_directory, "logs", "reused.log"),
-            Definition = new ProcessDefinition { Id = "reused", Command = "exec sleep 300", WorkingDirectory = _directory, StopGraceMs = 1000 },
+            LogFile = Path.Combine(_cleanup.Directory, "logs", "reused.log"),
+            Definition = new ProcessDefinition { Id = "reused", Command = "exec sleep 300", WorkingDirectory = _cleanup.Directory, StopGraceMs = 1000 },
         };
         var supervisor = NewSupervisor();
 
@@ -226,8 +207,8 @@ public sealed class ProcessSupervisorTests : IAsyncLifetime
             Id = "idle",
             State = "stopped",
             LastExitCode = 143,
-            LogFile = Path.Combine(_directory, "logs", "idle.log"),
-            Definition = new ProcessDefinition { Id = "idle", Command = "exec sleep 300", WorkingDirectory = _directory },
+            LogFile = Path.Combine(_cleanup.Directory, "logs", "idle.log"),
+            Definition = new ProcessDefinition { Id = "idle", Command = "exec sleep 300", WorkingDirectory = _cleanup.Directory },
         };
         var supervisor = NewSupervisor();
 
@@ -265,8 +246,8 @@ public sealed class ProcessSupervisorTests : IAsyncLifetime
 
     private ProcessSupervisor NewSupervisor()
     {
-        var supervisor = new ProcessSupervisor(Path.Combine(_directory, "logs"), TimeProvider.System, NullLogger<ProcessSupervisor>.Instance);
-        _supervisors.Add(supervisor);
+        var supervisor = new ProcessSupervisor(Path.Combine(_cleanup.Directory, "logs"), TimeProvider.System, NullLogger<ProcessSupervisor>.Instance);
+        _cleanup.Track(supervisor);
         return supervisor;
     }
 
@@ -278,7 +259,7 @@ public sealed class ProcessSupervisorTests : IAsyncLifetime
         {
             Id = id,
             Command = command,
-            WorkingDirectory = _directory,
+            WorkingDirectory = _cleanup.Directory,
             Port = port,
             Environment = environment ?? [],
             StopGraceMs = 1000,
@@ -292,7 +273,7 @@ public sealed class ProcessSupervisorTests : IAsyncLifetime
     {
         if (status.Pid is int pid)
         {
-            _groups.Add((pid, status.StartTicks));
+            _cleanup.TrackGroup(pid, status.StartTicks);
         }
     }
 
