@@ -12,17 +12,7 @@ SSE=${SSE:-10}
 DRAIN=${DRAIN:-3}   # seconds: the deploy's drain timeout and the reference's stop grace
 WORK=$(mktemp -d /tmp/slipway-bench-gapless.XXXXXX)
 pids=()
-# The app processes are supervised by the edge and outlive `slipway up`: stop them by id through the edge's
-# control socket before stopping `slipway up`.
-stop_apps() {
-  local sock="$1"
-  [ -S "$sock" ] || return 0
-  for id in $(curl -s --max-time 5 --unix-socket "$sock" http://edge/processes |
-      python3 -c 'import json,sys; [print(p["id"]) for p in json.load(sys.stdin)]' 2>/dev/null); do
-    [ "$id" = slipway ] && continue
-    curl -s --max-time 10 --unix-socket "$sock" -X DELETE "http://edge/processes/$id?graceMs=2000" >/dev/null || true
-  done
-}
+. bench/lib.sh
 cleanup() {
   stop_apps "$WORK/home/edge.sock"
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
