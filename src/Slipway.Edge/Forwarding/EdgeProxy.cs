@@ -89,7 +89,7 @@ public sealed partial class EdgeProxy : IDisposable
         using (lease)
         {
             cookieState.Set(lease.Cookies);
-            error = await _forwarder.ForwardAsync(context, lease.Target.BaseAddress, definition, lease.Target.StreamsToken).ConfigureAwait(false);
+            error = await ForwardAsync(context, lease.Target, definition).ConfigureAwait(false);
         }
 
         if (ForwarderErrors.IsTargetFailure(error))
@@ -106,7 +106,7 @@ public sealed partial class EdgeProxy : IDisposable
                 using (retry)
                 {
                     cookieState.Set(retry.Cookies);
-                    error = await _forwarder.ForwardAsync(context, retry.Target.BaseAddress, definition, retry.Target.StreamsToken).ConfigureAwait(false);
+                    error = await ForwardAsync(context, retry.Target, definition).ConfigureAwait(false);
                 }
 
                 if (ForwarderErrors.IsTargetFailure(error))
@@ -128,6 +128,18 @@ public sealed partial class EdgeProxy : IDisposable
             await FailAsync(context, error).ConfigureAwait(false);
         }
 
+        return error;
+    }
+
+    /// <summary>
+    /// One forward to one target, and the only place its outcome is recorded in the target's figures (status, transport
+    /// error, latency), which canary analysis and the per-target metrics read.
+    /// </summary>
+    private async Task<ForwarderError> ForwardAsync(HttpContext context, Target target, Slipway.Edge.Control.Contracts.ServiceDefinition definition)
+    {
+        var started = _timeProvider.GetTimestamp();
+        var error = await _forwarder.ForwardAsync(context, target.BaseAddress, definition, target.StreamsToken).ConfigureAwait(false);
+        target.Stats.Record(context.Response.StatusCode, error, _timeProvider.GetElapsedTime(started));
         return error;
     }
 

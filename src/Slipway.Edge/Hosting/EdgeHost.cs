@@ -260,6 +260,7 @@ public sealed partial class EdgeHost : IAsyncDisposable
         };
         var exporter = new PrometheusExporter(EdgeMetrics.MeterName);
         var metrics = new EdgeMetrics();
+        metrics.ObserveTargets(services);
         var proxy = new EdgeProxy(services, time, loggerFactory, metrics);
         var gate = new ControlGate();
         var started = new List<WebApplication>();
