@@ -132,16 +132,28 @@ internal sealed partial class StartupRecovery(SlipwayStore store, IEdgeGateway e
     /// </summary>
     private async Task EndInterruptedRolloutAsync(Deployment deployment, Rollout rollout, CancellationToken cancellationToken)
     {
-        if (store.GetApp(deployment.App) is { } app)
+        if (store.GetApp(deployment.App) is { } app && rollout.StableGeneration is { } stable
+            && store.GetGeneration(deployment.App, deployment.Env, stable) is { ProcessId: { } processId, Port: { } port })
         {
+            AppSpec? spec = null;
             try
             {
-                await RouteCurrentAsync(AppSpecParser.Parse(app.SpecYaml, $"{app.Name}/slipway.yml"), deployment.Env, cancellationToken);
+                spec = AppSpecParser.Parse(app.SpecYaml, $"{app.Name}/slipway.yml");
             }
             catch (SpecException)
             {
-                // Without a readable spec the app is not routed by recovery at all; the split stays until it is fixed.
+                // Drain with the defaults below.
             }
+
+            // Waits for the canary's in-flight requests: its process is stopped right after, with the other candidates.
+            await edge.SetTargetsAsync(ServiceNames.For(deployment.App, deployment.Env), new SetTargetsRequest
+            {
+                Targets = [new TargetDefinition { Id = processId, Url = $"http://127.0.0.1:{port}" }],
+                DeployTimeoutMs = ServiceNames.Milliseconds((spec?.Probes ?? new ProbeSpec()).Deadline),
+                DrainTimeoutMs = ServiceNames.Milliseconds((spec?.Drain ?? new DrainSpec()).Timeout),
+                WaitForDrain = true,
+                RequiredPasses = 1,
+            }, cancellationToken);
         }
 
         var reason = $"interrupted at step {rollout.Step + 1} ({rollout.Weight}%): the control plane stopped mid-rollout; "

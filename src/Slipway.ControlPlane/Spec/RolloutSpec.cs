@@ -36,4 +36,10 @@ public sealed record AnalysisSpec
 
     /// <summary>The canary's p99 latency may be at most this many times the stable one's.</summary>
     public double MaxLatencyRatio { get; init; } = 2;
+
+    /// <summary>
+    /// p99 latencies closer than this are treated as equal: a fast app's p99 moves by more than 2× on a busy machine or
+    /// while a new process warms up, and a regression that small is not worth an abort.
+    /// </summary>
+    public TimeSpan LatencyMargin { get; init; } = TimeSpan.FromMilliseconds(25);
 }

@@ -9,7 +9,7 @@ internal static class RolloutSpecParser
     public static readonly string[] InconclusiveModes = ["advance", "abort", "pause"];
 
     private static readonly string[] RolloutKeys = ["steps", "pause", "analysis"];
-    private static readonly string[] AnalysisKeys = ["min_requests", "max_wait", "inconclusive", "max_error_rate", "max_error_ratio", "max_latency_ratio"];
+    private static readonly string[] AnalysisKeys = ["min_requests", "max_wait", "inconclusive", "max_error_rate", "max_error_ratio", "max_latency_ratio", "latency_margin"];
 
     public static RolloutSpec? Read(YamlNode node, SpecReader reader)
     {
@@ -152,6 +152,11 @@ internal static class RolloutSpecParser
         if (map.TryGetValue("max_latency_ratio", out var latencyRatio) && Ratio(latencyRatio.Value, "rollout.analysis.max_latency_ratio", reader) is { } lr)
         {
             analysis = analysis with { MaxLatencyRatio = lr };
+        }
+
+        if (map.TryGetValue("latency_margin", out var margin) && reader.Duration(margin.Value, "rollout.analysis.latency_margin", allowZero: true) is { } lm)
+        {
+            analysis = analysis with { LatencyMargin = lm };
         }
 
         return analysis;

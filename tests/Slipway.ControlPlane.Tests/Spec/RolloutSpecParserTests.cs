@@ -23,7 +23,7 @@ public sealed class RolloutSpecParserTests
             rollout:
               steps: [5%, 25%, 50]
               pause: 2m
-              analysis: { min_requests: 200, max_wait: 30s, inconclusive: pause, max_error_rate: 0.5%, max_error_ratio: 1.5, max_latency_ratio: 3 }
+              analysis: { min_requests: 200, max_wait: 30s, inconclusive: pause, max_error_rate: 0.5%, max_error_ratio: 1.5, max_latency_ratio: 3, latency_margin: 10ms }
             """).Rollout!;
 
         Assert.Equal([5, 25, 50], rollout.Steps);
@@ -34,6 +34,7 @@ public sealed class RolloutSpecParserTests
         Assert.Equal(0.005, rollout.Analysis.MaxErrorRate, 6);
         Assert.Equal(1.5, rollout.Analysis.MaxErrorRatio);
         Assert.Equal(3, rollout.Analysis.MaxLatencyRatio);
+        Assert.Equal(TimeSpan.FromMilliseconds(10), rollout.Analysis.LatencyMargin);
     }
 
     [Fact]

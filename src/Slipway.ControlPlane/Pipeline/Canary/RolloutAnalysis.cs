@@ -15,9 +15,6 @@ internal static class RolloutAnalysis
     /// <summary>Error rates closer than this are treated as equal: 0.1 % against 0.3 % is noise, not a regression.</summary>
     public const double ErrorRateMargin = 0.01;
 
-    /// <summary>p99 latencies closer than this (ms) are treated as equal, so a 1 ms app is not failed for answering in 3 ms.</summary>
-    public const double LatencyMarginMs = 5;
-
     public static Verdict Judge(AnalysisSpec rules, TargetStatsSnapshot canary, TargetStatsSnapshot stable, string canaryHealth, TimeSpan elapsed, TimeSpan pause)
     {
         if (canaryHealth == "unhealthy")
@@ -56,7 +53,7 @@ internal static class RolloutAnalysis
         }
 
         if (stableKnown && canary.P99Ms is { } canaryP99 && stable.P99Ms is { } stableP99
-            && canaryP99 - stableP99 >= LatencyMarginMs && canaryP99 > stableP99 * rules.MaxLatencyRatio)
+            && canaryP99 - stableP99 >= rules.LatencyMargin.TotalMilliseconds && canaryP99 > stableP99 * rules.MaxLatencyRatio)
         {
             return new Verdict(VerdictKind.Abort,
                 $"canary p99 latency {Ms(canaryP99)} is {(canaryP99 / stableP99).ToString("0.0", CultureInfo.InvariantCulture)}× the stable {Ms(stableP99)} (max_latency_ratio: {rules.MaxLatencyRatio.ToString(CultureInfo.InvariantCulture)})");

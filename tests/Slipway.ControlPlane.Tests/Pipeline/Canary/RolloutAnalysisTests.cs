@@ -72,7 +72,12 @@ public sealed class RolloutAnalysisTests
 
     [Fact]
     public void Judge_FastAppsMillisecondsApart_AreNotSlower() =>
-        Assert.Equal(VerdictKind.Advance, Judge(Window(200, ms: 3), Window(2000, ms: 1), Pause).Kind);
+        // 31 ms against 15 ms: what two identical releases showed on a busy 2-core machine.
+        Assert.Equal(VerdictKind.Advance, Judge(Window(200, ms: 31), Window(2000, ms: 15), Pause).Kind);
+
+    [Fact]
+    public void Judge_LatencyMarginZero_EveryRatioCounts() =>
+        Assert.Equal(VerdictKind.Abort, Judge(Window(200, ms: 40), Window(2000, ms: 15), Pause, rules: Rules with { LatencyMargin = TimeSpan.Zero }).Kind);
 
     [Fact]
     public void Judge_UnhealthyCanary_AbortsWhateverItsFigures()
