@@ -17,10 +17,15 @@ internal static class RolloutStack
     }
 
     /// <summary>Polls until the deployment's rollout is at <paramref name="step"/> (from 1) in <paramref name="state"/>.</summary>
-    public static Task<DeploymentView> AtStepAsync(RecoveryStack stack, string id, int step, string state = "running") =>
-        stack.Admin.WaitForAsync(id, d => d.Rollout is { } r && r.Step == step && r.State == state && r.Decisions[^1].Decision is not "advance"
+    public static async Task<DeploymentView> AtStepAsync(RecoveryStack stack, string id, int step, string state = "running")
+    {
+        var at = await stack.Admin.WaitForAsync(id, d => d.Rollout is { } r && r.Step == step && r.State == state && r.Decisions[^1].Decision is not "advance"
                 || d.Status is not ("queued" or "running"),
             TimeSpan.FromSeconds(120), $"rollout at step {step}, {state}");
+        Assert.True(at.Status == "running", $"deployment {id} ended before its rollout reached step {step} ({state}): {at.Status}, {at.ErrorSummary}; "
+            + string.Join("; ", at.Rollout?.Decisions.Select(d => $"{d.Decision} by {d.By}: {d.Reason}") ?? []));
+        return at;
+    }
 
     /// <summary>Runs the real <c>slipway</c> binary against the stack's control plane.</summary>
     public static async Task<SlipwayChild> CliAsync(RecoveryStack stack, params string[] arguments)

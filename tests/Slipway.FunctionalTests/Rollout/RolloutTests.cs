@@ -154,11 +154,11 @@ public sealed class RolloutTests(ITestOutputHelper output)
         Assert.Contains("running: step 1/3 (10% → 30% → 60%)", status.Output, StringComparison.Ordinal);
         Assert.Contains("canary", status.Output, StringComparison.Ordinal);
 
-        Assert.Equal(0, (await RolloutStack.CliAsync(stack, "rollout", spec.App, "pause")).ExitCode);
+        await SteerAsync(stack, spec.App, "pause");
         await RolloutStack.AtStepAsync(stack, promoted.Id, 1, "paused");
-        Assert.Equal(0, (await RolloutStack.CliAsync(stack, "rollout", spec.App, "resume")).ExitCode);
+        await SteerAsync(stack, spec.App, "resume");
         await RolloutStack.AtStepAsync(stack, promoted.Id, 1, "running");
-        Assert.Equal(0, (await RolloutStack.CliAsync(stack, "rollout", spec.App, "promote")).ExitCode);
+        await SteerAsync(stack, spec.App, "promote");
         var done = await stack.Admin.WaitUntilTerminalAsync(promoted.Id, TimeSpan.FromSeconds(60));
         Assert.True(done.Status == "succeeded", $"{done.Status}: {done.ErrorSummary}");
         Assert.Equal(["step", "pause", "resume", "promote", "done"], done.Rollout!.Decisions.Select(d => d.Decision));
@@ -167,7 +167,7 @@ public sealed class RolloutTests(ITestOutputHelper output)
 
         var aborted = await RolloutStack.DeployAsync(stack, spec.App, sources.Version(spec, "steered v3"));
         await RolloutStack.AtStepAsync(stack, aborted.Id, 1);
-        Assert.Equal(0, (await RolloutStack.CliAsync(stack, "rollout", spec.App, "abort")).ExitCode);
+        await SteerAsync(stack, spec.App, "abort");
         var failed = await stack.Admin.WaitUntilTerminalAsync(aborted.Id, TimeSpan.FromSeconds(60));
         Assert.Equal("failed", failed.Status);
         Assert.Contains("aborted by an operator at step 1 (10%)", failed.ErrorSummary, StringComparison.Ordinal);
@@ -178,8 +178,9 @@ public sealed class RolloutTests(ITestOutputHelper output)
         Assert.True(held.ExitCode == 0, held.Output);
         var id = stack.Query("SELECT id FROM deployments WHERE app = $app ORDER BY created_at DESC, id DESC LIMIT 1", r => r.GetString(0), ("$app", spec.App)).Single();
         var holding = await RolloutStack.AtStepAsync(stack, id, 1);
-        Assert.Equal((true, 10, (IReadOnlyList<int>)[10]), (holding.Rollout!.Hold, holding.Rollout.Weight, holding.Rollout.Steps));
-        Assert.Equal(0, (await RolloutStack.CliAsync(stack, "rollout", spec.App, "promote")).ExitCode);
+        Assert.Equal((true, 10), (holding.Rollout!.Hold, holding.Rollout.Weight));
+        Assert.Equal([10], holding.Rollout.Steps);
+        await SteerAsync(stack, spec.App, "promote");
         var swapped = await stack.Admin.WaitUntilTerminalAsync(id, TimeSpan.FromSeconds(60));
         Assert.Equal("succeeded", swapped.Status);
         await RolloutStack.AssertRoutesOnlyAsync(stack, spec.App, swapped.Generation!.Value);
@@ -191,6 +192,13 @@ public sealed class RolloutTests(ITestOutputHelper output)
         await load.StopAsync();
         Assert.True(load.Failed == 0, load.ToString());
         output.WriteLine($"load: {load}");
+    }
+
+    private static async Task SteerAsync(RecoveryStack stack, string app, string command)
+    {
+        var cli = await RolloutStack.CliAsync(stack, "rollout", app, command);
+        Assert.True(cli.ExitCode == 0, $"slipway rollout {app} {command}: exit {cli.ExitCode}\n{cli.Output}");
+        Assert.Contains($"{command} sent to the rollout of {app}", cli.Output, StringComparison.Ordinal);
     }
 
     [Fact]

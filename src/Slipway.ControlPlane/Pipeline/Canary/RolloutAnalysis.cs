@@ -8,7 +8,8 @@ namespace Slipway.ControlPlane.Pipeline.Canary;
 /// <summary>
 /// The rules of docs/rollout.md, pure: from what the edge measured for the canary and the stable generation over the
 /// same window, the canary's health, and how long the window has run, decide whether to wait, advance or abort.
-/// An abort may come before the pause ends (the figures are already damning); an advance never does.
+/// An abort for errors may come before the pause ends (the figures are already damning); an abort for latency and an
+/// advance never do.
 /// </summary>
 internal static class RolloutAnalysis
 {
@@ -52,7 +53,9 @@ internal static class RolloutAnalysis
                 $"canary error rate {Percent(canary.ErrorRate)} is more than {rules.MaxErrorRatio.ToString(CultureInfo.InvariantCulture)}× the stable {Percent(stable.ErrorRate)}");
         }
 
-        if (stableKnown && canary.P99Ms is { } canaryP99 && stable.P99Ms is { } stableP99
+        // Latency is judged on the whole window only: a new process's first requests are slow (JIT, cold caches), and in a
+        // short window they are the p99.
+        if (pauseOver && stableKnown && canary.P99Ms is { } canaryP99 && stable.P99Ms is { } stableP99
             && canaryP99 - stableP99 >= rules.LatencyMargin.TotalMilliseconds && canaryP99 > stableP99 * rules.MaxLatencyRatio)
         {
             return new Verdict(VerdictKind.Abort,

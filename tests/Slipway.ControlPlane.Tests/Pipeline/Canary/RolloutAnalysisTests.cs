@@ -62,9 +62,14 @@ public sealed class RolloutAnalysisTests
         Assert.Equal(VerdictKind.Advance, Judge(Window(1000, errors: 4), Window(10_000, errors: 10), Pause).Kind);
 
     [Fact]
+    public void Judge_SlowBeforeThePauseEnds_WaitsForTheWholeWindow() =>
+        // A new process's first requests are slow; a short window would make them its p99.
+        Assert.Equal(VerdictKind.Wait, Judge(Window(200, ms: 300), Window(2000, ms: 20), TimeSpan.FromSeconds(1)).Kind);
+
+    [Fact]
     public void Judge_ThreeTimesSlower_Aborts()
     {
-        var verdict = Judge(Window(200, ms: 60), Window(2000, ms: 20), TimeSpan.FromSeconds(1));
+        var verdict = Judge(Window(200, ms: 60), Window(2000, ms: 20), Pause);
 
         Assert.Equal(VerdictKind.Abort, verdict.Kind);
         Assert.Contains("p99 latency", verdict.Reason, StringComparison.Ordinal);
