@@ -71,7 +71,8 @@ internal sealed class Html
         _ => $"{ms.Value / 60_000}m {ms.Value / 1000 % 60}s",
     };
 
-    public static string ShortSha(string? revision) => revision is { Length: > 12 } r ? r[..12] : revision ?? "";
+    /// <summary>A commit sha cut to 12 characters; any other revision (<c>local-…</c>, a tag) as it is.</summary>
+    public static string ShortSha(string? revision) => revision is { Length: > 12 } r && r.All(Uri.IsHexDigit) ? r[..12] : revision ?? "";
 
     public override string ToString() => _out.ToString();
 }
