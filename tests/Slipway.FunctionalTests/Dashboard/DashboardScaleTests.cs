@@ -17,7 +17,7 @@ public sealed class DashboardScaleTests(DashboardFixture fixture, ITestOutputHel
         await using var context = await fixture.NewContextAsync();
         var page = await context.NewPageAsync();
         await DashboardFixture.SignInAsync(page, fixture.Slipway.Admin.Client.DefaultRequestHeaders.Authorization!.Parameter!);
-        var service = page.Locator("section.service[data-service='web-prod']");
+        var service = page.Locator("section.service[data-service='web.prod']");
 
         // Traffic through the edge until a sample has seen it: bounded in count and time.
         var sent = 0;
@@ -31,7 +31,7 @@ public sealed class DashboardScaleTests(DashboardFixture fixture, ITestOutputHel
             await page.GotoAsync("/edge");
             var title = await service.Locator("figure.spark svg title").First.TextContentAsync();
             return title is not null && title.Contains("highest", StringComparison.Ordinal) && !title.Contains("highest 0 ", StringComparison.Ordinal);
-        }, TimeSpan.FromSeconds(90), "a requests/s figure above zero for web-prod on the edge page");
+        }, TimeSpan.FromSeconds(90), "a requests/s figure above zero for web.prod on the edge page");
 
         await Expect(service.Locator("tbody tr").First).ToContainTextAsync("healthy");
         await Expect(service.Locator("tbody tr").First).ToContainTextAsync("serving");

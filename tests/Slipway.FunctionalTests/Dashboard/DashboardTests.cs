@@ -84,12 +84,12 @@ public sealed partial class DashboardTests(DashboardFixture fixture)
         // The build holds: what the page shows now came over the live stream (or with the page), and more must follow.
         await Expect(page.Locator("#log")).ToContainTextAsync("build-begins");
         await Expect(page.Locator("#timeline li[data-phase=build]")).ToHaveClassAsync("current");
-        await Expect(page.Locator("#log")).Not.ToContainTextAsync("build-released");
+        await Expect(page.Locator("#log")).Not.ToContainTextAsync("[hold] build-released");
         await fixture.ShotAsync(page, "deployment-running-desktop");
         await page.EvaluateAsync("() => { window.slipwayMarker = 'same page'; }");
         File.Delete(fixture.HoldFile);
         // Same document (no reload): the line and the next phases arrived on the open stream.
-        await page.WaitForFunctionAsync("() => window.slipwayMarker === 'same page' && document.getElementById('log').textContent.includes('build-released')",
+        await page.WaitForFunctionAsync("() => window.slipwayMarker === 'same page' && document.getElementById('log').textContent.includes('[hold] build-released')",
             null, new() { Timeout = 60_000 });
 
         await Expect(page.Locator("#status")).ToContainTextAsync("succeeded");
@@ -155,7 +155,12 @@ public sealed partial class DashboardTests(DashboardFixture fixture)
             {
                 await page.GotoAsync(path);
                 // Nothing wider than the screen: wide tables scroll inside their own box.
-                Assert.True(await page.EvaluateAsync<bool>($"() => document.documentElement.scrollWidth <= {width}"), $"{path} is wider than {width} px");
+                var wide = await page.EvaluateAsync<string>($$"""
+                    () => document.documentElement.scrollWidth <= {{width}} ? "" : Array.from(document.querySelectorAll('body *'))
+                      .filter(e => e.getBoundingClientRect().right > {{width}} && !e.closest('.scroll'))
+                      .map(e => e.tagName + '.' + e.className).slice(0, 5).join(', ')
+                    """);
+                Assert.True(wide.Length == 0, $"{path} is wider than {width} px: {wide}");
                 if (suffix == "phone" || name is "apps" or "edge")
                 {
                     await fixture.ShotAsync(page, $"{name}-{suffix}");

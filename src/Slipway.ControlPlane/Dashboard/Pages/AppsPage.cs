@@ -96,15 +96,33 @@ internal static class AppsPage
         _ => "neutral",
     };
 
+    /// <summary>The app's git source; parsed once per stored version of its spec (the apps page asks for every app).</summary>
     public static string? SourceOf(AppRecord record)
     {
+        var key = (record.Name, record.UpdatedAt);
+        if (Sources.TryGetValue(key, out var cached))
+        {
+            return cached;
+        }
+
+        string? source;
         try
         {
-            return AppSpecParser.Parse(record.SpecYaml, $"{record.Name}/slipway.yml").Source?.Git;
+            source = AppSpecParser.Parse(record.SpecYaml, $"{record.Name}/slipway.yml").Source?.Git;
         }
         catch (SpecException)
         {
-            return null;
+            source = null;
         }
+
+        if (Sources.Count > 10_000)
+        {
+            Sources.Clear();
+        }
+
+        Sources[key] = source;
+        return source;
     }
+
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<(string, DateTimeOffset), string?> Sources = new();
 }
