@@ -5,7 +5,7 @@ namespace Slipway.ControlPlane.Dashboard.Pages;
 /// <summary>How long each phase of a deployment took, from the times it entered them (the last one runs to its end, or to now).</summary>
 internal static class PhaseDurations
 {
-    /// <summary>The pipeline's phases in order (DESIGN §3); a rollback or promotion skips the first ones.</summary>
+    /// <summary>The pipeline's phases in order (docs/architecture.md §3); a rollback or promotion skips the first ones.</summary>
     public static readonly IReadOnlyList<string> Order = ["source", "build", "release", "migrate", "start", "validate", "activate", "drain"];
 
     public static IReadOnlyList<(string Phase, DateTimeOffset Began, long? Ms)> Of(Deployment d, DateTimeOffset now)
