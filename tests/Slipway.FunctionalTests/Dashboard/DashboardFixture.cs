@@ -41,6 +41,9 @@ public sealed class DashboardFixture : IAsyncLifetime
 
     public Uri Url => Slipway.AdminUrl;
 
+    /// <summary>The admin token the control plane wrote into its home.</summary>
+    internal string AdminToken => Slipway.Admin.Client.DefaultRequestHeaders.Authorization!.Parameter!;
+
     public async Task InitializeAsync()
     {
         if (!File.Exists(Dashboard.Browser.ChromiumPath))

@@ -16,7 +16,7 @@ public sealed class DashboardScaleTests(DashboardFixture fixture, ITestOutputHel
         Browser.Require();
         await using var context = await fixture.NewContextAsync();
         var page = await context.NewPageAsync();
-        await DashboardFixture.SignInAsync(page, fixture.Slipway.Admin.Client.DefaultRequestHeaders.Authorization!.Parameter!);
+        await DashboardFixture.SignInAsync(page, fixture.AdminToken);
         var service = page.Locator("section.service[data-service='web.prod']");
 
         // Traffic through the edge until a sample has seen it: bounded in count and time.

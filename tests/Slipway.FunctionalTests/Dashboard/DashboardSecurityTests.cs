@@ -20,8 +20,6 @@ namespace Slipway.FunctionalTests.Dashboard;
 [Collection(DashboardCollection.Name)]
 public sealed class DashboardSecurityTests(DashboardFixture fixture)
 {
-    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(90);
-
     [SkippableFact]
     public async Task Viewer_SeesNoActionButtons_AndItsForgedPostIsRefused()
     {
@@ -88,7 +86,7 @@ public sealed class DashboardSecurityTests(DashboardFixture fixture)
         var deploymentsBefore = (await fixture.Slipway.Admin.DeploymentsAsync(DashboardFixture.App)).Count;
         await using var context = await fixture.NewContextAsync();
         var page = await context.NewPageAsync();
-        await DashboardFixture.SignInAsync(page, fixture.Slipway.Admin.Client.DefaultRequestHeaders.Authorization!.Parameter!);
+        await DashboardFixture.SignInAsync(page, fixture.AdminToken);
 
         // Another site on the same machine (same site for cookies: the session cookie does go along) posts a form at the dashboard.
         await using var other = await OtherSiteAsync($"""
@@ -135,7 +133,7 @@ public sealed class DashboardSecurityTests(DashboardFixture fixture)
 
         await using var context = await fixture.NewContextAsync();
         var page = await context.NewPageAsync();
-        await DashboardFixture.SignInAsync(page, fixture.Slipway.Admin.Client.DefaultRequestHeaders.Authorization!.Parameter!);
+        await DashboardFixture.SignInAsync(page, fixture.AdminToken);
         var seen = new List<string>();
         foreach (var path in new[] { "/", "/?q=vault", "/apps/vault", $"/deployments/{deployment.Id}", "/edge", "/apps/vault/deploy", "/apps/vault/rollback" })
         {

@@ -13,8 +13,6 @@ namespace Slipway.FunctionalTests.Dashboard;
 [Collection(DashboardCollection.Name)]
 public sealed partial class DashboardTests(DashboardFixture fixture)
 {
-    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(90);
-
     [SkippableFact]
     public async Task SignIn_WrongTokenIsRefusedClearly_RightTokenListsTheAppWithItsRevision()
     {
@@ -31,7 +29,7 @@ public sealed partial class DashboardTests(DashboardFixture fixture)
         await Expect(page.Locator("#signin-error")).ToContainTextAsync("That token is not valid");
         Assert.Empty(await context.CookiesAsync());
 
-        var token = fixture.Slipway.Admin.Client.DefaultRequestHeaders.Authorization!.Parameter!;
+        var token = fixture.AdminToken;
         await page.GetByLabel("API token").FillAsync(token);
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
         // Back where the browser wanted to go.
@@ -71,7 +69,7 @@ public sealed partial class DashboardTests(DashboardFixture fixture)
         await File.WriteAllTextAsync(fixture.HoldFile, "");
         await using var context = await fixture.NewContextAsync();
         var page = await context.NewPageAsync();
-        await DashboardFixture.SignInAsync(page, AdminToken);
+        await DashboardFixture.SignInAsync(page, fixture.AdminToken);
         var before = (await fixture.Slipway.Admin.AppsAsync()).Single(a => a.Name == DashboardFixture.App).Environments[0].Release;
 
         await page.GotoAsync("/apps/web");
@@ -121,7 +119,7 @@ public sealed partial class DashboardTests(DashboardFixture fixture)
         Browser.Require();
         await using var context = await fixture.NewContextAsync();
         var page = await context.NewPageAsync();
-        await DashboardFixture.SignInAsync(page, AdminToken);
+        await DashboardFixture.SignInAsync(page, fixture.AdminToken);
         var cookie = (await context.CookiesAsync()).Single();
 
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign out" }).ClickAsync();
@@ -150,7 +148,7 @@ public sealed partial class DashboardTests(DashboardFixture fixture)
             var page = await context.NewPageAsync();
             await page.GotoAsync("/sign-in");
             await fixture.ShotAsync(page, "sign-in-" + suffix);
-            await DashboardFixture.SignInAsync(page, AdminToken);
+            await DashboardFixture.SignInAsync(page, fixture.AdminToken);
             foreach (var (path, name) in new[] { ("/", "apps"), ("/apps/web", "app"), ($"/deployments/{deployment}", "deployment"), ("/edge", "edge") })
             {
                 await page.GotoAsync(path);
@@ -171,7 +169,7 @@ public sealed partial class DashboardTests(DashboardFixture fixture)
         // Keyboard only: tab to the deploy action and open it with Enter.
         await using var keyboard = await fixture.NewContextAsync();
         var tabbing = await keyboard.NewPageAsync();
-        await DashboardFixture.SignInAsync(tabbing, AdminToken);
+        await DashboardFixture.SignInAsync(tabbing, fixture.AdminToken);
         await tabbing.GotoAsync("/apps/web");
         var reached = false;
         for (var i = 0; i < 40 && !reached; i++)
@@ -185,8 +183,6 @@ public sealed partial class DashboardTests(DashboardFixture fixture)
         await Expect(tabbing.GetByRole(AriaRole.Heading, new() { Name = "Deploy web" })).ToBeVisibleAsync();
         await Expect(tabbing.GetByLabel("Revision (commit sha, branch or tag)")).ToBeVisibleAsync();
     }
-
-    private string AdminToken => fixture.Slipway.Admin.Client.DefaultRequestHeaders.Authorization!.Parameter!;
 
     private static Regex DeploymentUrl() => DeploymentPath();
 
