@@ -1,7 +1,7 @@
 namespace Slipway.ControlPlane.Spec;
 
 /// <summary>
-/// A parsed, validated <c>slipway.yml</c> (DESIGN §8). Immutable; every optional field carries its default,
+/// A parsed, validated <c>slipway.yml</c> (docs/architecture.md §8). Immutable; every optional field carries its default,
 /// so code downstream never checks for missing values.
 /// </summary>
 public sealed record AppSpec

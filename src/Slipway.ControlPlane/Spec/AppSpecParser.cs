@@ -5,7 +5,7 @@ using YamlDotNet.RepresentationModel;
 namespace Slipway.ControlPlane.Spec;
 
 /// <summary>
-/// Parses and validates <c>slipway.yml</c> (DESIGN §8). Every problem is collected with its file, line, column and
+/// Parses and validates <c>slipway.yml</c> (docs/architecture.md §8). Every problem is collected with its file, line, column and
 /// dotted key, then thrown together as one <see cref="SpecException"/>; a spec that parses is complete, with
 /// defaults filled in.
 /// </summary>
