@@ -103,7 +103,7 @@ internal sealed partial class DeploymentPipeline(
                 FaultInjection.After("start");
 
                 Phase(run, "validate", release.Id, candidate.Generation);
-                await validate.ValidateAsync(candidate, run.Spec.Probes, release.Revision ?? "", release.Digest, run.Log.Append, cancellationToken);
+                await validate.ValidateAsync(candidate, run.Spec.Probes, run.Spec.Protocol, release.Revision ?? "", release.Digest, run.Log.Append, cancellationToken);
                 FaultInjection.After("validate");
             }
             else
