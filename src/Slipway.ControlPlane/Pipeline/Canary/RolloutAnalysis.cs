@@ -16,6 +16,9 @@ internal static class RolloutAnalysis
     /// <summary>Error rates closer than this are treated as equal: 0.1 % against 0.3 % is noise, not a regression.</summary>
     public const double ErrorRateMargin = 0.01;
 
+    /// <summary>Canary requests a window needs before its p99 is judged: with fewer, the p99 is simply the slowest request.</summary>
+    public const int LatencySamples = 100;
+
     public static Verdict Judge(AnalysisSpec rules, TargetStatsSnapshot canary, TargetStatsSnapshot stable, string canaryHealth, TimeSpan elapsed, TimeSpan pause)
     {
         if (canaryHealth == "unhealthy")
@@ -55,7 +58,7 @@ internal static class RolloutAnalysis
 
         // Latency is judged on the whole window only: a new process's first requests are slow (JIT, cold caches), and in a
         // short window they are the p99.
-        if (pauseOver && stableKnown && canary.P99Ms is { } canaryP99 && stable.P99Ms is { } stableP99
+        if (pauseOver && stableKnown && canary.Requests >= LatencySamples && canary.P99Ms is { } canaryP99 && stable.P99Ms is { } stableP99
             && canaryP99 - stableP99 >= rules.LatencyMargin.TotalMilliseconds && canaryP99 > stableP99 * rules.MaxLatencyRatio)
         {
             return new Verdict(VerdictKind.Abort,

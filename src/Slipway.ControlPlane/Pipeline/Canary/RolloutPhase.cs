@@ -15,6 +15,12 @@ namespace Slipway.ControlPlane.Pipeline.Canary;
 /// </summary>
 internal sealed partial class RolloutPhase(IEdgeGateway edge, SlipwayStore store, TimeProvider time, ILogger<RolloutPhase> logger)
 {
+    /// <summary>
+    /// The canary's first requests (JIT, cold caches) are left out of its first window: they would be its p99 and a
+    /// release would be judged on its start-up rather than on how it serves.
+    /// </summary>
+    public const int WarmupRequests = 20;
+
     /// <summary>How often the phase reads the edge's figures and the operator's commands.</summary>
     public TimeSpan Tick { get; init; } = TimeSpan.FromMilliseconds(250);
 
@@ -144,6 +150,19 @@ internal sealed partial class RolloutPhase(IEdgeGateway edge, SlipwayStore store
             }
 
             var now = await ReadAsync(service, plan, candidate, cancellationToken);
+            if (step == 0 && baseline.Canary.Requests < WarmupRequests)
+            {
+                // Still warming up: the window starts after the warm-up requests (the pause is not extended).
+                baseline = now;
+                if (now.CanaryHealth == "unhealthy")
+                {
+                    Decide(run, rollout, "abort", "the canary failed its health checks", "analysis", RolloutStates.Aborted);
+                    throw new RolloutAbortedException($"aborted at step {step + 1} ({weight}%): the canary failed its health checks; generation {plan.StableGeneration} serves alone again");
+                }
+
+                continue;
+            }
+
             if (now.Canary.Since(baseline.Canary) is not { } canaryWindow || now.Stable.Since(baseline.Stable) is not { } stableWindow)
             {
                 // The edge restarted (its targets and figures are new): start the window again.

@@ -76,6 +76,11 @@ public sealed class RolloutAnalysisTests
     }
 
     [Fact]
+    public void Judge_SlowButFewRequests_LatencyIsNotJudged() =>
+        // 60 requests: their p99 is the slowest one.
+        Assert.Equal(VerdictKind.Advance, Judge(Window(60, ms: 300), Window(2000, ms: 20), Pause, rules: Rules with { MinRequests = 50 }).Kind);
+
+    [Fact]
     public void Judge_FastAppsMillisecondsApart_AreNotSlower() =>
         // 31 ms against 15 ms: what two identical releases showed on a busy 2-core machine.
         Assert.Equal(VerdictKind.Advance, Judge(Window(200, ms: 31), Window(2000, ms: 15), Pause).Kind);
