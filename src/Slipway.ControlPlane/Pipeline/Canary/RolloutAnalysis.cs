@@ -16,8 +16,11 @@ internal static class RolloutAnalysis
     /// <summary>Error rates closer than this are treated as equal: 0.1 % against 0.3 % is noise, not a regression.</summary>
     public const double ErrorRateMargin = 0.01;
 
-    /// <summary>Canary requests a window needs before its p99 is judged: with fewer, the p99 is simply the slowest request.</summary>
-    public const int LatencySamples = 100;
+    /// <summary>
+    /// Canary requests a window needs before its p99 is judged. With a few hundred the canary's p99 is one of its handful
+    /// of slowest requests while the stable side's, over many more, is a true p99: the canary would look slower than it is.
+    /// </summary>
+    public const int LatencySamples = 500;
 
     public static Verdict Judge(AnalysisSpec rules, TargetStatsSnapshot canary, TargetStatsSnapshot stable, string canaryHealth, TimeSpan elapsed, TimeSpan pause)
     {

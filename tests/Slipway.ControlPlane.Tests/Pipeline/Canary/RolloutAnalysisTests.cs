@@ -69,7 +69,7 @@ public sealed class RolloutAnalysisTests
     [Fact]
     public void Judge_ThreeTimesSlower_Aborts()
     {
-        var verdict = Judge(Window(200, ms: 60), Window(2000, ms: 20), Pause);
+        var verdict = Judge(Window(600, ms: 60), Window(2000, ms: 20), Pause);
 
         Assert.Equal(VerdictKind.Abort, verdict.Kind);
         Assert.Contains("p99 latency", verdict.Reason, StringComparison.Ordinal);
@@ -77,8 +77,8 @@ public sealed class RolloutAnalysisTests
 
     [Fact]
     public void Judge_SlowButFewRequests_LatencyIsNotJudged() =>
-        // 60 requests: their p99 is the slowest one.
-        Assert.Equal(VerdictKind.Advance, Judge(Window(60, ms: 300), Window(2000, ms: 20), Pause, rules: Rules with { MinRequests = 50 }).Kind);
+        // 300 requests: their p99 is one of their three slowest.
+        Assert.Equal(VerdictKind.Advance, Judge(Window(300, ms: 300), Window(2000, ms: 20), Pause).Kind);
 
     [Fact]
     public void Judge_FastAppsMillisecondsApart_AreNotSlower() =>
@@ -87,7 +87,7 @@ public sealed class RolloutAnalysisTests
 
     [Fact]
     public void Judge_LatencyMarginZero_EveryRatioCounts() =>
-        Assert.Equal(VerdictKind.Abort, Judge(Window(200, ms: 40), Window(2000, ms: 15), Pause, rules: Rules with { LatencyMargin = TimeSpan.Zero }).Kind);
+        Assert.Equal(VerdictKind.Abort, Judge(Window(600, ms: 40), Window(2000, ms: 15), Pause, rules: Rules with { LatencyMargin = TimeSpan.Zero }).Kind);
 
     [Fact]
     public void Judge_UnhealthyCanary_AbortsWhateverItsFigures()
