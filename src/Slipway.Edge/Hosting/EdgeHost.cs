@@ -17,6 +17,7 @@ using Slipway.Edge.Persistence;
 using Slipway.Edge.Secrets;
 using Slipway.Edge.Services;
 using Slipway.Edge.Supervision;
+using Slipway.Edge.Tls;
 
 namespace Slipway.Edge.Hosting;
 
@@ -37,6 +38,7 @@ public sealed partial class EdgeHost : IAsyncDisposable
 
     private readonly WebApplication _httpApp;
     private readonly WebApplication? _adminApp;
+    private readonly WebApplication? _httpsApp;
     private readonly WebApplication _controlApp;
     private readonly EdgeStateStore _store;
     private readonly IReadOnlyList<EdgeListener> _listeners;
@@ -61,6 +63,8 @@ public sealed partial class EdgeHost : IAsyncDisposable
         ProcessSupervisor supervisor,
         WebApplication httpApp,
         WebApplication? adminApp,
+        WebApplication? httpsApp,
+        EdgeTls tls,
         WebApplication controlApp,
         EdgeStateStore store,
         EdgeStatePersister persister,
@@ -77,6 +81,8 @@ public sealed partial class EdgeHost : IAsyncDisposable
         Supervisor = supervisor;
         _httpApp = httpApp;
         _adminApp = adminApp;
+        _httpsApp = httpsApp;
+        Tls = tls;
         _controlApp = controlApp;
         _store = store;
         _persister = persister;
@@ -92,6 +98,7 @@ public sealed partial class EdgeHost : IAsyncDisposable
         _logger = logger;
         HttpEndpoint = listeners.Single(l => l.Name == EdgeListener.Http).IPEndPoint!;
         AdminEndpoint = listeners.SingleOrDefault(l => l.Name == EdgeListener.Admin)?.IPEndPoint;
+        HttpsEndpoint = listeners.SingleOrDefault(l => l.Name == EdgeListener.Https)?.IPEndPoint;
     }
 
     public EdgeOptions Options { get; }
@@ -104,6 +111,11 @@ public sealed partial class EdgeHost : IAsyncDisposable
     public IPEndPoint HttpEndpoint { get; }
 
     public IPEndPoint? AdminEndpoint { get; }
+
+    /// <summary>The bound TLS listener; null without <c>--https</c>.</summary>
+    public IPEndPoint? HttpsEndpoint { get; }
+
+    internal EdgeTls Tls { get; }
 
     public string ControlSocketPath => Options.ControlSocketPath;
 
@@ -125,7 +137,7 @@ public sealed partial class EdgeHost : IAsyncDisposable
     /// </summary>
     public static async Task<EdgeHost> StartAsync(EdgeOptions options, CancellationToken cancellationToken)
     {
-        var (httpEndpoint, adminEndpoint) = options.Validate();
+        var (httpEndpoint, adminEndpoint, httpsEndpoint) = options.Validate();
         PrepareHome(options);
         var store = new EdgeStateStore(options.StatePath);
         var state = store.Load();
@@ -139,6 +151,12 @@ public sealed partial class EdgeHost : IAsyncDisposable
             if (adminEndpoint is not null)
             {
                 listeners.Add(Bind($"--admin {options.Admin}", () => EdgeListener.BindTcp(EdgeListener.Admin, adminEndpoint)));
+            }
+
+            if (httpsEndpoint is not null)
+            {
+                listeners.Add(Bind($"--https {options.Https}", () => EdgeListener.BindTcp(EdgeListener.Https, httpsEndpoint)));
+                EdgeTls.SaveAcmeSettings(options);
             }
 
             listeners.Add(Bind(options.ControlSocketPath, () => EdgeListener.BindUnix(EdgeListener.Control, options.ControlSocketPath)));
@@ -182,7 +200,9 @@ public sealed partial class EdgeHost : IAsyncDisposable
                 DrainTimeout = offer.DrainTimeoutMs is int drain ? TimeSpan.FromMilliseconds(drain) : options.DrainTimeout,
                 Http = listeners.Single(l => l.Name == EdgeListener.Http).IPEndPoint!.ToString(),
                 Admin = listeners.SingleOrDefault(l => l.Name == EdgeListener.Admin)?.IPEndPoint?.ToString(),
+                Https = listeners.SingleOrDefault(l => l.Name == EdgeListener.Https)?.IPEndPoint?.ToString(),
             };
+            options = options with { Acme = EdgeTls.LoadAcmeSettings(options) };
             channel.Send(new HandoverMessage { Type = HandoverMessage.Ready, Pid = Environment.ProcessId, Version = Version });
             // The running edge first waits for control changes in progress, then saves its final state.
             var (go, extra) = await Task.Run(() => channel.Receive(time.GetUtcNow() + EdgeUpgrader.FreezeTimeout + TakeoverStepTimeout, time), cancellationToken);
@@ -264,19 +284,29 @@ public sealed partial class EdgeHost : IAsyncDisposable
         var gate = new ControlGate();
         var started = new List<WebApplication>();
         EdgeStatePersister? persister = null;
+        EdgeTls? tls = null;
         try
         {
             services.Restore(state.Services);
             var http = listeners.Single(l => l.Name == EdgeListener.Http);
             var admin = listeners.SingleOrDefault(l => l.Name == EdgeListener.Admin);
+            var https = listeners.SingleOrDefault(l => l.Name == EdgeListener.Https);
+            tls = EdgeTls.Create(options, services, https?.IPEndPoint?.Port, loggerFactory);
+            var front = tls.Front;
             var httpApp = BuildApp(options, loggerFactory, kestrel => kestrel.ListenHandle(http.DuplicateForServer()));
+            httpApp.Use(front.HandleHttpAsync);
             httpApp.Run(context => proxy.HandleAsync(context));
+            var setup = tls.Listener;
+            var httpsApp = https is null ? null : BuildApp(options, loggerFactory, kestrel => kestrel.ListenHandle(https.DuplicateForServer(), setup.Configure));
+            httpsApp?.Use(front.HandleHttpsAsync);
+            httpsApp?.Run(context => proxy.HandleAsync(context));
             var adminApp = admin is null ? null : BuildApp(options, loggerFactory, kestrel => kestrel.ListenHandle(admin.DuplicateForServer()));
             adminApp?.Run(context => proxy.HandleAsync(context, AdminService));
             if (!takeover)
             {
                 await StartAppAsync(httpApp, started, cancellationToken);
                 await StartAppAsync(adminApp, started, cancellationToken);
+                await StartAppAsync(httpsApp, started, cancellationToken);
             }
 
             supervisor.Adopt(state.Processes);
@@ -316,6 +346,7 @@ public sealed partial class EdgeHost : IAsyncDisposable
                 DefaultWorkingDirectory = options.FullHome,
                 Version = Version,
                 Upgrade = (request, token) => host!.UpgradeAsync(request, token),
+                Certificates = new CertificateControl(tls, time),
             }).Map(controlApp);
             await StartAppAsync(controlApp, started, cancellationToken);
 
@@ -325,10 +356,12 @@ public sealed partial class EdgeHost : IAsyncDisposable
                 await WaitForHealthAsync(services, time, cancellationToken);
                 await StartAppAsync(httpApp, started, cancellationToken);
                 await StartAppAsync(adminApp, started, cancellationToken);
+                await StartAppAsync(httpsApp, started, cancellationToken);
             }
 
-            host = new EdgeHost(options, services, supervisor, httpApp, adminApp, controlApp, store, persister, listeners, gate, exporter, metrics, proxy, ownedLoggerFactory, logger);
-            Log.Started(logger, host.HttpEndpoint.ToString(), host.AdminEndpoint?.ToString() ?? "none", options.ControlSocketPath);
+            tls.Start();
+            host = new EdgeHost(options, services, supervisor, httpApp, adminApp, httpsApp, tls, controlApp, store, persister, listeners, gate, exporter, metrics, proxy, ownedLoggerFactory, logger);
+            Log.Started(logger, host.HttpEndpoint.ToString(), host.AdminEndpoint?.ToString() ?? "none", host.HttpsEndpoint?.ToString() ?? "none", options.ControlSocketPath);
             return host;
         }
         catch
@@ -346,6 +379,11 @@ public sealed partial class EdgeHost : IAsyncDisposable
             }
 
             await services.DisposeAsync();
+            if (tls is not null)
+            {
+                await tls.DisposeAsync();
+            }
+
             proxy.Dispose();
             metrics.Dispose();
             exporter.Dispose();
@@ -455,7 +493,8 @@ public sealed partial class EdgeHost : IAsyncDisposable
         using (var drain = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
         {
             drain.CancelAfter(Options.DrainTimeout);
-            await Task.WhenAll(_httpApp.StopAsync(drain.Token), _adminApp?.StopAsync(drain.Token) ?? Task.CompletedTask);
+            await Task.WhenAll(_httpApp.StopAsync(drain.Token), _adminApp?.StopAsync(drain.Token) ?? Task.CompletedTask,
+                _httpsApp?.StopAsync(drain.Token) ?? Task.CompletedTask);
         }
 
         if (!handedOver)
@@ -472,6 +511,13 @@ public sealed partial class EdgeHost : IAsyncDisposable
         {
             await _adminApp.DisposeAsync();
         }
+
+        if (_httpsApp is not null)
+        {
+            await _httpsApp.DisposeAsync();
+        }
+
+        await Tls.DisposeAsync();
 
         foreach (var listener in _listeners)
         {
@@ -564,8 +610,8 @@ public sealed partial class EdgeHost : IAsyncDisposable
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Edge listening on http://{Http} (admin: {Admin}), control socket {Socket}")]
-        public static partial void Started(ILogger logger, string http, string admin, string socket);
+        [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Edge listening on http://{Http} (admin: {Admin}, https: {Https}), control socket {Socket}")]
+        public static partial void Started(ILogger logger, string http, string admin, string https, string socket);
 
         [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "Edge stopping (stop processes: {StopProcesses}); draining in-flight requests")]
         public static partial void Stopping(ILogger logger, bool stopProcesses);

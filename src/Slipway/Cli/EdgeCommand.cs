@@ -37,15 +37,16 @@ internal static class EdgeCommand
         command.Options.Add(admin);
         command.Options.Add(home);
         command.Options.Add(takeover);
+        TlsOptions.Add(command);
         command.Subcommands.Add(EdgeUpgradeCommand.Create());
         command.SetAction((parseResult, cancellationToken) => RunAsync(
-            new EdgeOptions
+            TlsOptions.Apply(new EdgeOptions
             {
                 Home = Pick(parseResult.GetValue(home), "SLIPWAY_HOME", Path.Combine(Environment.CurrentDirectory, ".slipway")),
                 Http = Pick(parseResult.GetValue(http), "SLIPWAY_EDGE_HTTP", EdgeOptions.DefaultHttp),
                 Admin = Pick(parseResult.GetValue(admin), "SLIPWAY_ADMIN", EdgeOptions.DefaultAdmin),
                 OutputRelay = RelayOutputCommand.SelfArguments(),
-            },
+            }, parseResult),
             parseResult.GetValue(takeover),
             parseResult.InvocationConfiguration.Output,
             parseResult.InvocationConfiguration.Error,

@@ -48,15 +48,16 @@ internal static class UpCommand
         command.Options.Add(Http);
         command.Options.Add(Admin);
         command.Options.Add(Ports);
+        TlsOptions.Add(command);
     }
 
-    public static EdgeOptions EdgeOptionsFrom(ParseResult parseResult) => new()
+    public static EdgeOptions EdgeOptionsFrom(ParseResult parseResult) => TlsOptions.Apply(new EdgeOptions
     {
         Home = EdgeCommand.Pick(parseResult.GetValue(Home), "SLIPWAY_HOME", Path.Combine(Environment.CurrentDirectory, ".slipway")),
         Http = EdgeCommand.Pick(parseResult.GetValue(Http), "SLIPWAY_EDGE_HTTP", EdgeOptions.DefaultHttp),
         Admin = EdgeCommand.Pick(parseResult.GetValue(Admin), "SLIPWAY_ADMIN", EdgeOptions.DefaultAdmin),
         OutputRelay = RelayOutputCommand.SelfArguments(),
-    };
+    }, parseResult);
 
     /// <summary>Starts the stack, printing what went wrong (and returning null) when it cannot.</summary>
     public static async Task<SlipwayStack?> StartAsync(ParseResult parseResult, Output output)
@@ -75,7 +76,7 @@ internal static class UpCommand
 
     public static void PrintReady(Output output, SlipwayStack stack)
     {
-        output.Success($"Slipway is up. Apps: {stack.HttpUrl}  Admin API: {stack.AdminUrl}");
+        output.Success($"Slipway is up. Apps: {stack.HttpUrl}{(stack.Edge.HttpsEndpoint is { } https ? $" and https://{https}" : "")}  Admin API: {stack.AdminUrl}");
         output.Line($"  home: {stack.Edge.Options.FullHome} (admin token in admin.token, edge socket edge.sock)");
         output.Line("  Ctrl-C stops Slipway; apps keep running and are re-adopted next time.");
     }

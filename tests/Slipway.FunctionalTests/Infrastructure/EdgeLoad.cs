@@ -19,9 +19,11 @@ internal sealed class EdgeLoad : IAsyncDisposable
     private readonly Task[] _workers;
     private int _requests;
 
-    private EdgeLoad(Uri edge, string host, string path, int clients, Func<string, bool> acceptable)
+    private EdgeLoad(Uri edge, string host, string path, int clients, Func<string, bool> acceptable, SocketsHttpHandler? handler)
     {
-        _client = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = clients, UseProxy = false })
+        handler ??= new SocketsHttpHandler { UseProxy = false };
+        handler.MaxConnectionsPerServer = clients;
+        _client = new HttpClient(handler)
         {
             BaseAddress = edge,
             Timeout = TimeSpan.FromSeconds(30),
@@ -32,9 +34,11 @@ internal sealed class EdgeLoad : IAsyncDisposable
     public int Requests => Volatile.Read(ref _requests);
 
     /// <summary>Starts <paramref name="clients"/> loops and returns once requests are flowing.</summary>
-    public static async Task<EdgeLoad> StartAsync(Uri edge, string host, Func<string, bool> acceptable, int clients = 16, string path = "/")
+    /// <param name="handler">How to connect (an HTTPS test trusts its CA here); null for plain loopback HTTP.</param>
+    public static async Task<EdgeLoad> StartAsync(Uri edge, string host, Func<string, bool> acceptable, int clients = 16, string path = "/",
+        SocketsHttpHandler? handler = null)
     {
-        var load = new EdgeLoad(edge, host, path, clients, acceptable);
+        var load = new EdgeLoad(edge, host, path, clients, acceptable, handler);
         await Poll.UntilAsync(() => load.Requests >= clients * 4, TimeSpan.FromSeconds(30), "the load to get going");
         return load;
     }
