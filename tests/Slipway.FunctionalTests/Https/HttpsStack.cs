@@ -138,6 +138,8 @@ internal sealed class HttpsStack : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        // After an upgrade the new edge runs detached from the test; stop it before the home goes.
+        await DetachedEdge.StopAsync(Slipway.Home, Slipway.ProcessId);
         await Slipway.DisposeAsync();
         await Pebble.DisposeAsync();
         Sources.Dispose();
