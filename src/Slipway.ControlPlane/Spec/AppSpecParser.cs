@@ -543,7 +543,7 @@ internal static partial class AppSpecParser
             return reader.Boolean(node, path) is true ? route with { HstsMaxAge = DefaultHstsMaxAge } : route;
         }
 
-        var map = reader.Mapping(node, path, HstsKeys, "hsts: { max_age: 365d, include_subdomains: true }");
+        var map = reader.Mapping(node, path, HstsKeys, "hsts: { max_age: 8760h, include_subdomains: true }");
         if (map is null)
         {
             return route;
