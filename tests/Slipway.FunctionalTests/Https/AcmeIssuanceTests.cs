@@ -48,9 +48,15 @@ public sealed class AcmeIssuanceTests
         }
 
         Assert.DoesNotContain("PRIVATE KEY", stack.Slipway.Output, StringComparison.Ordinal);
-        var metrics = await stack.Slipway.CliAsync("certs", "list");
-        Assert.Contains("app.test", metrics.Stdout, StringComparison.Ordinal);
-        Assert.DoesNotContain("PRIVATE KEY", metrics.Stdout, StringComparison.Ordinal);
+        var list = await stack.Slipway.CliAsync("certs", "list");
+        Assert.Contains("app.test", list.Stdout, StringComparison.Ordinal);
+        Assert.Contains("renews ", list.Stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain("PRIVATE KEY", list.Stdout, StringComparison.Ordinal);
+        var status = await stack.Slipway.CliAsync("status");
+        Assert.True(status.ExitCode == 0, status.ToString());
+        Assert.Contains("CERTIFICATE", status.Stdout, StringComparison.Ordinal);
+        Assert.Contains("app.test", status.Stdout, StringComparison.Ordinal);
+        Assert.Contains(" acme ", status.Stdout, StringComparison.Ordinal);
     }
 
     [SkippableFact]
