@@ -57,6 +57,17 @@ public sealed class AcmeIssuanceTests
         Assert.Contains("CERTIFICATE", status.Stdout, StringComparison.Ordinal);
         Assert.Contains("app.test", status.Stdout, StringComparison.Ordinal);
         Assert.Contains(" acme ", status.Stdout, StringComparison.Ordinal);
+
+        // The certificate survives a restart: the same one is served, without a new order.
+        var serial = row.GetProperty("serial").GetString();
+        await stack.RestartAsync();
+        string? served = null;
+        using var https = new HttpClient(stack.Handler(leaf => served = leaf.SerialNumber)) { Timeout = TimeSpan.FromSeconds(20) };
+        var answer = await https.GetStringAsync(stack.HttpsUrl("app.test"));
+        Assert.StartsWith("app v1", answer, StringComparison.Ordinal);
+        Assert.Equal(serial, served);
+        var journal = await File.ReadAllLinesAsync(Path.Combine(stack.Slipway.Home, "logs", "certificates.log"));
+        Assert.Single(journal, line => line.Contains("\"kind\":\"acme.issued\"", StringComparison.Ordinal));
     }
 
     [SkippableFact]

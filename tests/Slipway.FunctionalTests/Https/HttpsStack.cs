@@ -22,7 +22,7 @@ internal sealed class HttpsStack : IAsyncDisposable
         HttpsPort = httpsPort;
     }
 
-    public SlipwayProcess Slipway { get; }
+    public SlipwayProcess Slipway { get; private set; }
 
     public PebbleServer Pebble { get; }
 
@@ -63,6 +63,9 @@ internal sealed class HttpsStack : IAsyncDisposable
             throw;
         }
     }
+
+    /// <summary>Stops Slipway (SIGTERM) and starts it again on the same home, listeners and settings.</summary>
+    public async Task RestartAsync() => Slipway = await Slipway.RestartAsync();
 
     public Uri HttpsUrl(string host) => new($"https://{host}:{HttpsPort}/");
 
