@@ -53,7 +53,7 @@ wait_url "http://127.0.0.1:$backend_port/"
 edge_http=$(free_port)
 edge_https=$(free_port)
 dotnet "$work/edge/EdgeBench.dll" "127.0.0.1:$edge_http" "http://127.0.0.1:$backend_port" "$work/edge-home" \
-    "127.0.0.1:$edge_https" "$work/cert.pem" "$work/key.pem" >"$work/edge.log" 2>&1 &
+    --https "127.0.0.1:$edge_https" "$work/cert.pem" "$work/key.pem" >"$work/edge.log" 2>&1 &
 pids+=($!)
 wait_url "https://127.0.0.1:$edge_https/"
 

@@ -10,6 +10,7 @@ using Slipway.ControlPlane.Deployments;
 using Slipway.ControlPlane.Edge;
 using Slipway.ControlPlane.Hosting;
 using Slipway.ControlPlane.Pipeline;
+using Slipway.ControlPlane.Runtime.Docker;
 using Slipway.ControlPlane.Secrets;
 using Slipway.ControlPlane.Store;
 using Slipway.ControlPlane.Webhooks;
@@ -89,6 +90,11 @@ internal static class AdminApi
             }
             catch (EdgeUnavailableException e)
             {
+                await Error(context, 502, e.Message);
+            }
+            catch (DockerException e)
+            {
+                // Unreachable or refusing, the message says which; either way the fault is behind the control plane.
                 await Error(context, 502, e.Message);
             }
         });

@@ -263,7 +263,7 @@ public sealed partial class ControlPlaneHost : IAsyncDisposable
                         }
                     }
                 }
-                catch (Exception e) when (e is EdgeUnavailableException or StoreException or ApiProblem or DockerUnavailableException)
+                catch (Exception e) when (e is EdgeUnavailableException or StoreException or ApiProblem or DockerException)
                 {
                     Log.LoopFailed(logger, e.Message);
                 }

@@ -20,8 +20,11 @@ internal static class ServiceNames
             HstsMaxAgeSeconds = r.HstsMaxAge is { } age ? (int)Math.Min(age.TotalSeconds, int.MaxValue) : null,
             HstsIncludeSubdomains = r.HstsIncludeSubdomains,
         }).ToList(),
+        Protocol = spec.Protocol,
         Health = new HealthCheckDefinition
         {
+            Kind = spec.Probes.Kind,
+            GrpcService = spec.Probes.GrpcService,
             Path = spec.Probes.Health,
             IntervalMs = Milliseconds(spec.Probes.Interval),
             TimeoutMs = Milliseconds(spec.Probes.Timeout),

@@ -125,7 +125,7 @@ internal static class Migrations
             ) STRICT;
             """),
         new(4, "leader lease", """
-            -- One row: which control plane may write (DESIGN §6). fencing grows by one at every change of holder;
+            -- One row: which control plane may write (docs/architecture.md §6). fencing grows by one at every change of holder;
             -- every write transaction checks it is still the fencing number its instance acquired.
             CREATE TABLE lease (
                 id          INTEGER PRIMARY KEY CHECK (id = 1),
@@ -147,7 +147,7 @@ internal static class Migrations
             ) STRICT;
             """),
         new(6, "release migrations and promotions", """
-            -- The migrate command, once per release (DESIGN §3): 'started' is journaled before the command runs,
+            -- The migrate command, once per release (docs/architecture.md §3): 'started' is journaled before the command runs,
             -- 'succeeded' or 'failed' after. Keyed by release but found by (app, digest): the same built tree never
             -- migrates twice. No foreign key to releases: the record outlives a pruned release tree.
             CREATE TABLE release_migrations (
@@ -163,7 +163,7 @@ internal static class Migrations
             ) STRICT;
             CREATE INDEX release_migrations_by_digest ON release_migrations(app, digest);
 
-            -- A promote deployment and what it carries over (DESIGN §9.8): the release and the digest that the
+            -- A promote deployment and what it carries over (docs/architecture.md §9.8): the release and the digest that the
             -- deployment validated_by proved in from_env.
             CREATE TABLE promotions (
                 deployment_id  TEXT PRIMARY KEY REFERENCES deployments(id) ON DELETE CASCADE,

@@ -38,6 +38,7 @@ public sealed partial class EdgeHost : IAsyncDisposable
 
     private readonly WebApplication _httpApp;
     private readonly WebApplication? _adminApp;
+    private readonly WebApplication? _h2cApp;
     private readonly WebApplication? _httpsApp;
     private readonly WebApplication _controlApp;
     private readonly EdgeStateStore _store;
@@ -63,6 +64,7 @@ public sealed partial class EdgeHost : IAsyncDisposable
         ProcessSupervisor supervisor,
         WebApplication httpApp,
         WebApplication? adminApp,
+        WebApplication? h2cApp,
         WebApplication? httpsApp,
         EdgeTls tls,
         WebApplication controlApp,
@@ -81,6 +83,7 @@ public sealed partial class EdgeHost : IAsyncDisposable
         Supervisor = supervisor;
         _httpApp = httpApp;
         _adminApp = adminApp;
+        _h2cApp = h2cApp;
         _httpsApp = httpsApp;
         Tls = tls;
         _controlApp = controlApp;
@@ -89,7 +92,10 @@ public sealed partial class EdgeHost : IAsyncDisposable
         _listeners = listeners;
         _gate = gate;
         _upgrader = new EdgeUpgrader(options.FullHome, UpgradeLogFile(options), options.DrainTimeout, listeners, gate,
-            FreezeAsync, ThawAsync, options.TimeProvider, logger);
+            FreezeAsync, ThawAsync, options.TimeProvider, logger)
+        {
+            TrustedProxies = options.TrustedProxies,
+        };
         _exporter = exporter;
         _metrics = metrics;
         _supervisorMetrics = new SupervisorMetrics(supervisor);
@@ -98,6 +104,7 @@ public sealed partial class EdgeHost : IAsyncDisposable
         _logger = logger;
         HttpEndpoint = listeners.Single(l => l.Name == EdgeListener.Http).IPEndPoint!;
         AdminEndpoint = listeners.SingleOrDefault(l => l.Name == EdgeListener.Admin)?.IPEndPoint;
+        H2cEndpoint = listeners.SingleOrDefault(l => l.Name == EdgeListener.H2c)?.IPEndPoint;
         HttpsEndpoint = listeners.SingleOrDefault(l => l.Name == EdgeListener.Https)?.IPEndPoint;
     }
 
@@ -111,6 +118,9 @@ public sealed partial class EdgeHost : IAsyncDisposable
     public IPEndPoint HttpEndpoint { get; }
 
     public IPEndPoint? AdminEndpoint { get; }
+
+    /// <summary>The bound HTTP/2 prior-knowledge listener, if one was asked for.</summary>
+    public IPEndPoint? H2cEndpoint { get; }
 
     /// <summary>The bound TLS listener; null without <c>--https</c>.</summary>
     public IPEndPoint? HttpsEndpoint { get; }
@@ -137,7 +147,7 @@ public sealed partial class EdgeHost : IAsyncDisposable
     /// </summary>
     public static async Task<EdgeHost> StartAsync(EdgeOptions options, CancellationToken cancellationToken)
     {
-        var (httpEndpoint, adminEndpoint, httpsEndpoint) = options.Validate();
+        var (httpEndpoint, adminEndpoint) = options.Validate(out var h2cEndpoint, out var httpsEndpoint);
         PrepareHome(options);
         var store = new EdgeStateStore(options.StatePath);
         var state = store.Load();
@@ -151,6 +161,11 @@ public sealed partial class EdgeHost : IAsyncDisposable
             if (adminEndpoint is not null)
             {
                 listeners.Add(Bind($"--admin {options.Admin}", () => EdgeListener.BindTcp(EdgeListener.Admin, adminEndpoint)));
+            }
+
+            if (h2cEndpoint is not null)
+            {
+                listeners.Add(Bind($"--h2c {options.H2c}", () => EdgeListener.BindTcp(EdgeListener.H2c, h2cEndpoint)));
             }
 
             if (httpsEndpoint is not null)
@@ -200,6 +215,8 @@ public sealed partial class EdgeHost : IAsyncDisposable
                 DrainTimeout = offer.DrainTimeoutMs is int drain ? TimeSpan.FromMilliseconds(drain) : options.DrainTimeout,
                 Http = listeners.Single(l => l.Name == EdgeListener.Http).IPEndPoint!.ToString(),
                 Admin = listeners.SingleOrDefault(l => l.Name == EdgeListener.Admin)?.IPEndPoint?.ToString(),
+                H2c = listeners.SingleOrDefault(l => l.Name == EdgeListener.H2c)?.IPEndPoint?.ToString(),
+                TrustedProxies = offer.TrustedProxies ?? options.TrustedProxies,
                 Https = listeners.SingleOrDefault(l => l.Name == EdgeListener.Https)?.IPEndPoint?.ToString(),
             };
             options = options with { Acme = EdgeTls.LoadAcmeSettings(options) };
@@ -280,7 +297,7 @@ public sealed partial class EdgeHost : IAsyncDisposable
         };
         var exporter = new PrometheusExporter(EdgeMetrics.MeterName);
         var metrics = new EdgeMetrics();
-        var proxy = new EdgeProxy(services, time, loggerFactory, metrics);
+        var proxy = new EdgeProxy(services, time, loggerFactory, metrics, options.ParseTrustedProxies());
         var gate = new ControlGate();
         var started = new List<WebApplication>();
         EdgeStatePersister? persister = null;
@@ -302,10 +319,15 @@ public sealed partial class EdgeHost : IAsyncDisposable
             httpsApp?.Run(context => proxy.HandleAsync(context));
             var adminApp = admin is null ? null : BuildApp(options, loggerFactory, kestrel => kestrel.ListenHandle(admin.DuplicateForServer()));
             adminApp?.Run(context => proxy.HandleAsync(context, AdminService));
+            var h2c = listeners.SingleOrDefault(l => l.Name == EdgeListener.H2c);
+            // HTTP/2 alone on a cleartext socket is prior knowledge: the client opens with the HTTP/2 preface.
+            var h2cApp = h2c is null ? null : BuildApp(options, loggerFactory, kestrel => kestrel.ListenHandle(h2c.DuplicateForServer(), l => l.Protocols = HttpProtocols.Http2));
+            h2cApp?.Run(context => proxy.HandleAsync(context));
             if (!takeover)
             {
                 await StartAppAsync(httpApp, started, cancellationToken);
                 await StartAppAsync(adminApp, started, cancellationToken);
+                await StartAppAsync(h2cApp, started, cancellationToken);
                 await StartAppAsync(httpsApp, started, cancellationToken);
             }
 
@@ -356,12 +378,17 @@ public sealed partial class EdgeHost : IAsyncDisposable
                 await WaitForHealthAsync(services, time, cancellationToken);
                 await StartAppAsync(httpApp, started, cancellationToken);
                 await StartAppAsync(adminApp, started, cancellationToken);
+                await StartAppAsync(h2cApp, started, cancellationToken);
                 await StartAppAsync(httpsApp, started, cancellationToken);
             }
 
             tls.Start();
-            host = new EdgeHost(options, services, supervisor, httpApp, adminApp, httpsApp, tls, controlApp, store, persister, listeners, gate, exporter, metrics, proxy, ownedLoggerFactory, logger);
+            host = new EdgeHost(options, services, supervisor, httpApp, adminApp, h2cApp, httpsApp, tls, controlApp, store, persister, listeners, gate, exporter, metrics, proxy, ownedLoggerFactory, logger);
             Log.Started(logger, host.HttpEndpoint.ToString(), host.AdminEndpoint?.ToString() ?? "none", host.HttpsEndpoint?.ToString() ?? "none", options.ControlSocketPath);
+            if (host.H2cEndpoint is { } h2cEndpoint)
+            {
+                Log.H2cListening(logger, h2cEndpoint.ToString());
+            }
             return host;
         }
         catch
@@ -493,7 +520,7 @@ public sealed partial class EdgeHost : IAsyncDisposable
         using (var drain = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
         {
             drain.CancelAfter(Options.DrainTimeout);
-            await Task.WhenAll(_httpApp.StopAsync(drain.Token), _adminApp?.StopAsync(drain.Token) ?? Task.CompletedTask,
+            await Task.WhenAll(_httpApp.StopAsync(drain.Token), _adminApp?.StopAsync(drain.Token) ?? Task.CompletedTask, _h2cApp?.StopAsync(drain.Token) ?? Task.CompletedTask,
                 _httpsApp?.StopAsync(drain.Token) ?? Task.CompletedTask);
         }
 
@@ -510,6 +537,11 @@ public sealed partial class EdgeHost : IAsyncDisposable
         if (_adminApp is not null)
         {
             await _adminApp.DisposeAsync();
+        }
+
+        if (_h2cApp is not null)
+        {
+            await _h2cApp.DisposeAsync();
         }
 
         if (_httpsApp is not null)
@@ -610,6 +642,9 @@ public sealed partial class EdgeHost : IAsyncDisposable
 
     private static partial class Log
     {
+        [LoggerMessage(EventId = 6, Level = LogLevel.Information, Message = "Edge listening for HTTP/2 with prior knowledge (h2c) on http://{H2c}")]
+        public static partial void H2cListening(ILogger logger, string h2c);
+
         [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Edge listening on http://{Http} (admin: {Admin}, https: {Https}), control socket {Socket}")]
         public static partial void Started(ILogger logger, string http, string admin, string https, string socket);
 
