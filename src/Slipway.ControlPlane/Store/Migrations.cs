@@ -193,5 +193,21 @@ internal static class Migrations
                 old_stopped_at   TEXT
             ) STRICT;
             """),
+        new(9, "token roles and dashboard sessions", """
+            -- A token's role (docs/dashboard.md): 'admin' may change things, 'viewer' only reads. Tokens made before
+            -- roles existed keep doing what they did, so they are admins.
+            ALTER TABLE tokens ADD COLUMN role TEXT NOT NULL DEFAULT 'admin' CHECK (role IN ('admin', 'viewer'));
+
+            -- A signed-in dashboard browser: only the SHA-256 of its cookie is stored. It ends at expires_at, at sign-out
+            -- (ended_at) or when its token is revoked. No foreign key: a revoked token's row stays, and so may this one.
+            CREATE TABLE dashboard_sessions (
+                hash        TEXT PRIMARY KEY,
+                token_id    TEXT NOT NULL,
+                created_at  TEXT NOT NULL,
+                expires_at  TEXT NOT NULL,
+                ended_at    TEXT
+            ) STRICT;
+            CREATE INDEX dashboard_sessions_by_expiry ON dashboard_sessions(expires_at);
+            """),
     ];
 }

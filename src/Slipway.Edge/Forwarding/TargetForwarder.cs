@@ -46,8 +46,12 @@ internal sealed class TargetForwarder : IDisposable
         _timeProvider = timeProvider;
         _trustedProxies = trustedProxies;
         var services = new ServiceCollection();
-        services.AddSingleton(loggerFactory);
-        services.AddSingleton(typeof(ILogger<>), typeof(Logger<>));
+        // YARP logs every forwarded request at Information ("Proxying to ..."); the edge logs its own outcomes,
+        // so only YARP's warnings and errors go on to the host's loggers.
+        services.AddLogging(logging => logging
+            .ClearProviders()
+            .AddProvider(new HostLoggers(loggerFactory))
+            .AddFilter("Yarp", LogLevel.Warning));
         services.AddSingleton(timeProvider);
         services.AddHttpForwarder();
         _services = services.BuildServiceProvider();
@@ -105,6 +109,16 @@ internal sealed class TargetForwarder : IDisposable
     {
         _client.Dispose();
         _services.Dispose();
+    }
+
+    private sealed class HostLoggers(ILoggerFactory host) : ILoggerProvider
+    {
+        public ILogger CreateLogger(string categoryName) => host.CreateLogger(categoryName);
+
+        public void Dispose()
+        {
+            // The host owns its logger factory.
+        }
     }
 
     /// <summary>YARP's error, told apart by who ended the request: the client, the drain deadline, the headers deadline, or the target.</summary>

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
+using Microsoft.Extensions.Logging;
 using Slipway.Edge.Control.Contracts;
 using Slipway.Edge.Forwarding;
 
@@ -117,6 +118,25 @@ public sealed class EdgeProxyTests
         var json = answer[answer.IndexOf('{', StringComparison.Ordinal)..answer.LastIndexOf('}')] + "}";
         var seen = new Dictionary<string, string>(JsonSerializer.Deserialize<Dictionary<string, string>>(json)!, StringComparer.OrdinalIgnoreCase);
         Assert.Equal("a=1; b=2", seen["Cookie"]);
+    }
+
+    [Fact]
+    public async Task HandleAsync_ForwardedRequests_LogNothingPerRequestBelowWarning()
+    {
+        await using var backend = await TestBackend.StartAsync("a");
+        var logs = new RecordingLoggerProvider();
+        using var loggerFactory = LoggerFactory.Create(l => l.SetMinimumLevel(LogLevel.Trace).AddProvider(logs));
+        await using var edge = await EdgeServer.StartAsync(loggerFactory: loggerFactory);
+        await edge.AddServiceAsync("app", [backend]);
+
+        for (var i = 0; i < 3; i++)
+        {
+            using var response = await edge.Client.GetAsync("/");
+            response.EnsureSuccessStatusCode();
+        }
+
+        // YARP would log "Proxying to ..." and "Received HTTP/1.1 response 200" at Information for each one.
+        Assert.DoesNotContain(logs.Entries, e => e.Category.StartsWith("Yarp", StringComparison.Ordinal) && e.Level < LogLevel.Warning);
     }
 
     [Fact]

@@ -49,11 +49,12 @@ internal sealed class EdgeServer : IAsyncDisposable
 
     /// <param name="trustedProxies">Peers whose forwarding headers the edge keeps.</param>
     /// <param name="protocols">What the listener speaks (HTTP/2 alone is h2c with prior knowledge).</param>
-    public static async Task<EdgeServer> StartAsync(TrustedProxies? trustedProxies = null, HttpProtocols protocols = HttpProtocols.Http1)
+    /// <param name="loggerFactory">Where the proxy logs; none by default.</param>
+    public static async Task<EdgeServer> StartAsync(TrustedProxies? trustedProxies = null, HttpProtocols protocols = HttpProtocols.Http1, ILoggerFactory? loggerFactory = null)
     {
         var registry = new ServiceRegistry(TimeProvider.System, NullLoggerFactory.Instance);
         var metrics = new EdgeMetrics();
-        var proxy = new EdgeProxy(registry, TimeProvider.System, NullLoggerFactory.Instance, metrics, trustedProxies);
+        var proxy = new EdgeProxy(registry, TimeProvider.System, loggerFactory ?? NullLoggerFactory.Instance, metrics, trustedProxies);
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.ConfigureKestrel(k => k.Listen(System.Net.IPAddress.Loopback, 0, listen => listen.Protocols = protocols));
