@@ -73,6 +73,8 @@ public sealed partial class ControlPlaneHost : IAsyncDisposable
         var endpoint = options.ListenEndpoint();
         var ports = PortAllocator.Parse(options.Ports);
         var home = options.FullHome;
+        // The store, its WAL, logs, releases and mirrors are created private to this user (the edge repairs older homes).
+        Slipway.Edge.Hosting.HomePermissions.UsePrivateUmask();
         Directory.CreateDirectory(home);
         var logsRoot = Path.Combine(home, "logs");
         Directory.CreateDirectory(logsRoot);
@@ -193,7 +195,8 @@ public sealed partial class ControlPlaneHost : IAsyncDisposable
         var webhookSecrets = new WebhookSecrets(store, () => secretBox.Value);
         AdminApi.Map(app, new AdminApi.Services(store, apps, deployments, events, tokens, edge, readiness, exporter,
             manifest, logsRoot, Path.Combine(home, "releases"),
-            new WebhookReceiver(store, apps, webhookSecrets, statuses), webhookSecrets) { Secrets = appSecrets });
+            new WebhookReceiver(store, apps, webhookSecrets, statuses,
+                (name, url, reference, ct) => gitMirror.RemoteTipAsync(url, reference, GitCredentials.From(appSecrets.Values(name)), ct)), webhookSecrets) { Secrets = appSecrets });
         SelfDeployApi.Map(app, new SelfOperations(store, deployments, selfPipeline, options), deployments, logsRoot);
         app.Lifetime.ApplicationStopping.Register(readiness.MarkDraining);
         await app.StartAsync(cancellationToken);
