@@ -55,6 +55,7 @@ public sealed class SymlinkEscapeTests(SlipwayFixture fixture)
     public async Task FromDirectory_WithLinkThroughALinkClimbingOut_FailsInSourceNamingTheLink()
     {
         var spec = new TestAppSpec { App = "escape-from" };
+        await fixture.Admin.RegisterAsync(spec.App, spec.ToYaml());
         var dir = fixture.Sources.Version(spec, "escape from");
         Directory.CreateDirectory(Path.Combine(dir, "deep"));
         File.CreateSymbolicLink(Path.Combine(dir, "deep", "up"), "..");
