@@ -27,7 +27,7 @@ public sealed class WebhookCostTests(SlipwayFixture fixture)
         Assert.True(own.Status == HttpStatusCode.OK, $"{(int)own.Status} {own.Body}");
         Assert.Contains("pong", own.Body);
         Assert.Equal(HttpStatusCode.Unauthorized, other.Status);
-        Assert.Contains("'some-other-app'", other.Body);
+        Assert.Contains("of app 'some-other-app'", System.Text.Json.JsonDocument.Parse(other.Body).RootElement.GetProperty("error").GetString());
     }
 
     [Fact]
