@@ -52,9 +52,10 @@ internal static class UpCommand
         command.Options.Add(H2c);
         command.Options.Add(TrustedProxies);
         command.Options.Add(Ports);
+        TlsOptions.Add(command);
     }
 
-    public static EdgeOptions EdgeOptionsFrom(ParseResult parseResult) => new()
+    public static EdgeOptions EdgeOptionsFrom(ParseResult parseResult) => TlsOptions.Apply(new EdgeOptions
     {
         Home = EdgeCommand.Pick(parseResult.GetValue(Home), "SLIPWAY_HOME", Path.Combine(Environment.CurrentDirectory, ".slipway")),
         Http = EdgeCommand.Pick(parseResult.GetValue(Http), "SLIPWAY_EDGE_HTTP", EdgeOptions.DefaultHttp),
@@ -62,7 +63,7 @@ internal static class UpCommand
         H2c = EdgeCommand.PickOptional(parseResult.GetValue(H2c), "SLIPWAY_EDGE_H2C"),
         TrustedProxies = EdgeCommand.PickOptional(parseResult.GetValue(TrustedProxies), "SLIPWAY_TRUSTED_PROXIES"),
         OutputRelay = RelayOutputCommand.SelfArguments(),
-    };
+    }, parseResult);
 
     /// <summary>Starts the stack, printing what went wrong (and returning null) when it cannot.</summary>
     public static async Task<SlipwayStack?> StartAsync(ParseResult parseResult, Output output)
@@ -81,7 +82,7 @@ internal static class UpCommand
 
     public static void PrintReady(Output output, SlipwayStack stack)
     {
-        output.Success($"Slipway is up. Apps: {stack.HttpUrl}  Admin API: {stack.AdminUrl}");
+        output.Success($"Slipway is up. Apps: {stack.HttpUrl}{(stack.Edge.HttpsEndpoint is { } https ? $" and https://{https}" : "")}  Admin API: {stack.AdminUrl}");
         if (stack.Edge.H2cEndpoint is { } h2c)
         {
             output.Line($"  HTTP/2 with prior knowledge (h2c): http://{h2c}");
