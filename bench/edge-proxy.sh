@@ -53,6 +53,7 @@ if [[ -n "${BASELINE:-}" ]]; then
     git -C "$root" archive "$BASELINE" src Directory.Build.props Directory.Packages.props | tar -x -C "$work/baseline-src"
     mkdir -p "$work/baseline-src/bench"
     cp -r "$root/bench/EdgeBench" "$work/baseline-src/bench/"
+    cp -r "$root/bench/Shared" "$work/baseline-src/bench/"   # EdgeBench compiles bench/Shared/AllocationProbe.cs
     rm -rf "$work/baseline-src/bench/EdgeBench/bin" "$work/baseline-src/bench/EdgeBench/obj"
     dotnet build -c Release "$work/baseline-src/bench/EdgeBench" -o "$work/edge-baseline" -v quiet -nologo >/dev/null
 fi
