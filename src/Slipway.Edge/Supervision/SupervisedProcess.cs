@@ -360,6 +360,8 @@ internal sealed partial class SupervisedProcess
         info.ArgumentList.Add(ShellCommand.Script(Definition.Command));
         info.ArgumentList.Add("slipway-process");
         info.ArgumentList.Add(output);
+        // Cleared first: the edge's own environment (master key, tokens, credentials) is not the app's.
+        ChildEnvironment.Apply(info.Environment, ChildEnvironment.Base(Definition.SlipwayOwn));
         foreach (var (key, value) in Definition.Environment)
         {
             info.Environment[key] = value;
