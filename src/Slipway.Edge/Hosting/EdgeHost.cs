@@ -398,12 +398,34 @@ public sealed partial class EdgeHost : IAsyncDisposable
 
         var result = await upgrade;
         Volatile.Write(ref _handover, result);
+        NotifyMainPid(result.Current.Pid);
         _ = Task.Run(async () =>
         {
             await StopAsync(stopProcesses: false, CancellationToken.None);
             _handedOver.TrySetResult(result);
         }, CancellationToken.None);
         return result;
+    }
+
+    /// <summary>
+    /// Under systemd this process is the unit's main process until now: naming its successor keeps the service
+    /// tracked (a later stop signals the new edge, and this one's exit is not taken for the service's end).
+    /// </summary>
+    private void NotifyMainPid(int pid)
+    {
+        if (Options.Notify is not { } notify)
+        {
+            return;
+        }
+
+        if (notify.MainPid(pid, $"Edge upgraded: pid {pid} serves", out var error))
+        {
+            Log.NotifiedMainPid(_logger, pid, notify.Socket);
+        }
+        else
+        {
+            Log.NotifyFailed(_logger, error ?? "?");
+        }
     }
 
     /// <summary>The new edge is ready: stop watching the processes (they keep running) and write the final state for it.</summary>
@@ -578,5 +600,11 @@ public sealed partial class EdgeHost : IAsyncDisposable
 
         [LoggerMessage(EventId = 5, Level = LogLevel.Warning, Message = "The edge with pid {Pid} is gone before it heard that this edge serves; serving anyway")]
         public static partial void PreviousGone(ILogger logger, int pid);
+
+        [LoggerMessage(EventId = 6, Level = LogLevel.Information, Message = "Told the service manager that the new edge (pid {Pid}) is the main process ({Socket})")]
+        public static partial void NotifiedMainPid(ILogger logger, int pid, string socket);
+
+        [LoggerMessage(EventId = 7, Level = LogLevel.Warning, Message = "Could not notify the service manager: {Error}")]
+        public static partial void NotifyFailed(ILogger logger, string error);
     }
 }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Slipway.Edge.Control.Contracts;
+using Slipway.Edge.Hosting;
 
 namespace Slipway.Edge.Supervision;
 
@@ -360,6 +361,8 @@ internal sealed partial class SupervisedProcess
         info.ArgumentList.Add(ShellCommand.Script(Definition.Command));
         info.ArgumentList.Add("slipway-process");
         info.ArgumentList.Add(output);
+        // Only the edge speaks to the service manager: an app that found the socket could claim to be the main process.
+        info.Environment.Remove(SystemdNotify.Variable);
         foreach (var (key, value) in Definition.Environment)
         {
             info.Environment[key] = value;

@@ -45,6 +45,7 @@ internal static class EdgeCommand
                 Http = Pick(parseResult.GetValue(http), "SLIPWAY_EDGE_HTTP", EdgeOptions.DefaultHttp),
                 Admin = Pick(parseResult.GetValue(admin), "SLIPWAY_ADMIN", EdgeOptions.DefaultAdmin),
                 OutputRelay = RelayOutputCommand.SelfArguments(),
+                Notify = SystemdNotify.FromEnvironment(),
             },
             parseResult.GetValue(takeover),
             parseResult.InvocationConfiguration.Output,
@@ -77,6 +78,12 @@ internal static class EdgeCommand
         {
             await error.WriteLineAsync($"slipway edge: could not {(takeover is null ? "start" : "take over")}: {ex.Message}");
             return ExitFailure;
+        }
+
+        if (takeover is null && options.Notify is { } notify && !notify.Ready($"Edge serving on http://{host.HttpEndpoint}", out var notifyError))
+        {
+            // A new edge of an upgrade is announced by the edge it replaces (MAINPID=), not by itself.
+            await error.WriteLineAsync($"slipway edge: could not notify the service manager: {notifyError}");
         }
 
         var stopped = Task.Delay(Timeout.Infinite, stopping);
