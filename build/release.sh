@@ -57,7 +57,7 @@ done
 if [ "$tool" = 1 ]; then
   echo "release: slipway $version (dotnet tool)"
   rm -f "$out"/slipway.*.nupkg
-  dotnet pack src/Slipway -c Release -nologo -v q -p:PackAsTool=true -p:ToolCommandName=slipway -p:PackageId=slipway \
+  dotnet pack src/Slipway -c Release -nologo -v q -p:SlipwayTool=true \
     -p:PackageVersion="$version" "${stamp[@]}" -o "$out"
 fi
 
