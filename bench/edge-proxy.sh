@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
-# Edge proxy cost: the same wrk client against the backend directly, through the Slipway edge, and through
-# nginx and caddy (when installed) as plain reverse proxies. Loopback only; bounded duration.
+# Edge proxy cost: the same wrk client against the backend directly, through the Slipway edge, through a bare
+# YARP forwarder (MapForwarder: the edge's floor, without its routing, health and metrics), and through nginx
+# and caddy (when installed) as plain reverse proxies. Loopback only; bounded duration.
 #   bench/edge-proxy.sh                      # 3 rounds of 5 s per target, 2 threads, 64 connections
 #   DURATION=5s CONNECTIONS=32 bench/edge-proxy.sh
 #   SERVER_GC_VARIANT=1 bench/edge-proxy.sh  # also the edge with DOTNET_gcServer=1
+#   VARIANTS="inline:DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1 nogcconc:DOTNET_gcConcurrent=0" bench/edge-proxy.sh
+#                                            # also the edge once per NAME:VAR=VALUE[,VAR=VALUE] (runtime settings)
+#   H2C=0 bench/edge-proxy.sh                # skip the HTTP/2 (h2c, prior knowledge) table
 #   BASELINE=main bench/edge-proxy.sh        # also the edge as of git ref "main", side by side in the same run
 # Second table: p99 at a fixed, paced rate of half the edge's saturation throughput (wrk's Lua delay()),
 # and the p99 each proxy adds over direct at that rate.
@@ -41,6 +45,8 @@ wait_http() {
 echo "building Release backend and edge host..." >&2
 dotnet build -c Release "$root/bench/Backend" -o "$work/backend" -v quiet -nologo >/dev/null
 dotnet build -c Release "$root/bench/EdgeBench" -o "$work/edge" -v quiet -nologo >/dev/null
+dotnet build -c Release "$root/bench/YarpBench" -o "$work/yarp" -v quiet -nologo >/dev/null
+dotnet build -c Release "$root/bench/H2Load" -o "$work/h2load" -v quiet -nologo >/dev/null
 if [[ -n "${BASELINE:-}" ]]; then
     # The edge source as of $BASELINE, hosted by this tree's EdgeBench (it only uses EdgeHost's public surface).
     mkdir -p "$work/baseline-src"
@@ -56,12 +62,36 @@ dotnet "$work/backend/Backend.dll" --urls "http://127.0.0.1:$backend_port" >"$wo
 pids+=($!)
 wait_http "http://127.0.0.1:$backend_port/"
 
+# The same backend on a second port speaking HTTP/2 only (h2c), for the direct row of the h2c table.
+backend_h2c_port=$(free_port)
+Kestrel__EndpointDefaults__Protocols=Http2 dotnet "$work/backend/Backend.dll" --urls "http://127.0.0.1:$backend_h2c_port" >"$work/backend-h2c.log" 2>&1 &
+pids+=($!)
+
 edge_port=$(free_port)
-dotnet "$work/edge/EdgeBench.dll" "127.0.0.1:$edge_port" "http://127.0.0.1:$backend_port" "$work/edge-home" >"$work/edge.log" 2>&1 &
+edge_h2c_port=$(free_port)
+dotnet "$work/edge/EdgeBench.dll" "127.0.0.1:$edge_port" "http://127.0.0.1:$backend_port" "$work/edge-home" "127.0.0.1:$edge_h2c_port" >"$work/edge.log" 2>&1 &
 pids+=($!)
 wait_http "http://127.0.0.1:$edge_port/"
 
-targets=("direct http://127.0.0.1:$backend_port/" "slipway-edge http://127.0.0.1:$edge_port/")
+yarp_port=$(free_port)
+yarp_h2c_port=$(free_port)
+dotnet "$work/yarp/YarpBench.dll" "127.0.0.1:$yarp_port" "127.0.0.1:$yarp_h2c_port" "http://127.0.0.1:$backend_port" >"$work/yarp.log" 2>&1 &
+pids+=($!)
+wait_http "http://127.0.0.1:$yarp_port/"
+
+targets=("direct http://127.0.0.1:$backend_port/" "slipway-edge http://127.0.0.1:$edge_port/" "bare-yarp http://127.0.0.1:$yarp_port/")
+h2c_targets=("direct http://127.0.0.1:$backend_h2c_port/" "slipway-edge http://127.0.0.1:$edge_h2c_port/" "bare-yarp http://127.0.0.1:$yarp_h2c_port/")
+
+for variant in ${VARIANTS:-}; do
+    # NAME:VAR=VALUE[,VAR=VALUE]: the same edge with those environment variables (runtime and GC settings).
+    name=${variant%%:*}
+    settings=${variant#*:}
+    variant_port=$(free_port)
+    env $(tr ',' ' ' <<<"$settings") dotnet "$work/edge/EdgeBench.dll" "127.0.0.1:$variant_port" "http://127.0.0.1:$backend_port" "$work/edge-$name-home" >"$work/edge-$name.log" 2>&1 &
+    pids+=($!)
+    wait_http "http://127.0.0.1:$variant_port/"
+    targets+=("slipway-edge+$name http://127.0.0.1:$variant_port/")
+done
 
 if [[ -n "${SERVER_GC_VARIANT:-}" ]]; then
     # The same edge with the server GC, to see what that setting would change.
@@ -82,6 +112,7 @@ fi
 
 if command -v nginx >/dev/null; then
     nginx_port=$(free_port)
+    nginx_h2c_port=$(free_port)
     mkdir -p "$work/nginx/logs"
     cat >"$work/nginx/nginx.conf" <<NGINX
 worker_processes auto;
@@ -99,6 +130,7 @@ http {
     upstream backend { server 127.0.0.1:$backend_port; keepalive 128; }
     server {
         listen 127.0.0.1:$nginx_port;
+        listen 127.0.0.1:$nginx_h2c_port http2;
         location / {
             proxy_pass http://backend;
             proxy_http_version 1.1;
@@ -113,6 +145,7 @@ NGINX
     pids+=($!)
     wait_http "http://127.0.0.1:$nginx_port/"
     targets+=("nginx http://127.0.0.1:$nginx_port/")
+    h2c_targets+=("nginx http://127.0.0.1:$nginx_h2c_port/")
 fi
 
 if command -v caddy >/dev/null; then
@@ -121,6 +154,9 @@ if command -v caddy >/dev/null; then
 {
     admin off
     auto_https off
+    servers {
+        protocols h1 h2c
+    }
 }
 http://127.0.0.1:$caddy_port {
     reverse_proxy 127.0.0.1:$backend_port
@@ -131,6 +167,7 @@ CADDY
     pids+=($!)
     wait_http "http://127.0.0.1:$caddy_port/"
     targets+=("caddy http://127.0.0.1:$caddy_port/")
+    h2c_targets+=("caddy http://127.0.0.1:$caddy_port/")
 fi
 
 # parse NAME FILE: one TSV row (name, requests/s, p50 ms, p99 ms, errors) from wrk --latency output.
@@ -184,13 +221,29 @@ function delay() return $delay_ms end
 LUA
 paced="$work/paced.tsv"
 run_rounds paced "$paced" -s "$work/paced.lua"
+# HTTP/2 with prior knowledge from the client (wrk speaks HTTP/1.1 only, so bench/H2Load: closed loop, 8
+# connections x 8 streams); every proxy talks HTTP/1.1 to the backend, direct is the backend's h2c port.
+h2c="$work/h2c.tsv"
+: >"$h2c"
+if [[ "${H2C:-1}" != 0 ]]; then
+    n=${#h2c_targets[@]}
+    for round in $(seq 1 "$ROUNDS"); do
+        for k in $(seq 0 $((n - 1))); do
+            entry=${h2c_targets[$(( (k + round) % n ))]}
+            name=${entry%% *} url=${entry#* }
+            echo "round $round: $name h2c" >&2
+            printf '%s\t%s\n' "$name" "$(dotnet "$work/h2load/H2Load.dll" "$url" 8 8 "${DURATION%s}")" >>"$h2c"
+        done
+    done
+fi
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 
 echo
 echo "$(date -u '+%Y-%m-%d %H:%M:%S UTC'), nproc $(nproc), load average $load_before -> $load_after"
 echo "Saturation: wrk -t$THREADS -c$CONNECTIONS -d$DURATION --latency, $ROUNDS rounds taking turns (medians shown; after a $WARMUP warm-up each), GET / of a 33-byte answer, loopback"
 echo
-python3 - "$results" "$paced" "$delay_ms" "$CONNECTIONS" <<'PY'
+python3 - "$results" "$paced" "$delay_ms" "$CONNECTIONS" "$h2c" <<'PY'
+import os
 import sys
 import statistics
 def load(path):
@@ -206,11 +259,13 @@ delay, connections = sys.argv[3], sys.argv[4]
 direct, nginx, caddy = by.get("direct"), by.get("nginx"), by.get("caddy")
 def ratio(a, b):
     return f"{a / b:.2f}" if b else "-"
-print("| target | requests/s | p50 (ms) | p99 (ms) | req/s vs direct | req/s vs nginx | req/s vs caddy | errors |")
-print("|---|---:|---:|---:|---:|---:|---:|---|")
+yarp = by.get("bare-yarp")
+print("| target | requests/s | p50 (ms) | p99 (ms) | req/s vs direct | req/s vs nginx | req/s vs caddy | req/s vs bare YARP | errors |")
+print("|---|---:|---:|---:|---:|---:|---:|---:|---|")
 for name, (rps, p50, p99, err) in by.items():
     print(f"| {name} | {rps:,.0f} | {p50:.2f} | {p99:.2f} | {ratio(rps, direct[0])} | "
-          f"{ratio(rps, nginx[0]) if nginx else '-'} | {ratio(rps, caddy[0]) if caddy else '-'} | {err or 'none'} |")
+          f"{ratio(rps, nginx[0]) if nginx else '-'} | {ratio(rps, caddy[0]) if caddy else '-'} | "
+          f"{ratio(rps, yarp[0]) if yarp else '-'} | {err or 'none'} |")
 print()
 print(f"Paced at about half of the edge's saturation: wrk -c{connections} with a {delay} ms delay between requests per connection")
 print()
@@ -219,4 +274,14 @@ print("|---|---:|---:|---:|---:|---|")
 d99 = paced["direct"][2]
 for name, (rps, p50, p99, err) in paced.items():
     print(f"| {name} | {rps:,.0f} | {p50:.2f} | {p99:.2f} | {p99 - d99:+.2f} | {err or 'none'} |")
+if os.path.getsize(sys.argv[5]) > 0:
+    h2 = load(sys.argv[5])
+    hd, hn = h2.get("direct"), h2.get("nginx")
+    print()
+    print("HTTP/2 with prior knowledge (h2c) from the client: bench/H2Load, 8 connections x 8 streams, closed loop (medians); proxies -> backend over HTTP/1.1")
+    print()
+    print("| target | requests/s | p50 (ms) | p99 (ms) | req/s vs direct h2c | req/s vs nginx | errors |")
+    print("|---|---:|---:|---:|---:|---:|---|")
+    for name, (rps, p50, p99, err) in h2.items():
+        print(f"| {name} | {rps:,.0f} | {p50:.2f} | {p99:.2f} | {ratio(rps, hd[0]) if hd else '-'} | {ratio(rps, hn[0]) if hn else '-'} | {err or 'none'} |")
 PY

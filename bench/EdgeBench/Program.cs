@@ -2,17 +2,18 @@ using Slipway.Edge.Control.Contracts;
 using Slipway.Edge.Hosting;
 using Slipway.Edge.Services;
 
-// Usage: EdgeBench <listen host:port> <target-url> <home-dir>. Runs the real EdgeHost (its Kestrel settings,
-// metrics listener and control socket) with one service "bench" routed for any host and path.
-if (args.Length != 3)
+// Usage: EdgeBench <listen host:port> <target-url> <home-dir> [h2c host:port]. Runs the real EdgeHost (its
+// Kestrel settings, metrics listener and control socket) with one service "bench" routed for any host and path;
+// with a fourth argument also its HTTP/2 prior-knowledge listener (--h2c).
+if (args.Length is not (3 or 4))
 {
-    Console.Error.WriteLine("usage: EdgeBench 127.0.0.1:LISTEN http://127.0.0.1:TARGET HOME");
+    Console.Error.WriteLine("usage: EdgeBench 127.0.0.1:LISTEN http://127.0.0.1:TARGET HOME [127.0.0.1:H2C_LISTEN]");
     return 2;
 }
 
 using var loggerFactory = LoggerFactory.Create(logging => logging.SetMinimumLevel(LogLevel.Warning).AddSimpleConsole());
 await using var edge = await EdgeHost.StartAsync(
-    new EdgeOptions { Home = args[2], Http = args[0], Admin = null, LoggerFactory = loggerFactory },
+    new EdgeOptions { Home = args[2], Http = args[0], H2c = args.Length == 4 ? args[3] : null, Admin = null, LoggerFactory = loggerFactory },
     CancellationToken.None);
 edge.Services.Upsert("bench", new ServiceDefinition
 {

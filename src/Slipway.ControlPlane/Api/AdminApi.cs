@@ -10,6 +10,7 @@ using Slipway.ControlPlane.Deployments;
 using Slipway.ControlPlane.Edge;
 using Slipway.ControlPlane.Hosting;
 using Slipway.ControlPlane.Pipeline;
+using Slipway.ControlPlane.Runtime.Docker;
 using Slipway.ControlPlane.Secrets;
 using Slipway.ControlPlane.Store;
 using Slipway.ControlPlane.Webhooks;
@@ -54,13 +55,23 @@ internal static class AdminApi
             try
             {
                 // Webhooks carry no bearer token: each delivery is authenticated by its signature instead.
-                if (context.Request.Path.StartsWithSegments("/api/v1") && !context.Request.Path.StartsWithSegments("/api/v1/webhooks") && s.Tokens.Authenticate(context.Request.Headers.Authorization) is null)
+                if (context.Request.Path.StartsWithSegments("/api/v1") && !context.Request.Path.StartsWithSegments("/api/v1/webhooks"))
                 {
-                    await Error(context, 401, "Missing or invalid token: send `Authorization: Bearer TOKEN`. The CLI reads SLIPWAY_TOKEN or $SLIPWAY_HOME/admin.token; `slipway tokens create NAME` makes more.");
-                    return;
+                    var token = s.Tokens.Authenticate(context.Request.Headers.Authorization);
+                    if (token is null)
+                    {
+                        await Error(context, 401, "Missing or invalid token: send `Authorization: Bearer TOKEN`. The CLI reads SLIPWAY_TOKEN or $SLIPWAY_HOME/admin.token; `slipway tokens create NAME` makes more.");
+                        return;
+                    }
+
+                    if (!token.MayWrite && !IsRead(context.Request))
+                    {
+                        await Error(context, 403, ViewerRefusal(token));
+                        return;
+                    }
                 }
 
-                if (context.Request.Path.StartsWithSegments("/api/v1") && !s.Readiness.Ready && !HttpMethods.IsGet(context.Request.Method) && !HttpMethods.IsHead(context.Request.Method))
+                if (context.Request.Path.StartsWithSegments("/api/v1") && !s.Readiness.Ready && !IsRead(context.Request))
                 {
                     // Reads are served from the store by any instance; writes only by the lease holder once it has recovered.
                     await Error(context, 503, s.Readiness.Follower
@@ -89,6 +100,11 @@ internal static class AdminApi
             }
             catch (EdgeUnavailableException e)
             {
+                await Error(context, 502, e.Message);
+            }
+            catch (DockerException e)
+            {
+                // Unreachable or refusing, the message says which; either way the fault is behind the control plane.
                 await Error(context, 502, e.Message);
             }
         });
@@ -246,7 +262,9 @@ internal static class AdminApi
                 throw ApiProblem.BadRequest("name: give the token a name of 1 to 100 characters, e.g. {\"name\": \"ci\"}.");
             }
 
-            var created = s.Store.CreateToken(name);
+            var role = body.Role is null ? TokenRole.Admin
+                : SlipwayStore.ParseRole(body.Role) ?? throw ApiProblem.BadRequest($"role: '{body.Role}' is not a role; use \"admin\" (may change things) or \"viewer\" (reads only).");
+            var created = s.Store.CreateToken(name, role);
             return Results.Json(View(created.Token, created.Secret), Json, statusCode: 201);
         });
 
@@ -280,7 +298,7 @@ internal static class AdminApi
 
     private static TokenView View(TokenRecord t, string? secret) => new()
     {
-        Id = t.Id, Name = t.Name, CreatedAt = t.CreatedAt, LastUsedAt = t.LastUsedAt, RevokedAt = t.RevokedAt, Token = secret,
+        Id = t.Id, Name = t.Name, Role = SlipwayStore.ToText(t.Role), CreatedAt = t.CreatedAt, LastUsedAt = t.LastUsedAt, RevokedAt = t.RevokedAt, Token = secret,
     };
 
     internal static async Task<T?> ReadJsonAsync<T>(HttpRequest request, CancellationToken ct, int limit = 64 * 1024)
@@ -357,5 +375,11 @@ internal static class AdminApi
         return context.Response.WriteAsJsonAsync(new ApiError { Error = message, Details = details }, Json);
     }
 
-    private sealed record TokenRequest(string? Name);
+    /// <summary>GET and HEAD only read; everything else changes something and needs an admin.</summary>
+    internal static bool IsRead(HttpRequest request) => HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method);
+
+    internal static string ViewerRefusal(TokenRecord token) =>
+        $"Token '{token.Name}' has the viewer role: it may read but not change anything. Use an admin token (`slipway tokens create NAME`).";
+
+    private sealed record TokenRequest(string? Name, string? Role);
 }

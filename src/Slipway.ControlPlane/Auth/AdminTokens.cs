@@ -28,23 +28,26 @@ internal sealed class AdminTokens(SlipwayStore store)
         AtomicFile.WriteAllText(path, created.Secret + "\n", UnixFileMode.UserRead | UnixFileMode.UserWrite);
     }
 
-    /// <summary>The token id when <paramref name="authorization"/> carries a live bearer token; null otherwise.</summary>
-    public string? Authenticate(string? authorization)
+    /// <summary>The live token <paramref name="authorization"/> carries as <c>Bearer TOKEN</c>; null otherwise.</summary>
+    public TokenRecord? Authenticate(string? authorization)
     {
         const string Scheme = "Bearer ";
-        if (authorization is null || !authorization.StartsWith(Scheme, StringComparison.OrdinalIgnoreCase))
-        {
-            return null;
-        }
+        return authorization is null || !authorization.StartsWith(Scheme, StringComparison.OrdinalIgnoreCase)
+            ? null
+            : AuthenticateSecret(authorization[Scheme.Length..].Trim());
+    }
 
-        var presented = Encoding.ASCII.GetBytes(SlipwayStore.HashToken(authorization[Scheme.Length..].Trim()));
-        string? match = null;
+    /// <summary>The live token whose secret is <paramref name="secret"/> (as pasted into the dashboard's sign-in); null otherwise.</summary>
+    public TokenRecord? AuthenticateSecret(string secret)
+    {
+        var presented = Encoding.ASCII.GetBytes(SlipwayStore.HashToken(secret));
+        TokenRecord? match = null;
         // Compare against every live token so the time taken does not depend on which one matched.
         foreach (var token in store.ListTokens())
         {
             if (!token.IsRevoked && CryptographicOperations.FixedTimeEquals(presented, Encoding.ASCII.GetBytes(token.Hash)))
             {
-                match = token.Id;
+                match = token;
             }
         }
 

@@ -77,7 +77,7 @@ internal sealed class AppOperations(SlipwayStore store, DeploymentService deploy
         var env = Environment(spec, request.Env);
         if (env != spec.Environments[0])
         {
-            // Invariant 8: a later environment only runs releases validated in the one before it.
+            // Invariant 8 (docs/architecture.md §9.8): a later environment only runs releases validated in the one before it.
             throw ApiProblem.BadRequest($"env: '{env}' receives releases by promotion from '{spec.Environments[IndexOf(spec.Environments, env) - 1]}', "
                 + $"not by deploy: deploy to '{spec.Environments[0]}' (the default), then `slipway promote {app} --to {env}` (automatic with `promote: auto`).");
         }
@@ -158,7 +158,7 @@ internal sealed class AppOperations(SlipwayStore store, DeploymentService deploy
             throw ApiProblem.Conflict($"Release {release.Id} is no longer retained on disk (keep_releases); deploy its revision again.");
         }
 
-        // A failed generation is never a rollback target (DESIGN §2): neither is a release that never ran anywhere.
+        // A failed generation is never a rollback target (docs/architecture.md §2): neither is a release that never ran anywhere.
         if (!spec.Environments.Any(e => store.SucceededDeploymentOf(app, e, release.Id) is not null))
         {
             var last = spec.Environments.Select(e => store.LastDeploymentOf(app, e, release.Id)).OfType<Deployment>().MaxBy(d => d.CreatedAt);
@@ -174,7 +174,7 @@ internal sealed class AppOperations(SlipwayStore store, DeploymentService deploy
 
     /// <summary>
     /// Promotes a release that succeeded in the environment before <c>to</c> into <c>to</c>: the same release (same
-    /// digest) is started, probed and routed there; nothing is rebuilt (DESIGN §3, §9.8).
+    /// digest) is started, probed and routed there; nothing is rebuilt (docs/architecture.md §3, §9.8).
     /// </summary>
     public (Deployment Deployment, bool Coalesced) Promote(string app, PromoteRequest request)
     {
@@ -335,6 +335,10 @@ internal sealed class AppOperations(SlipwayStore store, DeploymentService deploy
                 catch (DockerUnavailableException)
                 {
                     health = "docker engine unreachable";
+                }
+                catch (DockerEngineErrorException e)
+                {
+                    health = $"docker engine error {(int)e.Status}";
                 }
             }
 

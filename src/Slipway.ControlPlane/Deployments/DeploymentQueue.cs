@@ -1,7 +1,7 @@
 namespace Slipway.ControlPlane.Deployments;
 
 /// <summary>
-/// Single flight per app (DESIGN §3): at most one deployment of an app runs and one more may wait.
+/// Single flight per app (docs/architecture.md §3): at most one deployment of an app runs and one more may wait.
 /// A request for what is already queued or running joins it; a request for something else replaces
 /// the waiting one, which ends superseded. Pure bookkeeping, no I/O: the caller journals each decision.
 /// Not thread-safe; the caller serialises access. <c>createId</c> runs only when a new deployment is needed.

@@ -32,7 +32,7 @@ internal sealed class WarmGenerations(IAppRuntime runtime, SlipwayStore store, T
             {
                 await StopOthersAsync(app, env, keep, CancellationToken.None);
             }
-            catch (Exception e) when (e is EdgeUnavailableException or DockerUnavailableException or StoreException)
+            catch (Exception e) when (e is EdgeUnavailableException or DockerException or StoreException)
             {
                 // Retried by ExpireAsync when the window ends.
             }

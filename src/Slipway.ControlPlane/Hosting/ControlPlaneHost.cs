@@ -8,6 +8,8 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Slipway.ControlPlane.Api;
 using Slipway.ControlPlane.Auth;
+using Slipway.ControlPlane.Dashboard;
+using Slipway.ControlPlane.Dashboard.EdgeCharts;
 using Slipway.ControlPlane.Deployments;
 using Slipway.ControlPlane.Edge;
 using Slipway.ControlPlane.Pipeline;
@@ -45,10 +47,14 @@ public sealed partial class ControlPlaneHost : IAsyncDisposable
     private readonly HttpClient _probeClient;
     private readonly CancellationTokenSource _stopping = new();
     private readonly Task _background;
+    private readonly Task _sampling;
+    private readonly IDisposable _sampleClient;
 
     private ControlPlaneHost(WebApplication app, SlipwayStore store, DeploymentService deployments, EventHub events, EdgeGateway edge,
-        PrometheusExporter exporter, ControlPlaneMetrics metrics, HttpClient probeClient, Func<CancellationToken, Task> background)
+        PrometheusExporter exporter, ControlPlaneMetrics metrics, HttpClient probeClient, Func<CancellationToken, Task> background,
+        Func<CancellationToken, Task> sampling, IDisposable sampleClient)
     {
+        _sampleClient = sampleClient;
         _app = app;
         _store = store;
         _deployments = deployments;
@@ -58,6 +64,7 @@ public sealed partial class ControlPlaneHost : IAsyncDisposable
         _metrics = metrics;
         _probeClient = probeClient;
         _background = Task.Run(() => background(_stopping.Token));
+        _sampling = Task.Run(() => sampling(_stopping.Token));
         Endpoint = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses
             .Select(a => IPEndPoint.Parse(new Uri(a).Authority)).First();
     }
@@ -191,9 +198,17 @@ public sealed partial class ControlPlaneHost : IAsyncDisposable
             loggerFactory.CreateLogger<CommitStatusReporter>());
         deployments.Ended += d => _ = Task.Run(() => statuses.EndedAsync(d, CancellationToken.None));
         var webhookSecrets = new WebhookSecrets(store, () => secretBox.Value);
-        AdminApi.Map(app, new AdminApi.Services(store, apps, deployments, events, tokens, edge, readiness, exporter,
+        var api = new AdminApi.Services(store, apps, deployments, events, tokens, edge, readiness, exporter,
             manifest, logsRoot, Path.Combine(home, "releases"),
-            new WebhookReceiver(store, apps, webhookSecrets, statuses), webhookSecrets) { Secrets = appSecrets });
+            new WebhookReceiver(store, apps, webhookSecrets, statuses), webhookSecrets) { Secrets = appSecrets };
+        AdminApi.Map(app, api);
+        // The edge page's charts read the edge's own status and metrics on a client of their own.
+        var sampleClient = new EdgeControlClient(options.EdgeSocketPath, TimeSpan.FromSeconds(10));
+        var sampler = new EdgeSampler(sampleClient.ListServicesAsync, sampleClient.GetMetricsAsync, time, loggerFactory.CreateLogger<EdgeSampler>())
+        {
+            Interval = options.EdgeSampleInterval,
+        };
+        DashboardRoutes.Map(app, new DashboardServices(api, new DashboardSessions(store, tokens, time), sampler, time));
         SelfDeployApi.Map(app, new SelfOperations(store, deployments, selfPipeline, options), deployments, logsRoot);
         app.Lifetime.ApplicationStopping.Register(readiness.MarkDraining);
         await app.StartAsync(cancellationToken);
@@ -263,7 +278,7 @@ public sealed partial class ControlPlaneHost : IAsyncDisposable
                         }
                     }
                 }
-                catch (Exception e) when (e is EdgeUnavailableException or StoreException or ApiProblem or DockerUnavailableException)
+                catch (Exception e) when (e is EdgeUnavailableException or StoreException or ApiProblem or DockerException)
                 {
                     Log.LoopFailed(logger, e.Message);
                 }
@@ -291,7 +306,7 @@ public sealed partial class ControlPlaneHost : IAsyncDisposable
             }
         }
 
-        return new ControlPlaneHost(app, store, deployments, events, edge, exporter, metrics, probeClient, BackgroundAsync);
+        return new ControlPlaneHost(app, store, deployments, events, edge, exporter, metrics, probeClient, BackgroundAsync, sampler.RunAsync, sampleClient);
     }
 
     public async Task StopAsync()
@@ -300,6 +315,7 @@ public sealed partial class ControlPlaneHost : IAsyncDisposable
         await _deployments.DisposeAsync();
         await _app.StopAsync();
         await _background.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        await _sampling.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         // A clean stop hands over at once; a crash leaves the lease to expire (or to be taken from a dead holder).
         _store.ReleaseLease();
     }
@@ -312,6 +328,7 @@ public sealed partial class ControlPlaneHost : IAsyncDisposable
         _exporter.Dispose();
         _metrics.Dispose();
         _edge.Dispose();
+        _sampleClient.Dispose();
         _probeClient.Dispose();
         _store.Dispose();
         _stopping.Dispose();

@@ -42,6 +42,9 @@ public sealed record ControlPlaneOptions
     /// <summary>How long one git command (clone, fetch, archive) may run before the source phase fails.</summary>
     public TimeSpan GitTimeout { get; init; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>How often the dashboard samples the edge's services and metrics for the edge page's charts.</summary>
+    public TimeSpan EdgeSampleInterval { get; init; } = TimeSpan.FromSeconds(5);
+
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 
     public ILoggerFactory? LoggerFactory { get; init; }

@@ -2,7 +2,7 @@ namespace Slipway.ControlPlane.Hosting;
 
 /// <summary>
 /// Cached probe state: <c>/healthz</c> and <c>/readyz</c> read a few fields, so they answer in constant time
-/// whatever the control plane is doing (invariant 10). Ready means: this instance holds the store's lease and
+/// whatever the control plane is doing (docs/architecture.md §9.10). Ready means: this instance holds the store's lease and
 /// its start-up recovery has run; a follower serves reads but is not ready.
 /// </summary>
 internal sealed class Readiness

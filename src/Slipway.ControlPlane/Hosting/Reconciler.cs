@@ -11,7 +11,7 @@ using Slipway.Edge.Control.Contracts;
 namespace Slipway.ControlPlane.Hosting;
 
 /// <summary>
-/// Steady-state convergence (DESIGN §6), one pass per tick of the background loop: every current generation
+/// Steady-state convergence (docs/architecture.md §6), one pass per tick of the background loop: every current generation
 /// has a running process and is the one target of its route; a current generation the edge reports unhealthy
 /// <see cref="FailuresBeforeRestart"/> times in a row is restarted; one still unhealthy
 /// <see cref="RollbackAfter"/> after that restart is rolled back to the previous generation when that one is
@@ -225,9 +225,9 @@ internal sealed partial class Reconciler(
                 watch.Reset();
             }
         }
-        catch (DockerUnavailableException e)
+        catch (DockerException e)
         {
-            Log.DockerUnavailable(logger, e.Message);
+            Log.DockerCallFailed(logger, e.Message);
         }
     }
 
@@ -347,8 +347,8 @@ internal sealed partial class Reconciler(
         [LoggerMessage(EventId = 213, Level = LogLevel.Error, Message = "Current container {ContainerId} of {App}/{Env} is gone from the engine; deploy again or roll back to replace it")]
         public static partial void ContainerLost(ILogger logger, string containerId, string app, string env);
 
-        [LoggerMessage(EventId = 214, Level = LogLevel.Warning, Message = "Docker engine unavailable to the reconciler: {Message}")]
-        public static partial void DockerUnavailable(ILogger logger, string message);
+        [LoggerMessage(EventId = 214, Level = LogLevel.Warning, Message = "Docker engine call failed in the reconciler: {Message}")]
+        public static partial void DockerCallFailed(ILogger logger, string message);
 
         [LoggerMessage(EventId = 212, Level = LogLevel.Warning, Message = "Rolling {App}/{Env} back: {Why}")]
         public static partial void RollingBack(ILogger logger, string app, string env, string why);

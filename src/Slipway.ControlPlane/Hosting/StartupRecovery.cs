@@ -11,7 +11,7 @@ using Slipway.Edge.Control.Contracts;
 namespace Slipway.ControlPlane.Hosting;
 
 /// <summary>
-/// Runs before the control plane reports ready (DESIGN §6): ends every deployment a previous instance left
+/// Runs before the control plane reports ready (docs/architecture.md §6): ends every deployment a previous instance left
 /// unfinished, finishes an activation the edge already carried out, stops the candidates and orphans it had
 /// started, and makes the edge route exactly the current generation of each app. Idempotent: running it twice
 /// changes nothing the second time. Containers outlive the control plane and the edge: running ones are adopted
@@ -164,9 +164,9 @@ internal sealed partial class StartupRecovery(SlipwayStore store, IEdgeGateway e
                 }
             }
         }
-        catch (DockerUnavailableException e)
+        catch (DockerException e)
         {
-            Log.DockerUnavailable(logger, e.Message);
+            Log.DockerCallFailed(logger, e.Message);
         }
     }
 
@@ -191,11 +191,11 @@ internal sealed partial class StartupRecovery(SlipwayStore store, IEdgeGateway e
         {
             containers = await runtimes.Docker.Engine.ListContainersAsync([$"{DockerLabels.Owner}={runtimes.Docker.Owner}"], timeout.Token);
         }
-        catch (Exception e) when (e is DockerUnavailableException || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+        catch (Exception e) when (e is DockerException || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
         {
             if (live.Count > 0)
             {
-                Log.DockerUnavailable(logger, e is DockerUnavailableException ? e.Message : "the engine did not answer within 15 s");
+                Log.DockerCallFailed(logger, e is DockerException ? e.Message : "the engine did not answer within 15 s");
             }
 
             return;
@@ -221,9 +221,9 @@ internal sealed partial class StartupRecovery(SlipwayStore store, IEdgeGateway e
             {
                 await runtimes.Docker.Engine.StartContainerAsync(container.Id, cancellationToken);
             }
-            catch (DockerUnavailableException e)
+            catch (DockerException e)
             {
-                Log.DockerUnavailable(logger, e.Message);
+                Log.DockerCallFailed(logger, e.Message);
             }
         }
 
@@ -284,8 +284,8 @@ internal sealed partial class StartupRecovery(SlipwayStore store, IEdgeGateway e
         [LoggerMessage(EventId = 204, Level = LogLevel.Warning, Message = "Stopped orphan process {ProcessId}: no live generation owns it")]
         public static partial void OrphanStopped(ILogger logger, string processId);
 
-        [LoggerMessage(EventId = 210, Level = LogLevel.Warning, Message = "Docker engine unavailable during recovery: {Reason}")]
-        public static partial void DockerUnavailable(ILogger logger, string reason);
+        [LoggerMessage(EventId = 210, Level = LogLevel.Warning, Message = "Docker engine call failed during recovery: {Reason}")]
+        public static partial void DockerCallFailed(ILogger logger, string reason);
 
         [LoggerMessage(EventId = 211, Level = LogLevel.Warning, Message = "Container {Container} (app {App}, generation {Generation}) is labelled by this Slipway but no live generation runs in it; left alone (`slipway doctor` lists it)")]
         public static partial void UnknownContainer(ILogger logger, string container, string app, string generation);

@@ -19,7 +19,7 @@ internal sealed class DeployFailedException : Exception
         ExitCode = exitCode;
     }
 
-    /// <summary>The DESIGN §3 phase that failed (<c>source</c>, <c>build</c>, <c>release</c>, ...).</summary>
+    /// <summary>The phase (docs/architecture.md §3) that failed (<c>source</c>, <c>build</c>, <c>release</c>, ...).</summary>
     public string Phase { get; }
 
     public string Summary { get; }

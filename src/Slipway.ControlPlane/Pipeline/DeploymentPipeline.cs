@@ -12,7 +12,7 @@ using Slipway.ControlPlane.Store;
 namespace Slipway.ControlPlane.Pipeline;
 
 /// <summary>
-/// The deployment lifecycle of DESIGN §3, top to bottom:
+/// The deployment lifecycle of docs/architecture.md §3, top to bottom:
 /// source → build → release → migrate → start → validate → activate → drain.
 /// Any failure before activation stops the candidate and leaves the serving generation untouched.
 /// Cancellation is honoured until traffic moves; after that the run completes.
@@ -103,7 +103,7 @@ internal sealed partial class DeploymentPipeline(
                 FaultInjection.After("start");
 
                 Phase(run, "validate", release.Id, candidate.Generation);
-                await validate.ValidateAsync(candidate, run.Spec.Probes, release.Revision ?? "", release.Digest, run.Log.Append, cancellationToken);
+                await validate.ValidateAsync(candidate, run.Spec.Probes, run.Spec.Protocol, release.Revision ?? "", release.Digest, run.Log.Append, cancellationToken);
                 FaultInjection.After("validate");
             }
             else
@@ -268,7 +268,7 @@ internal sealed partial class DeploymentPipeline(
                 run.Log.Append($"release: removed image {DockerEngine.Short(image)} (beyond keep_releases: {run.Spec.KeepReleases})");
             }
         }
-        catch (DockerUnavailableException e)
+        catch (DockerException e)
         {
             run.Log.Append($"release: could not prune old images: {e.Message}");
         }
@@ -285,7 +285,7 @@ internal sealed partial class DeploymentPipeline(
         {
             await runtime.StopAsync(candidate.ProcessId, TimeSpan.FromSeconds(5), CancellationToken.None);
         }
-        catch (Exception e) when (e is Edge.EdgeUnavailableException or DockerUnavailableException)
+        catch (Exception e) when (e is Edge.EdgeUnavailableException or DockerException)
         {
             run.Log.Append($"could not stop candidate {candidate.ProcessId}: {e.Message}; recovery will stop it");
         }

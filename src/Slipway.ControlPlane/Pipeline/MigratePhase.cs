@@ -5,7 +5,7 @@ using Slipway.ControlPlane.Store;
 namespace Slipway.ControlPlane.Pipeline;
 
 /// <summary>
-/// The migrate phase (DESIGN §3): the spec's <c>migrate</c> command, once per release, before the release's first
+/// The migrate phase (docs/architecture.md §3): the spec's <c>migrate</c> command, once per release, before the release's first
 /// candidate starts. It runs with <c>bash -c</c> in the release tree, in its own process group, with the
 /// environment a generation of the release gets (without <c>PORT</c> and <c>SLIPWAY_GENERATION</c>), under
 /// <c>migrate_timeout</c>. A non-zero exit or a timeout fails the deployment before anything started, so the

@@ -4,7 +4,7 @@ using Slipway.ControlPlane.Store;
 namespace Slipway.ControlPlane.Pipeline;
 
 /// <summary>
-/// Invariant 8 before a promotion starts anything: the release it runs is the one its promotion record names, with
+/// Invariant 8 (docs/architecture.md §9.8) before a promotion starts anything: the release it runs is the one its promotion record names, with
 /// the digest validated in the environment before, and (process runtime) the tree on disk still hashes to it.
 /// The version probe then checks that the running candidate reports that digest.
 /// </summary>

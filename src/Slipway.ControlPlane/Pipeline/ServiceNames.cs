@@ -12,8 +12,11 @@ internal static class ServiceNames
     public static ServiceDefinition Definition(AppSpec spec, string env) => new()
     {
         Routes = spec.RoutesFor(env).Select(r => new RouteDefinition { Host = r.Host, Path = r.Path }).ToList(),
+        Protocol = spec.Protocol,
         Health = new HealthCheckDefinition
         {
+            Kind = spec.Probes.Kind,
+            GrpcService = spec.Probes.GrpcService,
             Path = spec.Probes.Health,
             IntervalMs = Milliseconds(spec.Probes.Interval),
             TimeoutMs = Milliseconds(spec.Probes.Timeout),

@@ -8,7 +8,7 @@ namespace Slipway.ControlPlane.Pipeline;
 /// <summary>
 /// Starts a candidate generation of a release in its app's runtime (a process under the edge's supervisor, or a
 /// container), on its own port, with the
-/// environment of DESIGN §8. The generation is journaled before the process starts, so recovery can
+/// environment of docs/architecture.md §8. The generation is journaled before the process starts, so recovery can
 /// always find (and stop) what this phase started.
 /// </summary>
 internal sealed class StartPhase(IAppRuntime runtime, SlipwayStore store, PortAllocator ports, TimeProvider time)
@@ -51,7 +51,7 @@ internal sealed class StartPhase(IAppRuntime runtime, SlipwayStore store, PortAl
     private HashSet<int> PortsInUse() =>
         store.ListLiveGenerations().Where(g => g.Port is not null).Select(g => g.Port!.Value).ToHashSet();
 
-    /// <summary>The environment of DESIGN §8 that every generation gets on top of the spec's <c>env</c>.</summary>
+    /// <summary>The environment of docs/architecture.md §8 that every generation gets on top of the spec's <c>env</c>.</summary>
     public static Dictionary<string, string> Environment(AppSpec spec, string env, long generation, Store.Release release, int port) =>
         new(spec.Env, StringComparer.Ordinal)
         {

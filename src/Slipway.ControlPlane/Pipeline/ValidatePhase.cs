@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Slipway.ControlPlane.Runtime;
 using Slipway.ControlPlane.Spec;
+using Slipway.Edge.Health;
 
 namespace Slipway.ControlPlane.Pipeline;
 
@@ -13,7 +14,8 @@ namespace Slipway.ControlPlane.Pipeline;
 /// </summary>
 internal sealed class ValidatePhase(IAppRuntime runtime, HttpClient http, TimeProvider time)
 {
-    public async Task ValidateAsync(Candidate candidate, ProbeSpec probes, string revision, string digest, Action<string> log, CancellationToken cancellationToken)
+    /// <param name="protocol">The app's <c>protocol</c>: an <c>h2c</c> app is probed over HTTP/2 with prior knowledge.</param>
+    public async Task ValidateAsync(Candidate candidate, ProbeSpec probes, string protocol, string revision, string digest, Action<string> log, CancellationToken cancellationToken)
     {
         var deadline = time.GetUtcNow() + probes.Deadline;
         var passes = 0;
@@ -21,7 +23,7 @@ internal sealed class ValidatePhase(IAppRuntime runtime, HttpClient http, TimePr
         while (true)
         {
             await FailIfExitedAsync(candidate, cancellationToken);
-            var failure = await ProbeOnceAsync(candidate, probes, revision, digest, cancellationToken);
+            var failure = await ProbeOnceAsync(candidate, probes, revision, digest, Http2(protocol), cancellationToken);
             if (failure is null)
             {
                 passes++;
@@ -83,23 +85,34 @@ internal sealed class ValidatePhase(IAppRuntime runtime, HttpClient http, TimePr
             process.LastExitCode);
     }
 
-    private async Task<string?> ProbeOnceAsync(Candidate candidate, ProbeSpec probes, string revision, string digest, CancellationToken cancellationToken)
+    private async Task<string?> ProbeOnceAsync(Candidate candidate, ProbeSpec probes, string revision, string digest, bool http2, CancellationToken cancellationToken)
     {
-        foreach (var path in new[] { probes.Health, probes.Ready })
+        if (probes.Kind == "grpc")
         {
-            var (status, _, error) = await GetAsync(candidate.Url + path, probes.Timeout, cancellationToken);
-            if (error is not null)
+            // One gRPC health answer stands for health and readiness: SERVING is the service's own word for both.
+            if (await GrpcCheckAsync(candidate.Url, probes, cancellationToken) is { } grpcFailure)
             {
-                return $"{path}: {error}";
+                return $"gRPC health check of '{probes.GrpcService}': {grpcFailure}";
             }
-
-            if (status is < 200 or > 299)
+        }
+        else
+        {
+            foreach (var path in new[] { probes.Health, probes.Ready })
             {
-                return $"{path} answered {status}";
+                var (status, _, error) = await GetAsync(candidate.Url + path, probes.Timeout, http2, cancellationToken);
+                if (error is not null)
+                {
+                    return $"{path}: {error}";
+                }
+
+                if (status is < 200 or > 299)
+                {
+                    return $"{path} answered {status}";
+                }
             }
         }
 
-        var (versionStatus, body, versionError) = await GetAsync(candidate.Url + probes.Version, probes.Timeout, cancellationToken);
+        var (versionStatus, body, versionError) = await GetAsync(candidate.Url + probes.Version, probes.Timeout, http2, cancellationToken);
         if (versionError is not null)
         {
             return $"{probes.Version}: {versionError}";
@@ -122,13 +135,42 @@ internal sealed class ValidatePhase(IAppRuntime runtime, HttpClient http, TimePr
         return null;
     }
 
-    private async Task<(int Status, string Body, string? Error)> GetAsync(string url, TimeSpan timeout, CancellationToken cancellationToken)
+    private static bool Http2(string protocol) => protocol == "h2c";
+
+    private async Task<string?> GrpcCheckAsync(string url, ProbeSpec probes, CancellationToken cancellationToken)
+    {
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        cts.CancelAfter(probes.Timeout);
+        try
+        {
+            using var request = GrpcHealthCheck.CreateRequest(url.TrimEnd('/'), probes.GrpcService);
+            using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cts.Token);
+            return await GrpcHealthCheck.ReadAsync(response, cts.Token);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return $"no answer within {Format(probes.Timeout)}";
+        }
+        catch (HttpRequestException e)
+        {
+            return e.Message;
+        }
+    }
+
+    private async Task<(int Status, string Body, string? Error)> GetAsync(string url, TimeSpan timeout, bool http2, CancellationToken cancellationToken)
     {
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         cts.CancelAfter(timeout);
         try
         {
-            using var response = await http.GetAsync(url, cts.Token);
+            using var request = new HttpRequestMessage(HttpMethod.Get, url);
+            if (http2)
+            {
+                request.Version = System.Net.HttpVersion.Version20;
+                request.VersionPolicy = HttpVersionPolicy.RequestVersionExact;
+            }
+
+            using var response = await http.SendAsync(request, cts.Token);
             var body = await response.Content.ReadAsStringAsync(cts.Token);
             return ((int)response.StatusCode, body, null);
         }

@@ -4,7 +4,7 @@ using Slipway.ControlPlane.Hosting;
 namespace Slipway.ControlPlane.SelfDeploy;
 
 /// <summary>
-/// The control plane as the app <c>slipway</c> (DESIGN §7): its embedded default spec, written for the user from the
+/// The control plane as the app <c>slipway</c> (docs/architecture.md §7): its embedded default spec, written for the user from the
 /// running instance's own settings, so that the candidate runs with the same home, edge socket and port range.
 /// </summary>
 internal static class SelfApp

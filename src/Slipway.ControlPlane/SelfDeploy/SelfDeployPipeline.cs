@@ -10,7 +10,7 @@ using Slipway.Edge.Control.Contracts;
 namespace Slipway.ControlPlane.SelfDeploy;
 
 /// <summary>
-/// The control plane deploys itself (DESIGN §7), run by the instance being replaced, top to bottom:
+/// The control plane deploys itself (docs/architecture.md §7), run by the instance being replaced, top to bottom:
 /// source → build → release (or reuse) → start the candidate (a read-only follower) → validate → the edge swaps the
 /// admin route → this instance writes the handoff marker, releases the lease and waits, still serving its in-flight
 /// requests → the candidate takes the lease and completes the handoff (<see cref="CandidateHandoff"/>). If that does
@@ -62,7 +62,7 @@ internal sealed partial class SelfDeployPipeline(
             FaultInjection.After("start");
 
             Phase(run, "validate", release.Id, candidate.Generation);
-            await validate.ValidateAsync(candidate, run.Spec.Probes, release.Revision ?? "", release.Digest, run.Log.Append, cancellationToken);
+            await validate.ValidateAsync(candidate, run.Spec.Probes, run.Spec.Protocol, release.Revision ?? "", release.Digest, run.Log.Append, cancellationToken);
             FaultInjection.After("validate");
 
             Phase(run, "activate", release.Id, candidate.Generation);

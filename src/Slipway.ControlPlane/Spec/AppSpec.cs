@@ -1,7 +1,7 @@
 namespace Slipway.ControlPlane.Spec;
 
 /// <summary>
-/// A parsed, validated <c>slipway.yml</c> (DESIGN §8). Immutable; every optional field carries its default,
+/// A parsed, validated <c>slipway.yml</c> (docs/architecture.md §8). Immutable; every optional field carries its default,
 /// so code downstream never checks for missing values.
 /// </summary>
 public sealed record AppSpec
@@ -50,6 +50,9 @@ public sealed record AppSpec
 
     /// <summary><c>auto</c>: a release that succeeded in one environment is promoted to the next; <c>manual</c>: only by <c>slipway promote</c>.</summary>
     public string Promote { get; init; } = "auto";
+
+    /// <summary>How the edge talks to the app: <c>http1</c> (HTTP/1.1) or <c>h2c</c> (HTTP/2 with prior knowledge, for gRPC).</summary>
+    public string Protocol { get; init; } = "http1";
 
     /// <summary>Largest request body the edge accepts for this app's routes; null means the edge default.</summary>
     public long? MaxRequestBodyBytes { get; init; }
@@ -119,6 +122,12 @@ public sealed record RouteSpec
 
 public sealed record ProbeSpec
 {
+    /// <summary><c>http</c>: GET <see cref="Health"/> and <see cref="Ready"/>; <c>grpc</c>: <c>grpc.health.v1.Health/Check</c> for <see cref="GrpcService"/>.</summary>
+    public string Kind { get; init; } = "http";
+
+    /// <summary>With <see cref="Kind"/> <c>grpc</c>: the service the health check asks about; empty means the whole server.</summary>
+    public string GrpcService { get; init; } = "";
+
     public string Health { get; init; } = "/healthz";
 
     public string Ready { get; init; } = "/ready";

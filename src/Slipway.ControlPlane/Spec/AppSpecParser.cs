@@ -5,7 +5,7 @@ using YamlDotNet.RepresentationModel;
 namespace Slipway.ControlPlane.Spec;
 
 /// <summary>
-/// Parses and validates <c>slipway.yml</c> (DESIGN §8). Every problem is collected with its file, line, column and
+/// Parses and validates <c>slipway.yml</c> (docs/architecture.md §8). Every problem is collected with its file, line, column and
 /// dotted key, then thrown together as one <see cref="SpecException"/>; a spec that parses is complete, with
 /// defaults filled in.
 /// </summary>
@@ -15,7 +15,7 @@ internal static partial class AppSpecParser
     [
         "app", "source", "build", "runtime", "run", "docker", "routes", "probes", "drain", "stop_grace",
         "rollback_window", "keep_releases", "env", "secrets", "migrate", "migrate_timeout", "environments",
-        "promote", "max_request_body_bytes",
+        "promote", "max_request_body_bytes", "protocol",
     ];
 
     private static readonly string[] SourceKeys = ["git", "branch", "deploy_tags"];
@@ -23,7 +23,9 @@ internal static partial class AppSpecParser
     private static readonly string[] RunKeys = ["command"];
     private static readonly string[] DockerKeys = ["dockerfile", "port"];
     private static readonly string[] RouteKeys = ["host", "path"];
-    private static readonly string[] ProbeKeys = ["health", "ready", "version", "interval", "timeout", "passes", "deadline"];
+    private static readonly string[] ProbeKeys = ["kind", "service", "health", "ready", "version", "interval", "timeout", "passes", "deadline"];
+    private static readonly string[] ProbeKinds = ["http", "grpc"];
+    private static readonly string[] Protocols = ["http1", "h2c"];
     private static readonly string[] DrainKeys = ["timeout"];
     private static readonly string[] Runtimes = ["process", "docker"];
     private static readonly string[] EnvironmentKeys = ["name", "routes"];
@@ -176,9 +178,28 @@ internal static partial class AppSpecParser
             spec = spec with { Routes = ReadRoutes(routes, "routes", reader) };
         }
 
+        if (root.TryGetValue("protocol", out var protocol) && reader.String(protocol.Value, "protocol") is { } protocolName)
+        {
+            if (Protocols.Contains(protocolName))
+            {
+                spec = spec with { Protocol = protocolName };
+            }
+            else
+            {
+                var suggestion = KeySuggester.Suggest(protocolName, Protocols);
+                var hint = suggestion is null ? "" : $" (did you mean `{suggestion}`?)";
+                reader.Error(protocol.Value, "protocol", $"`{protocolName}` is not a protocol; use `http1` (HTTP/1.1) or `h2c` (HTTP/2 with prior knowledge, e.g. gRPC){hint}");
+            }
+        }
+
         if (Optional(root, "probes") is { } probes)
         {
             spec = spec with { Probes = ReadProbes(probes, reader) };
+            if (spec.Probes.Kind == "grpc" && spec.Protocol != "h2c" && !HasErrorAt(reader, "protocol"))
+            {
+                reader.Error(probes, "probes.kind",
+                    "a gRPC health check needs HTTP/2 to the app; add `protocol: h2c`");
+            }
         }
 
         if (Optional(root, "drain") is { } drain)
@@ -518,6 +539,41 @@ internal static partial class AppSpecParser
 
         TimeSpan? ProbeDuration(string key) =>
             map.TryGetValue(key, out var entry) ? reader.Duration(entry.Value, "probes." + key, allowZero: false) : null;
+
+        if (map.TryGetValue("kind", out var kindEntry) && reader.String(kindEntry.Value, "probes.kind") is { } kind)
+        {
+            if (ProbeKinds.Contains(kind))
+            {
+                probes = probes with { Kind = kind };
+            }
+            else
+            {
+                var suggestion = KeySuggester.Suggest(kind, ProbeKinds);
+                var hint = suggestion is null ? "" : $" (did you mean `{suggestion}`?)";
+                reader.Error(kindEntry.Value, "probes.kind", $"`{kind}` is not a probe kind; use `http` (GET health and ready paths) or `grpc` (grpc.health.v1.Health/Check){hint}");
+            }
+        }
+
+        if (probes.Kind == "grpc")
+        {
+            foreach (var key in new[] { "health", "ready" })
+            {
+                if (map.TryGetValue(key, out var httpOnly))
+                {
+                    reader.Error(httpOnly.Key, "probes." + key,
+                        "is an HTTP path, but `kind: grpc` checks grpc.health.v1.Health/Check; remove it (name a gRPC service with `service:` if needed)");
+                }
+            }
+
+            if (map.TryGetValue("service", out var serviceEntry) && reader.String(serviceEntry.Value, "probes.service", allowEmpty: true) is { } grpcService)
+            {
+                probes = probes with { GrpcService = grpcService };
+            }
+        }
+        else if (map.TryGetValue("service", out var notGrpc))
+        {
+            reader.Error(notGrpc.Key, "probes.service", "names a gRPC health service and needs `kind: grpc`");
+        }
 
         probes = probes with
         {

@@ -1,6 +1,6 @@
 namespace Slipway.ControlPlane.Store;
 
-/// <summary>Journal event names (DESIGN §3) that the store appends itself.</summary>
+/// <summary>Journal event names (docs/architecture.md §3) that the store appends itself.</summary>
 internal static class EventTypes
 {
     public const string AppRegistered = "app.registered";

@@ -125,7 +125,7 @@ internal static class Migrations
             ) STRICT;
             """),
         new(4, "leader lease", """
-            -- One row: which control plane may write (DESIGN §6). fencing grows by one at every change of holder;
+            -- One row: which control plane may write (docs/architecture.md §6). fencing grows by one at every change of holder;
             -- every write transaction checks it is still the fencing number its instance acquired.
             CREATE TABLE lease (
                 id          INTEGER PRIMARY KEY CHECK (id = 1),
@@ -147,7 +147,7 @@ internal static class Migrations
             ) STRICT;
             """),
         new(6, "release migrations and promotions", """
-            -- The migrate command, once per release (DESIGN §3): 'started' is journaled before the command runs,
+            -- The migrate command, once per release (docs/architecture.md §3): 'started' is journaled before the command runs,
             -- 'succeeded' or 'failed' after. Keyed by release but found by (app, digest): the same built tree never
             -- migrates twice. No foreign key to releases: the record outlives a pruned release tree.
             CREATE TABLE release_migrations (
@@ -163,7 +163,7 @@ internal static class Migrations
             ) STRICT;
             CREATE INDEX release_migrations_by_digest ON release_migrations(app, digest);
 
-            -- A promote deployment and what it carries over (DESIGN §9.8): the release and the digest that the
+            -- A promote deployment and what it carries over (docs/architecture.md §9.8): the release and the digest that the
             -- deployment validated_by proved in from_env.
             CREATE TABLE promotions (
                 deployment_id  TEXT PRIMARY KEY REFERENCES deployments(id) ON DELETE CASCADE,
@@ -192,6 +192,22 @@ internal static class Migrations
                 aborted_at       TEXT,
                 old_stopped_at   TEXT
             ) STRICT;
+            """),
+        new(9, "token roles and dashboard sessions", """
+            -- A token's role (docs/dashboard.md): 'admin' may change things, 'viewer' only reads. Tokens made before
+            -- roles existed keep doing what they did, so they are admins.
+            ALTER TABLE tokens ADD COLUMN role TEXT NOT NULL DEFAULT 'admin' CHECK (role IN ('admin', 'viewer'));
+
+            -- A signed-in dashboard browser: only the SHA-256 of its cookie is stored. It ends at expires_at, at sign-out
+            -- (ended_at) or when its token is revoked. No foreign key: a revoked token's row stays, and so may this one.
+            CREATE TABLE dashboard_sessions (
+                hash        TEXT PRIMARY KEY,
+                token_id    TEXT NOT NULL,
+                created_at  TEXT NOT NULL,
+                expires_at  TEXT NOT NULL,
+                ended_at    TEXT
+            ) STRICT;
+            CREATE INDEX dashboard_sessions_by_expiry ON dashboard_sessions(expires_at);
             """),
     ];
 }

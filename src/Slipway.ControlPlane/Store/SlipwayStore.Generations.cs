@@ -106,7 +106,7 @@ internal sealed partial class SlipwayStore
     });
 
     /// <summary>
-    /// The activation record (DESIGN §2, §9.5), in one transaction: <paramref name="number"/> becomes current and
+    /// The activation record (docs/architecture.md §2, §9.5), in one transaction: <paramref name="number"/> becomes current and
     /// active; the generation it replaces becomes previous (and warm, if it was active) unless it failed — a failed
     /// generation is never a rollback target, so then the earlier previous is kept. Appends <c>deploy.promoted</c>.
     /// Promoting the current generation again changes nothing and appends nothing (recovery may repeat it).

@@ -1,7 +1,7 @@
 namespace Slipway.ControlPlane.Store;
 
 /// <summary>
-/// The leader lease (DESIGN §6): one row naming the control plane that may write, with an expiry and a
+/// The leader lease (docs/architecture.md §6): one row naming the control plane that may write, with an expiry and a
 /// fencing number. Once <see cref="RequireLease"/> is called, every write transaction first checks that the
 /// row still carries this instance's holder id and fencing number, inside the same transaction, so an
 /// instance that lost the lease (paused past its expiry, then resumed) cannot write over its successor.

@@ -6,7 +6,7 @@ namespace Slipway.ControlPlane.Store;
 
 internal sealed partial class SlipwayStore
 {
-    private const string TokenColumns = "id, name, hash, created_at, last_used_at, revoked_at";
+    private const string TokenColumns = "id, name, hash, created_at, last_used_at, revoked_at, role";
 
     /// <summary>Lowercase hex SHA-256 of a token, as stored. Tokens are random and long, so no salt or stretching is needed.</summary>
     public static string HashToken(string secret) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(secret)));
@@ -22,16 +22,17 @@ internal sealed partial class SlipwayStore
             .SingleOrDefault());
 
     /// <summary>
-    /// Creates a token; only its hash is stored. Appends <c>token.created</c> (id and name, never the secret).
+    /// Creates a token; only its hash is stored. Appends <c>token.created</c> (id, name and role, never the secret).
     /// </summary>
-    public CreatedToken CreateToken(string name) => Write(tx =>
+    public CreatedToken CreateToken(string name, TokenRole role = TokenRole.Admin) => Write(tx =>
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
         var id = "tok_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6));
         var secret = "slw_" + Base64Url(RandomNumberGenerator.GetBytes(32));
-        tx.Execute("INSERT INTO tokens(id, name, hash, created_at) VALUES ($id, $name, $hash, $now)",
-            ("$id", id), ("$name", name), ("$hash", HashToken(secret)), ("$now", tx.NowText));
-        tx.AppendEvent(EventTypes.TokenCreated, null, null, null, new { id, name });
+        var roleText = ToText(role);
+        tx.Execute("INSERT INTO tokens(id, name, hash, created_at, role) VALUES ($id, $name, $hash, $now, $role)",
+            ("$id", id), ("$name", name), ("$hash", HashToken(secret)), ("$now", tx.NowText), ("$role", roleText));
+        tx.AppendEvent(EventTypes.TokenCreated, null, null, null, new { id, name, role = roleText });
         return new CreatedToken(LoadToken(tx, id), secret);
     });
 
@@ -76,6 +77,16 @@ internal sealed partial class SlipwayStore
         return ReadAll(command, MapToken).SingleOrDefault() ?? throw NotFound($"Token {id} does not exist; `slipway tokens list` shows them.");
     }
 
+    public static string ToText(TokenRole role) => role == TokenRole.Viewer ? "viewer" : "admin";
+
+    /// <summary>The role named <paramref name="text"/> (<c>admin</c> or <c>viewer</c>), or null for anything else.</summary>
+    public static TokenRole? ParseRole(string? text) => text switch
+    {
+        "admin" => TokenRole.Admin,
+        "viewer" => TokenRole.Viewer,
+        _ => null,
+    };
+
     private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 
     private static TokenRecord MapToken(SqliteDataReader r) => new(
@@ -84,5 +95,6 @@ internal sealed partial class SlipwayStore
         r.GetString(2),
         StoreTime.Parse(r.GetString(3)),
         StoreTime.ParseNullable(NullableString(r, 4)),
-        StoreTime.ParseNullable(NullableString(r, 5)));
+        StoreTime.ParseNullable(NullableString(r, 5)),
+        ParseRole(r.GetString(6)) ?? TokenRole.Viewer);
 }

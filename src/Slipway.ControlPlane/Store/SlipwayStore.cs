@@ -4,7 +4,7 @@ using Microsoft.Data.Sqlite;
 namespace Slipway.ControlPlane.Store;
 
 /// <summary>
-/// The durable state of the control plane (DESIGN §2): one SQLite file, <c>$SLIPWAY_HOME/slipway.db</c>.
+/// The durable state of the control plane (docs/architecture.md §2): one SQLite file, <c>$SLIPWAY_HOME/slipway.db</c>.
 /// Every state transition is one method running one transaction that also appends its journal event;
 /// subscribers of <see cref="EventAppended"/> see the event after it is committed, in sequence order.
 /// </summary>

@@ -7,7 +7,10 @@ internal sealed record TokenRecord(
     string Hash,
     DateTimeOffset CreatedAt,
     DateTimeOffset? LastUsedAt,
-    DateTimeOffset? RevokedAt)
+    DateTimeOffset? RevokedAt,
+    TokenRole Role = TokenRole.Admin)
 {
     public bool IsRevoked => RevokedAt is not null;
+
+    public bool MayWrite => Role == TokenRole.Admin;
 }

@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
+using Slipway.Edge.Control.Contracts;
 using Slipway.Edge.Observability;
 using Slipway.Edge.Routing;
 using Slipway.Edge.Services;
@@ -21,15 +22,16 @@ public sealed partial class EdgeProxy : IDisposable
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
     private readonly EdgeMetrics _metrics;
-    private readonly HttpForwarder _forwarder;
+    private readonly TargetForwarder _forwarder;
 
-    public EdgeProxy(ServiceRegistry registry, TimeProvider timeProvider, ILoggerFactory loggerFactory, EdgeMetrics metrics)
+    /// <param name="trustedProxies">Peers whose forwarding headers are kept and appended to; null: nobody's.</param>
+    public EdgeProxy(ServiceRegistry registry, TimeProvider timeProvider, ILoggerFactory loggerFactory, EdgeMetrics metrics, TrustedProxies? trustedProxies = null)
     {
         _registry = registry;
         _timeProvider = timeProvider;
         _logger = loggerFactory.CreateLogger<EdgeProxy>();
         _metrics = metrics;
-        _forwarder = new HttpForwarder(timeProvider);
+        _forwarder = new TargetForwarder(timeProvider, loggerFactory, trustedProxies ?? TrustedProxies.None);
     }
 
     /// <param name="serviceOverride">Route every request to this service regardless of host and path (admin listener).</param>
@@ -84,48 +86,50 @@ public sealed partial class EdgeProxy : IDisposable
         }
 
         var definition = runtime.Snapshot.Definition;
-        ForwarderError error;
-        var failed = lease.Target;
-        using (lease)
-        {
-            cookieState.Set(lease.Cookies);
-            error = await _forwarder.ForwardAsync(context, lease.Target.BaseAddress, definition, lease.Target.StreamsToken).ConfigureAwait(false);
-        }
-
-        if (ForwarderErrors.IsTargetFailure(error))
-        {
-            failed.RecordPassiveFailure(definition.Health);
-        }
-
+        var served = lease.Target;
+        var error = await ForwardToAsync(context, lease, cookieState, definition).ConfigureAwait(false);
         if (error == ForwarderError.ConnectFailed && CanRetry(context))
         {
-            var retry = runtime.TryAcquire(cookie, exclude: failed);
+            // Nothing of the request reached the first target, so another one may have it.
+            var retry = runtime.TryAcquire(cookie, exclude: served);
             if (retry is not null)
             {
-                LogRetry(_logger, runtime.Name, failed.Id, retry.Target.Id);
-                using (retry)
-                {
-                    cookieState.Set(retry.Cookies);
-                    error = await _forwarder.ForwardAsync(context, retry.Target.BaseAddress, definition, retry.Target.StreamsToken).ConfigureAwait(false);
-                }
-
-                if (ForwarderErrors.IsTargetFailure(error))
-                {
-                    retry.Target.RecordPassiveFailure(definition.Health);
-                }
-
-                failed = retry.Target;
+                LogRetry(_logger, runtime.Name, served.Id, retry.Target.Id);
+                served = retry.Target;
+                error = await ForwardToAsync(context, retry, cookieState, definition).ConfigureAwait(false);
             }
         }
 
         if (error == ForwarderError.ClientAborted)
         {
-            LogClientAborted(_logger, runtime.Name, failed.Id, ForwarderErrors.ClientClosedRequest, context.Request.Method, context.Request.Path.Value);
+            LogClientAborted(_logger, runtime.Name, served.Id, ForwarderErrors.ClientClosedRequest, context.Request.Method, context.Request.Path.Value);
         }
         else if (error != ForwarderError.None)
         {
-            LogForwardFailed(_logger, runtime.Name, failed.Id, ForwarderErrors.Name(error), ForwarderErrors.StatusCode(error), context.Request.Method, context.Request.Path.Value);
+            LogForwardFailed(_logger, runtime.Name, served.Id, ForwarderErrors.Name(error), ForwarderErrors.StatusCode(error), context.Request.Method, context.Request.Path.Value);
             await FailAsync(context, error).ConfigureAwait(false);
+        }
+
+        return error;
+    }
+
+    /// <summary>
+    /// One forward to one counted-in target: the place where a forward completes, with its target and outcome.
+    /// The lease is released (the in-flight count drops) when the response is over.
+    /// </summary>
+    private async Task<ForwarderError> ForwardToAsync(HttpContext context, TargetLease lease, CookieState cookies, ServiceDefinition definition)
+    {
+        var target = lease.Target;
+        ForwarderError error;
+        using (lease)
+        {
+            cookies.Set(lease.Cookies);
+            error = await _forwarder.ForwardAsync(context, target.BaseAddress, definition, target.StreamsToken).ConfigureAwait(false);
+        }
+
+        if (ForwarderErrors.IsTargetFailure(error))
+        {
+            target.RecordPassiveFailure(definition.Health);
         }
 
         return error;

@@ -26,6 +26,9 @@ internal sealed partial class EdgeUpgrader(
     /// <summary>How long control changes already running (a deploy waiting for health) may delay the freeze.</summary>
     public static readonly TimeSpan FreezeTimeout = TimeSpan.FromSeconds(15);
 
+    /// <summary>The running edge's <c>--trusted-proxies</c>, handed to the successor with the listeners.</summary>
+    public string? TrustedProxies { get; init; }
+
     private const string Script = "log=\"$1\"; shift; exec \"$@\" </dev/null >>\"$log\" 2>&1";
     private static readonly TimeSpan KillWait = TimeSpan.FromSeconds(10);
 
@@ -95,6 +98,7 @@ internal sealed partial class EdgeUpgrader(
                     Version = Hosting.EdgeHost.Version,
                     Names = [.. listeners.Select(l => l.Name)],
                     DrainTimeoutMs = (int)drainTimeout.TotalMilliseconds,
+                    TrustedProxies = TrustedProxies,
                 }, [.. listeners.Select(l => l.Descriptor)]);
                 var ready = await Task.Run(() => Expect(channel, HandoverMessage.Ready, child, deadline, cancellationToken), CancellationToken.None);
                 Log.Ready(logger, ready.Pid, ready.Version ?? "?");

@@ -31,5 +31,8 @@ internal sealed record HandoverMessage
     /// <summary>With <see cref="Listeners"/>: the running edge's drain timeout, so the successor keeps it.</summary>
     public int? DrainTimeoutMs { get; init; }
 
+    /// <summary>With <see cref="Listeners"/>: the running edge's trusted proxies, so the successor keeps them.</summary>
+    public string? TrustedProxies { get; init; }
+
     public string? Error { get; init; }
 }

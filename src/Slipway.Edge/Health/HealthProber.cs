@@ -1,6 +1,7 @@
 using System.Net;
 using Microsoft.Extensions.Logging;
 using Slipway.Edge.Control.Contracts;
+using Slipway.Edge.Forwarding;
 using Slipway.Edge.Services;
 
 namespace Slipway.Edge.Health;
@@ -35,37 +36,48 @@ internal sealed partial class HealthProber : IDisposable
     }
 
     /// <summary>Starts probing; the loop ends when the target's lifetime token is cancelled.</summary>
-    public void Start(Target target, Func<HealthCheckDefinition> health) =>
-        _ = Task.Run(() => RunAsync(target, health, target.LifetimeToken));
+    public void Start(Target target, Func<ServiceDefinition> service) =>
+        _ = Task.Run(() => RunAsync(target, service, target.LifetimeToken));
 
-    public async Task<ProbeResult> ProbeOnceAsync(Target target, HealthCheckDefinition health, CancellationToken cancellationToken)
+    /// <param name="protocol">The service's backend protocol: an h2c app is probed over HTTP/2 too.</param>
+    public async Task<ProbeResult> ProbeOnceAsync(Target target, HealthCheckDefinition health, CancellationToken cancellationToken, string protocol = BackendProtocol.Http1)
     {
-        var path = health.Path.StartsWith('/') ? health.Path : "/" + health.Path;
+        var grpc = health.Kind == HealthCheckKind.Grpc;
+        var path = grpc ? GrpcHealthCheck.Path : health.Path.StartsWith('/') ? health.Path : "/" + health.Path;
+        var what = grpc ? $"gRPC health check of '{health.GrpcService}'" : $"GET {path}";
         using var timeout = new CancellationTokenSource(TimeSpan.FromMilliseconds(Math.Max(1, health.TimeoutMs)), _timeProvider);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, cancellationToken);
         try
         {
-            using var request = new HttpRequestMessage(HttpMethod.Get, target.BaseAddress + path);
+            using var request = grpc ? GrpcHealthCheck.CreateRequest(target.BaseAddress, health.GrpcService) : new HttpRequestMessage(HttpMethod.Get, target.BaseAddress + path);
+            if (!grpc && BackendProtocol.IsHttp2(protocol))
+            {
+                request.Version = HttpVersion.Version20;
+                request.VersionPolicy = HttpVersionPolicy.RequestVersionExact;
+            }
+
             request.Headers.TryAddWithoutValidation("User-Agent", "slipway-edge-health");
             using var response = await _client.SendAsync(request, linked.Token).ConfigureAwait(false);
             var status = (int)response.StatusCode;
-            var ok = status is >= 200 and < 300;
+            var error = grpc
+                ? await GrpcHealthCheck.ReadAsync(response, linked.Token).ConfigureAwait(false) is { } answer ? $"{what} {answer}" : null
+                : status is >= 200 and < 300 ? null : $"{what} answered {status}";
             return new ProbeResult
             {
                 Target = target.Id,
-                Ok = ok,
+                Ok = error is null,
                 Status = status,
-                Error = ok ? null : $"GET {path} answered {status}",
+                Error = error,
                 At = _timeProvider.GetUtcNow(),
             };
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
-            return Failed(target, $"GET {path} timed out after {health.TimeoutMs} ms");
+            return Failed(target, $"{what} timed out after {health.TimeoutMs} ms");
         }
         catch (HttpRequestException ex)
         {
-            return Failed(target, $"GET {path} failed: {ex.Message}");
+            return Failed(target, $"{what} failed: {ex.Message}");
         }
     }
 
@@ -74,15 +86,16 @@ internal sealed partial class HealthProber : IDisposable
     private ProbeResult Failed(Target target, string error) =>
         new() { Target = target.Id, Ok = false, Error = error, At = _timeProvider.GetUtcNow() };
 
-    private async Task RunAsync(Target target, Func<HealthCheckDefinition> health, CancellationToken cancellationToken)
+    private async Task RunAsync(Target target, Func<ServiceDefinition> service, CancellationToken cancellationToken)
     {
         try
         {
             while (!cancellationToken.IsCancellationRequested)
             {
-                var definition = health();
+                var current = service();
+                var definition = current.Health;
                 var before = target.Health.State;
-                var result = await ProbeOnceAsync(target, definition, cancellationToken).ConfigureAwait(false);
+                var result = await ProbeOnceAsync(target, definition, cancellationToken, current.Protocol).ConfigureAwait(false);
                 target.RecordProbe(result, definition);
                 var after = target.Health.State;
                 if (after != before)

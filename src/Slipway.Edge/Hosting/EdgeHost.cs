@@ -37,6 +37,7 @@ public sealed partial class EdgeHost : IAsyncDisposable
 
     private readonly WebApplication _httpApp;
     private readonly WebApplication? _adminApp;
+    private readonly WebApplication? _h2cApp;
     private readonly WebApplication _controlApp;
     private readonly EdgeStateStore _store;
     private readonly IReadOnlyList<EdgeListener> _listeners;
@@ -61,6 +62,7 @@ public sealed partial class EdgeHost : IAsyncDisposable
         ProcessSupervisor supervisor,
         WebApplication httpApp,
         WebApplication? adminApp,
+        WebApplication? h2cApp,
         WebApplication controlApp,
         EdgeStateStore store,
         EdgeStatePersister persister,
@@ -77,13 +79,17 @@ public sealed partial class EdgeHost : IAsyncDisposable
         Supervisor = supervisor;
         _httpApp = httpApp;
         _adminApp = adminApp;
+        _h2cApp = h2cApp;
         _controlApp = controlApp;
         _store = store;
         _persister = persister;
         _listeners = listeners;
         _gate = gate;
         _upgrader = new EdgeUpgrader(options.FullHome, UpgradeLogFile(options), options.DrainTimeout, listeners, gate,
-            FreezeAsync, ThawAsync, options.TimeProvider, logger);
+            FreezeAsync, ThawAsync, options.TimeProvider, logger)
+        {
+            TrustedProxies = options.TrustedProxies,
+        };
         _exporter = exporter;
         _metrics = metrics;
         _supervisorMetrics = new SupervisorMetrics(supervisor);
@@ -92,6 +98,7 @@ public sealed partial class EdgeHost : IAsyncDisposable
         _logger = logger;
         HttpEndpoint = listeners.Single(l => l.Name == EdgeListener.Http).IPEndPoint!;
         AdminEndpoint = listeners.SingleOrDefault(l => l.Name == EdgeListener.Admin)?.IPEndPoint;
+        H2cEndpoint = listeners.SingleOrDefault(l => l.Name == EdgeListener.H2c)?.IPEndPoint;
     }
 
     public EdgeOptions Options { get; }
@@ -104,6 +111,9 @@ public sealed partial class EdgeHost : IAsyncDisposable
     public IPEndPoint HttpEndpoint { get; }
 
     public IPEndPoint? AdminEndpoint { get; }
+
+    /// <summary>The bound HTTP/2 prior-knowledge listener, if one was asked for.</summary>
+    public IPEndPoint? H2cEndpoint { get; }
 
     public string ControlSocketPath => Options.ControlSocketPath;
 
@@ -125,7 +135,7 @@ public sealed partial class EdgeHost : IAsyncDisposable
     /// </summary>
     public static async Task<EdgeHost> StartAsync(EdgeOptions options, CancellationToken cancellationToken)
     {
-        var (httpEndpoint, adminEndpoint) = options.Validate();
+        var (httpEndpoint, adminEndpoint) = options.Validate(out var h2cEndpoint);
         PrepareHome(options);
         var store = new EdgeStateStore(options.StatePath);
         var state = store.Load();
@@ -139,6 +149,11 @@ public sealed partial class EdgeHost : IAsyncDisposable
             if (adminEndpoint is not null)
             {
                 listeners.Add(Bind($"--admin {options.Admin}", () => EdgeListener.BindTcp(EdgeListener.Admin, adminEndpoint)));
+            }
+
+            if (h2cEndpoint is not null)
+            {
+                listeners.Add(Bind($"--h2c {options.H2c}", () => EdgeListener.BindTcp(EdgeListener.H2c, h2cEndpoint)));
             }
 
             listeners.Add(Bind(options.ControlSocketPath, () => EdgeListener.BindUnix(EdgeListener.Control, options.ControlSocketPath)));
@@ -182,6 +197,8 @@ public sealed partial class EdgeHost : IAsyncDisposable
                 DrainTimeout = offer.DrainTimeoutMs is int drain ? TimeSpan.FromMilliseconds(drain) : options.DrainTimeout,
                 Http = listeners.Single(l => l.Name == EdgeListener.Http).IPEndPoint!.ToString(),
                 Admin = listeners.SingleOrDefault(l => l.Name == EdgeListener.Admin)?.IPEndPoint?.ToString(),
+                H2c = listeners.SingleOrDefault(l => l.Name == EdgeListener.H2c)?.IPEndPoint?.ToString(),
+                TrustedProxies = offer.TrustedProxies ?? options.TrustedProxies,
             };
             channel.Send(new HandoverMessage { Type = HandoverMessage.Ready, Pid = Environment.ProcessId, Version = Version });
             // The running edge first waits for control changes in progress, then saves its final state.
@@ -260,7 +277,7 @@ public sealed partial class EdgeHost : IAsyncDisposable
         };
         var exporter = new PrometheusExporter(EdgeMetrics.MeterName);
         var metrics = new EdgeMetrics();
-        var proxy = new EdgeProxy(services, time, loggerFactory, metrics);
+        var proxy = new EdgeProxy(services, time, loggerFactory, metrics, options.ParseTrustedProxies());
         var gate = new ControlGate();
         var started = new List<WebApplication>();
         EdgeStatePersister? persister = null;
@@ -273,10 +290,15 @@ public sealed partial class EdgeHost : IAsyncDisposable
             httpApp.Run(context => proxy.HandleAsync(context));
             var adminApp = admin is null ? null : BuildApp(options, loggerFactory, kestrel => kestrel.ListenHandle(admin.DuplicateForServer()));
             adminApp?.Run(context => proxy.HandleAsync(context, AdminService));
+            var h2c = listeners.SingleOrDefault(l => l.Name == EdgeListener.H2c);
+            // HTTP/2 alone on a cleartext socket is prior knowledge: the client opens with the HTTP/2 preface.
+            var h2cApp = h2c is null ? null : BuildApp(options, loggerFactory, kestrel => kestrel.ListenHandle(h2c.DuplicateForServer(), l => l.Protocols = HttpProtocols.Http2));
+            h2cApp?.Run(context => proxy.HandleAsync(context));
             if (!takeover)
             {
                 await StartAppAsync(httpApp, started, cancellationToken);
                 await StartAppAsync(adminApp, started, cancellationToken);
+                await StartAppAsync(h2cApp, started, cancellationToken);
             }
 
             supervisor.Adopt(state.Processes);
@@ -325,10 +347,15 @@ public sealed partial class EdgeHost : IAsyncDisposable
                 await WaitForHealthAsync(services, time, cancellationToken);
                 await StartAppAsync(httpApp, started, cancellationToken);
                 await StartAppAsync(adminApp, started, cancellationToken);
+                await StartAppAsync(h2cApp, started, cancellationToken);
             }
 
-            host = new EdgeHost(options, services, supervisor, httpApp, adminApp, controlApp, store, persister, listeners, gate, exporter, metrics, proxy, ownedLoggerFactory, logger);
+            host = new EdgeHost(options, services, supervisor, httpApp, adminApp, h2cApp, controlApp, store, persister, listeners, gate, exporter, metrics, proxy, ownedLoggerFactory, logger);
             Log.Started(logger, host.HttpEndpoint.ToString(), host.AdminEndpoint?.ToString() ?? "none", options.ControlSocketPath);
+            if (host.H2cEndpoint is { } h2cEndpoint)
+            {
+                Log.H2cListening(logger, h2cEndpoint.ToString());
+            }
             return host;
         }
         catch
@@ -477,7 +504,7 @@ public sealed partial class EdgeHost : IAsyncDisposable
         using (var drain = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
         {
             drain.CancelAfter(Options.DrainTimeout);
-            await Task.WhenAll(_httpApp.StopAsync(drain.Token), _adminApp?.StopAsync(drain.Token) ?? Task.CompletedTask);
+            await Task.WhenAll(_httpApp.StopAsync(drain.Token), _adminApp?.StopAsync(drain.Token) ?? Task.CompletedTask, _h2cApp?.StopAsync(drain.Token) ?? Task.CompletedTask);
         }
 
         if (!handedOver)
@@ -493,6 +520,11 @@ public sealed partial class EdgeHost : IAsyncDisposable
         if (_adminApp is not null)
         {
             await _adminApp.DisposeAsync();
+        }
+
+        if (_h2cApp is not null)
+        {
+            await _h2cApp.DisposeAsync();
         }
 
         foreach (var listener in _listeners)
@@ -586,6 +618,9 @@ public sealed partial class EdgeHost : IAsyncDisposable
 
     private static partial class Log
     {
+        [LoggerMessage(EventId = 6, Level = LogLevel.Information, Message = "Edge listening for HTTP/2 with prior knowledge (h2c) on http://{H2c}")]
+        public static partial void H2cListening(ILogger logger, string h2c);
+
         [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Edge listening on http://{Http} (admin: {Admin}), control socket {Socket}")]
         public static partial void Started(ILogger logger, string http, string admin, string socket);
 

@@ -19,6 +19,19 @@ public sealed record EdgeOptions
     /// <summary>Public HTTP listener, <c>HOST:PORT</c> (port 0 picks a free port).</summary>
     public string Http { get; init; } = DefaultHttp;
 
+    /// <summary>
+    /// A second public listener speaking HTTP/2 with prior knowledge (h2c), <c>HOST:PORT</c>, for gRPC clients and
+    /// load balancers in front of the edge; the same routes as <see cref="Http"/>. Null for none. (Cleartext
+    /// Kestrel cannot tell HTTP/1.1 from HTTP/2 on one port, so HTTP/1.1 clients keep <see cref="Http"/>.)
+    /// </summary>
+    public string? H2c { get; init; }
+
+    /// <summary>
+    /// Peers (<c>CIDR,CIDR,...</c>) whose X-Forwarded-*, X-Real-IP and Forwarded headers are kept and appended to;
+    /// everyone else's are replaced with what the edge saw. Null or empty: nobody's.
+    /// </summary>
+    public string? TrustedProxies { get; init; }
+
     /// <summary>Admin listener forwarding everything to the service <c>slipway</c>; null for none.</summary>
     public string? Admin { get; init; } = DefaultAdmin;
 
@@ -47,8 +60,17 @@ public sealed record EdgeOptions
 
     public string ProcessLogDirectory => Path.Combine(FullHome, "logs", "processes");
 
+    /// <summary>The parsed <see cref="TrustedProxies"/>; throws <see cref="EdgeOptionsException"/> naming the option.</summary>
+    public Forwarding.TrustedProxies ParseTrustedProxies() =>
+        Forwarding.TrustedProxies.TryParse(TrustedProxies, out var proxies, out var error)
+            ? proxies
+            : throw new EdgeOptionsException("--trusted-proxies", error!);
+
     /// <summary>Throws <see cref="EdgeOptionsException"/> naming the option and what to do.</summary>
-    public (IPEndPoint Http, IPEndPoint? Admin) Validate()
+    public (IPEndPoint Http, IPEndPoint? Admin) Validate() => Validate(out _);
+
+    /// <inheritdoc cref="Validate()"/>
+    public (IPEndPoint Http, IPEndPoint? Admin) Validate(out IPEndPoint? h2c)
     {
         if (string.IsNullOrWhiteSpace(Home))
         {
@@ -81,6 +103,24 @@ public sealed record EdgeOptions
 
             admin = parsed;
         }
+
+        h2c = null;
+        if (H2c is not null)
+        {
+            if (!ListenAddress.TryParse(H2c, out var parsed))
+            {
+                throw new EdgeOptionsException("--h2c", $"'{H2c}' is not a listen address; write HOST:PORT, e.g. 127.0.0.1:8082.");
+            }
+
+            if (parsed.Port != 0 && (parsed.Equals(http) || parsed.Equals(admin)))
+            {
+                throw new EdgeOptionsException("--h2c", $"The h2c listener needs an address of its own ({H2c} is taken by --http or --admin).");
+            }
+
+            h2c = parsed;
+        }
+
+        ParseTrustedProxies();
 
         if (DrainTimeout < TimeSpan.Zero)
         {

@@ -345,7 +345,7 @@ public sealed partial class ServiceRegistry : IAsyncDisposable
     {
         var target = new Target(ServiceValidation.IdOf(definition), ServiceValidation.ParseUrl(definition, field), requiredPasses);
         target.HealthChanged += _ => runtime.Signal();
-        _prober.Start(target, () => runtime.Snapshot.Definition.Health);
+        _prober.Start(target, () => runtime.Snapshot.Definition);
         return target;
     }
 

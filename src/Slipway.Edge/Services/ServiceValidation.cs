@@ -1,5 +1,7 @@
 using System.Text.RegularExpressions;
 using Slipway.Edge.Control.Contracts;
+using Slipway.Edge.Forwarding;
+using Slipway.Edge.Health;
 using Slipway.Edge.LoadBalancing;
 
 namespace Slipway.Edge.Services;
@@ -51,8 +53,18 @@ internal static partial class ServiceValidation
             throw Invalid("pauseQueueLimit must be 0 or more.", "pauseQueueLimit");
         }
 
+        if (!BackendProtocol.IsValid(definition.Protocol))
+        {
+            throw Invalid($"protocol '{definition.Protocol}' is not supported; use 'http1' or 'h2c' (HTTP/2 with prior knowledge, for gRPC apps).", "protocol");
+        }
+
         var health = definition.Health ?? throw Invalid("health is required.", "health");
-        if (string.IsNullOrEmpty(health.Path) || !health.Path.StartsWith('/'))
+        if (!HealthCheckKind.IsValid(health.Kind))
+        {
+            throw Invalid($"health.kind '{health.Kind}' is not supported; use 'http' (GET health.path) or 'grpc' (grpc.health.v1.Health/Check).", "health.kind");
+        }
+
+        if (health.Kind == HealthCheckKind.Http && (string.IsNullOrEmpty(health.Path) || !health.Path.StartsWith('/')))
         {
             throw Invalid($"Health path '{health.Path}' is invalid: it must start with '/'.", "health.path");
         }

@@ -2,7 +2,7 @@ using System.Text;
 
 namespace Slipway.Cli;
 
-/// <summary>Turns a directory name into a valid app name, <c>[a-z][a-z0-9-]{0,39}</c> (DESIGN §8).</summary>
+/// <summary>Turns a directory name into a valid app name, <c>[a-z][a-z0-9-]{0,39}</c> (docs/architecture.md §8).</summary>
 internal static class AppName
 {
     public const int MaxLength = 40;

@@ -96,6 +96,10 @@ internal sealed class Doctor(AdminEndpoint endpoint, Func<string, string?> envir
         {
             return [new DoctorCheck("docker", DoctorStatus.Warning, $"{e.Message}; apps with `runtime: docker` cannot deploy until it answers")];
         }
+        catch (DockerEngineErrorException e)
+        {
+            return [new DoctorCheck("docker", DoctorStatus.Warning, $"the engine answers but refused a check: {e.Message}", "see `journalctl -u docker` for why")];
+        }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
             return [new DoctorCheck("docker", DoctorStatus.Warning, $"the engine at {socket} did not answer within {ProbeTimeout.TotalSeconds:0} s", "check `systemctl status docker`")];

@@ -23,6 +23,14 @@ internal static class EdgeCommand
         {
             Description = $"Admin listener forwarding to the control plane, HOST:PORT (default: SLIPWAY_ADMIN, else {EdgeOptions.DefaultAdmin}).",
         };
+        var h2c = new Option<string?>("--h2c")
+        {
+            Description = "Also listen for HTTP/2 with prior knowledge (h2c: gRPC clients, a load balancer in front), HOST:PORT (default: SLIPWAY_EDGE_H2C, else none).",
+        };
+        var trustedProxies = new Option<string?>("--trusted-proxies")
+        {
+            Description = "Peers whose X-Forwarded-*/X-Real-IP/Forwarded headers are kept, CIDR,... (default: SLIPWAY_TRUSTED_PROXIES, else none: they are replaced).",
+        };
         var home = new Option<string?>("--home")
         {
             Description = "Slipway home directory (default: SLIPWAY_HOME, else ./.slipway).",
@@ -35,6 +43,8 @@ internal static class EdgeCommand
         var command = new Command("edge", "Run the edge: reverse proxy, process supervisor and control socket.");
         command.Options.Add(http);
         command.Options.Add(admin);
+        command.Options.Add(h2c);
+        command.Options.Add(trustedProxies);
         command.Options.Add(home);
         command.Options.Add(takeover);
         command.Subcommands.Add(EdgeUpgradeCommand.Create());
@@ -44,6 +54,8 @@ internal static class EdgeCommand
                 Home = Pick(parseResult.GetValue(home), "SLIPWAY_HOME", Path.Combine(Environment.CurrentDirectory, ".slipway")),
                 Http = Pick(parseResult.GetValue(http), "SLIPWAY_EDGE_HTTP", EdgeOptions.DefaultHttp),
                 Admin = Pick(parseResult.GetValue(admin), "SLIPWAY_ADMIN", EdgeOptions.DefaultAdmin),
+                H2c = PickOptional(parseResult.GetValue(h2c), "SLIPWAY_EDGE_H2C"),
+                TrustedProxies = PickOptional(parseResult.GetValue(trustedProxies), "SLIPWAY_TRUSTED_PROXIES"),
                 OutputRelay = RelayOutputCommand.SelfArguments(),
                 Notify = SystemdNotify.FromEnvironment(),
             },
@@ -100,8 +112,10 @@ internal static class EdgeCommand
         return 0;
     }
 
-    internal static string Pick(string? option, string variable, string fallback) =>
+    internal static string? PickOptional(string? option, string variable) =>
         !string.IsNullOrEmpty(option) ? option
         : Environment.GetEnvironmentVariable(variable) is { Length: > 0 } fromEnvironment ? fromEnvironment
-        : fallback;
+        : null;
+
+    internal static string Pick(string? option, string variable, string fallback) => PickOptional(option, variable) ?? fallback;
 }

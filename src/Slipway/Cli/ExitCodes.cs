@@ -1,6 +1,6 @@
 namespace Slipway.Cli;
 
-/// <summary>The CLI's exit codes (DESIGN §5); scripts and CI depend on them.</summary>
+/// <summary>The CLI's exit codes (docs/architecture.md §5); scripts and CI depend on them.</summary>
 internal static class ExitCodes
 {
     public const int Ok = 0;

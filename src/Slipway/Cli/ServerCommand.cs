@@ -38,6 +38,7 @@ internal static class ServerCommand
                     ReconcileInterval = EnvDuration("SLIPWAY_RECONCILE_INTERVAL", defaults.ReconcileInterval),
                     HealthRollbackAfter = EnvDuration("SLIPWAY_HEALTH_ROLLBACK_AFTER", defaults.HealthRollbackAfter),
                     SelfHandoffCeiling = EnvDuration("SLIPWAY_SELF_HANDOFF_CEILING", defaults.SelfHandoffCeiling),
+                    EdgeSampleInterval = EnvDuration("SLIPWAY_EDGE_SAMPLE_INTERVAL", defaults.EdgeSampleInterval),
                 };
                 host = await ControlPlaneHost.StartAsync(options, CancellationToken.None);
             }

@@ -18,7 +18,7 @@ internal static partial class SpecTemplate
         var header = new StringBuilder()
             .AppendLine($"# Slipway app spec for {dir.Name}, written by `slipway init`. Review it, then:")
             .AppendLine("#   slipway apps add slipway.yml && slipway deploy " + app + " --from .")
-            .AppendLine("# Reference: DESIGN.md §8. Every key below except `app` is optional.")
+            .AppendLine("# Reference: docs/app-spec.md in the Slipway repository. Every key below except `app` is optional.")
             .AppendLine($"app: {app}                      # [a-z][a-z0-9-]{{0,39}}")
             .AppendLine("# source: { git: https://forge.example/you/repo.git, branch: main }   # deploy without --from");
 

@@ -10,11 +10,18 @@ internal static class TokensCommand
         var command = new Command("tokens", "Create, list and revoke admin API tokens (for CI or other machines).");
 
         var name = new Argument<string>("name") { Description = "A label for the token, e.g. the CI system that will use it." };
-        var create = new Command("create", "Create a token. It is printed once; store it as SLIPWAY_TOKEN where it is used.");
+        var role = new Option<string>("--role")
+        {
+            Description = "admin (may deploy, roll back and change settings) or viewer (reads only: the dashboard shows no buttons, the API answers 403 to changes).",
+            DefaultValueFactory = _ => "admin",
+        };
+        role.AcceptOnlyFromAmong("admin", "viewer");
+        var create = new Command("create", "Create a token. It is printed once; store it as SLIPWAY_TOKEN where it is used, or paste it into the dashboard's sign-in.");
         create.Arguments.Add(name);
+        create.Options.Add(role);
         ClientCommand.SetAction(create, async (context, cancellationToken) =>
         {
-            var token = await context.Client.CreateTokenAsync(context.ParseResult.GetRequiredValue(name), cancellationToken);
+            var token = await context.Client.CreateTokenAsync(context.ParseResult.GetRequiredValue(name), context.ParseResult.GetValue(role) ?? "admin", cancellationToken);
             if (context.Json)
             {
                 context.Output.Json(token);
@@ -23,7 +30,7 @@ internal static class TokensCommand
 
             // The token goes alone to stdout so `export SLIPWAY_TOKEN=$(slipway tokens create ci)` works.
             context.Output.Line(token.Token ?? "");
-            context.Output.Note($"token {token.Id} ({token.Name}) created; it is shown only now. Use it as SLIPWAY_TOKEN.");
+            context.Output.Note($"token {token.Id} ({token.Name}, {token.Role}) created; it is shown only now. Use it as SLIPWAY_TOKEN or sign in to the dashboard with it.");
             return ExitCodes.Ok;
         }, json: true);
 
@@ -38,8 +45,8 @@ internal static class TokensCommand
             }
 
             context.Output.Table(
-                ["ID", "NAME", "CREATED", "LAST USED", "REVOKED"],
-                tokens.Select(t => (IReadOnlyList<string>)[t.Id, t.Name, Time(t.CreatedAt), t.LastUsedAt is { } u ? Time(u) : "-", t.RevokedAt is { } r ? Time(r) : "-"]));
+                ["ID", "NAME", "ROLE", "CREATED", "LAST USED", "REVOKED"],
+                tokens.Select(t => (IReadOnlyList<string>)[t.Id, t.Name, t.Role, Time(t.CreatedAt), t.LastUsedAt is { } u ? Time(u) : "-", t.RevokedAt is { } r ? Time(r) : "-"]));
             return ExitCodes.Ok;
         }, json: true);
 

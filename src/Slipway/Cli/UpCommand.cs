@@ -13,6 +13,8 @@ internal static class UpCommand
     public static readonly Option<string?> Home = new("--home") { Description = "Slipway home directory (default: SLIPWAY_HOME, else ./.slipway)." };
     public static readonly Option<string?> Http = new("--http") { Description = $"Public HTTP listener, HOST:PORT (default: SLIPWAY_EDGE_HTTP, else {EdgeOptions.DefaultHttp})." };
     public static readonly Option<string?> Admin = new("--admin") { Description = $"Admin API listener, HOST:PORT (default: SLIPWAY_ADMIN, else {EdgeOptions.DefaultAdmin})." };
+    public static readonly Option<string?> H2c = new("--h2c") { Description = "Also listen for HTTP/2 with prior knowledge (h2c: gRPC clients, a load balancer in front), HOST:PORT (default: SLIPWAY_EDGE_H2C, else none)." };
+    public static readonly Option<string?> TrustedProxies = new("--trusted-proxies") { Description = "Peers whose X-Forwarded-*/X-Real-IP/Forwarded headers are kept, CIDR,... (default: SLIPWAY_TRUSTED_PROXIES, else none: they are replaced)." };
     public static readonly Option<string?> Ports = new("--ports") { Description = $"Loopback port range for app generations (default {ControlPlaneOptions.DefaultPorts})." };
 
     public static Command Create()
@@ -51,6 +53,8 @@ internal static class UpCommand
         command.Options.Add(Home);
         command.Options.Add(Http);
         command.Options.Add(Admin);
+        command.Options.Add(H2c);
+        command.Options.Add(TrustedProxies);
         command.Options.Add(Ports);
     }
 
@@ -59,6 +63,8 @@ internal static class UpCommand
         Home = EdgeCommand.Pick(parseResult.GetValue(Home), "SLIPWAY_HOME", Path.Combine(Environment.CurrentDirectory, ".slipway")),
         Http = EdgeCommand.Pick(parseResult.GetValue(Http), "SLIPWAY_EDGE_HTTP", EdgeOptions.DefaultHttp),
         Admin = EdgeCommand.Pick(parseResult.GetValue(Admin), "SLIPWAY_ADMIN", EdgeOptions.DefaultAdmin),
+        H2c = EdgeCommand.PickOptional(parseResult.GetValue(H2c), "SLIPWAY_EDGE_H2C"),
+        TrustedProxies = EdgeCommand.PickOptional(parseResult.GetValue(TrustedProxies), "SLIPWAY_TRUSTED_PROXIES"),
         OutputRelay = RelayOutputCommand.SelfArguments(),
         Notify = SystemdNotify.FromEnvironment(),
     };
@@ -96,6 +102,11 @@ internal static class UpCommand
     public static void PrintReady(Output output, SlipwayStack stack)
     {
         output.Success($"Slipway is up. Apps: {stack.HttpUrl}  Admin API: {stack.AdminUrl}");
+        if (stack.Edge.H2cEndpoint is { } h2c)
+        {
+            output.Line($"  HTTP/2 with prior knowledge (h2c): http://{h2c}");
+        }
+
         output.Line($"  home: {stack.Edge.Options.FullHome} (admin token in admin.token, edge socket edge.sock)");
         output.Line("  Ctrl-C stops Slipway; apps keep running and are re-adopted next time.");
     }

@@ -101,8 +101,8 @@ internal sealed class AdminClient : IDisposable
     public Task<IReadOnlyList<TokenView>> ListTokensAsync(CancellationToken cancellationToken) =>
         SendAsync<IReadOnlyList<TokenView>>(HttpMethod.Get, "api/v1/tokens", null, cancellationToken);
 
-    public Task<TokenView> CreateTokenAsync(string name, CancellationToken cancellationToken) =>
-        SendAsync<TokenView>(HttpMethod.Post, "api/v1/tokens", JsonContent.Create(new { name }, options: Json), cancellationToken);
+    public Task<TokenView> CreateTokenAsync(string name, string role, CancellationToken cancellationToken) =>
+        SendAsync<TokenView>(HttpMethod.Post, "api/v1/tokens", JsonContent.Create(new { name, role }, options: Json), cancellationToken);
 
     public Task RevokeTokenAsync(string id, CancellationToken cancellationToken) =>
         SendAsync(HttpMethod.Delete, $"api/v1/tokens/{Esc(id)}", null, cancellationToken);

@@ -4,7 +4,7 @@ namespace Slipway.Client;
 
 /// <summary>
 /// Where the admin API lives and which token to present, resolved once per command from the flags, then the
-/// environment, then the defaults (DESIGN §5).
+/// environment, then the defaults (docs/architecture.md §5).
 /// </summary>
 internal sealed record AdminEndpoint
 {

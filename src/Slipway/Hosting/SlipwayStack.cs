@@ -6,7 +6,7 @@ using Slipway.Edge.Hosting;
 namespace Slipway.Hosting;
 
 /// <summary>
-/// What <c>slipway up</c> runs (DESIGN §1): the edge in this process, and the control plane as the
+/// What <c>slipway up</c> runs (docs/architecture.md §1): the edge in this process, and the control plane as the
 /// supervised app <c>slipway</c> behind the edge's admin listener. An edge that restarts finds the control
 /// plane still running and keeps it.
 /// </summary>

@@ -66,6 +66,39 @@ public sealed class AppSpecParserTests
     }
 
     [Fact]
+    public void Parse_GrpcApp_ReadsProtocolAndGrpcProbe()
+    {
+        var spec = AppSpecParser.Parse(Minimal + "\nprotocol: h2c\nprobes: { kind: grpc, service: acme.Greeter, version: /version }\n");
+
+        Assert.Equal("h2c", spec.Protocol);
+        Assert.Equal(new ProbeSpec { Kind = "grpc", GrpcService = "acme.Greeter" }, spec.Probes);
+        Assert.Equal("http1", AppSpecParser.Parse(Minimal).Protocol);
+    }
+
+    [Fact]
+    public void Parse_GrpcProbeWithoutH2c_SaysToAddTheProtocol()
+    {
+        var error = SingleError(Minimal + "\nprobes: { kind: grpc }\n");
+
+        Assert.Equal("probes.kind", error.Key);
+        Assert.Contains("protocol: h2c", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("protocol: h2", "protocol", "did you mean `h2c`")]
+    [InlineData("protocol: h2c\nprobes: { kind: grcp }", "probes.kind", "did you mean `grpc`")]
+    [InlineData("protocol: h2c\nprobes: { kind: grpc, health: /healthz }", "probes.health", "grpc.health.v1.Health/Check")]
+    [InlineData("probes: { service: acme.Greeter }", "probes.service", "kind: grpc")]
+    public void Parse_BadProtocolOrProbeKind_NamesTheKey(string lines, string key, string hint)
+    {
+        var error = SingleError(Minimal + "\n" + lines + "\n");
+
+        Assert.Equal(key, error.Key);
+        Assert.Contains(hint, error.Message, StringComparison.Ordinal);
+        Assert.True(error.Line > 0);
+    }
+
+    [Fact]
     public void Parse_Minimal_FillsDefaults()
     {
         var spec = AppSpecParser.Parse(Minimal);

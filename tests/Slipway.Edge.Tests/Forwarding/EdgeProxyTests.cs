@@ -2,7 +2,9 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
+using Microsoft.Extensions.Logging;
 using Slipway.Edge.Control.Contracts;
+using Slipway.Edge.Forwarding;
 
 namespace Slipway.Edge.Tests.Forwarding;
 
@@ -32,6 +34,9 @@ public sealed class EdgeProxyTests
         request.Headers.TryAddWithoutValidation("TE", "trailers");
         request.Headers.TryAddWithoutValidation("X-Forwarded-For", "10.0.0.1");
         request.Headers.TryAddWithoutValidation("X-Forwarded-Host", "spoofed.example");
+        request.Headers.TryAddWithoutValidation("X-Forwarded-Prefix", "/spoofed");
+        request.Headers.TryAddWithoutValidation("X-Real-IP", "10.0.0.2");
+        request.Headers.TryAddWithoutValidation("Forwarded", "for=10.0.0.3");
         request.Headers.TryAddWithoutValidation("X-Kept", "yes");
         using var response = await edge.Client.SendAsync(request);
         response.EnsureSuccessStatusCode();
@@ -43,10 +48,95 @@ public sealed class EdgeProxyTests
         Assert.False(seen.ContainsKey("Proxy-Authorization"));
         Assert.False(seen.ContainsKey("TE"));
         Assert.Equal("yes", seen["X-Kept"]);
-        Assert.Equal("10.0.0.1, 127.0.0.1", seen["X-Forwarded-For"]);
+        // The client is no trusted proxy: its X-Forwarded-For is replaced with the address the edge saw.
+        Assert.Equal("127.0.0.1", seen["X-Forwarded-For"]);
+        Assert.Equal("127.0.0.1", seen["X-Real-IP"]);
+        Assert.False(seen.ContainsKey("Forwarded"));
+        Assert.False(seen.ContainsKey("X-Forwarded-Prefix"));
         Assert.Equal("http", seen["X-Forwarded-Proto"]);
         Assert.Equal($"127.0.0.1:{edge.Port}", seen["X-Forwarded-Host"]);
         Assert.Equal($"127.0.0.1:{edge.Port}", seen["Host"]);
+    }
+
+    [Fact]
+    public async Task HandleAsync_PeerIsATrustedProxy_KeepsItsForwardingHeadersAndAppendsTheEdgeHop()
+    {
+        await using var backend = await TestBackend.StartAsync("a");
+        Assert.True(TrustedProxies.TryParse("10.1.0.0/16, 127.0.0.0/8", out var trusted, out _));
+        await using var edge = await EdgeServer.StartAsync(trusted);
+        await edge.AddServiceAsync("app", [backend]);
+
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/headers");
+        request.Headers.TryAddWithoutValidation("X-Forwarded-For", "203.0.113.7");
+        request.Headers.TryAddWithoutValidation("X-Forwarded-Proto", "https");
+        request.Headers.TryAddWithoutValidation("X-Forwarded-Host", "app.example");
+        request.Headers.TryAddWithoutValidation("X-Real-IP", "203.0.113.7");
+        request.Headers.TryAddWithoutValidation("Forwarded", "for=203.0.113.7;proto=https");
+        using var response = await edge.Client.SendAsync(request);
+        var seen = new Dictionary<string, string>(
+            JsonSerializer.Deserialize<Dictionary<string, string>>(await response.Content.ReadAsStringAsync())!, StringComparer.OrdinalIgnoreCase);
+
+        Assert.Equal("203.0.113.7, 127.0.0.1", seen["X-Forwarded-For"]);
+        Assert.Equal("https", seen["X-Forwarded-Proto"]);
+        Assert.Equal("app.example", seen["X-Forwarded-Host"]);
+        Assert.Equal("203.0.113.7", seen["X-Real-IP"]);
+        Assert.Equal($"for=203.0.113.7;proto=https, for=127.0.0.1;proto=http;host=\"127.0.0.1:{edge.Port}\"", seen["Forwarded"]);
+    }
+
+    [Theory]
+    [InlineData("garbage")]
+    [InlineData("10.0.0.0/99")]
+    public void TrustedProxies_NotAnAddressOrRange_IsRefusedWithAnExample(string text)
+    {
+        Assert.False(TrustedProxies.TryParse(text, out _, out var error));
+        Assert.Contains("CIDR", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task HandleAsync_RequestTargetWithInvalidEscape_ReachesTheBackendByteForByte()
+    {
+        await using var backend = await TestBackend.StartAsync("a");
+        await using var edge = await EdgeServer.StartAsync();
+        await edge.AddServiceAsync("app", [backend]);
+
+        // A System.Uri would send /a%25zz (and fold /b/%2E%2E); the backend must see what the client sent.
+        var answer = await SendRawAsync(edge.Port, "GET /a%zz/%2e%2E/x?q=%zz&r=a%2Fb HTTP/1.1\r\nHost: app\r\nConnection: close\r\n\r\n");
+
+        Assert.StartsWith("HTTP/1.1 200", answer, StringComparison.Ordinal);
+        Assert.Equal(["/a%zz/%2e%2E/x?q=%zz&r=a%2Fb"], backend.RawTargets);
+    }
+
+    [Fact]
+    public async Task HandleAsync_TwoCookieHeaders_ReachTheBackendJoinedWithSemicolons()
+    {
+        await using var backend = await TestBackend.StartAsync("a");
+        await using var edge = await EdgeServer.StartAsync();
+        await edge.AddServiceAsync("app", [backend]);
+
+        var answer = await SendRawAsync(edge.Port, "GET /headers HTTP/1.1\r\nHost: app\r\nCookie: a=1\r\nCookie: b=2\r\nConnection: close\r\n\r\n");
+
+        var json = answer[answer.IndexOf('{', StringComparison.Ordinal)..answer.LastIndexOf('}')] + "}";
+        var seen = new Dictionary<string, string>(JsonSerializer.Deserialize<Dictionary<string, string>>(json)!, StringComparer.OrdinalIgnoreCase);
+        Assert.Equal("a=1; b=2", seen["Cookie"]);
+    }
+
+    [Fact]
+    public async Task HandleAsync_ForwardedRequests_LogNothingPerRequestBelowWarning()
+    {
+        await using var backend = await TestBackend.StartAsync("a");
+        var logs = new RecordingLoggerProvider();
+        using var loggerFactory = LoggerFactory.Create(l => l.SetMinimumLevel(LogLevel.Trace).AddProvider(logs));
+        await using var edge = await EdgeServer.StartAsync(loggerFactory: loggerFactory);
+        await edge.AddServiceAsync("app", [backend]);
+
+        for (var i = 0; i < 3; i++)
+        {
+            using var response = await edge.Client.GetAsync("/");
+            response.EnsureSuccessStatusCode();
+        }
+
+        // YARP would log "Proxying to ..." and "Received HTTP/1.1 response 200" at Information for each one.
+        Assert.DoesNotContain(logs.Entries, e => e.Category.StartsWith("Yarp", StringComparison.Ordinal) && e.Level < LogLevel.Warning);
     }
 
     [Fact]
@@ -226,6 +316,14 @@ public sealed class EdgeProxyTests
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
         Assert.Null(edge.Registry.Get("app"));
         Assert.False(await edge.Registry.DeleteAsync("app", CancellationToken.None));
+    }
+
+    private static async Task<string> SendRawAsync(int port, string raw)
+    {
+        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        await socket.ConnectAsync(IPAddress.Loopback, port);
+        await socket.SendAsync(Encoding.ASCII.GetBytes(raw), SocketFlags.None);
+        return await ReadUntilClosedAsync(socket, TimeSpan.FromSeconds(10));
     }
 
     private static IEnumerable<string> Responses(string raw) =>

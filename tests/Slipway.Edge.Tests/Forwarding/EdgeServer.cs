@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -46,14 +47,17 @@ internal sealed class EdgeServer : IAsyncDisposable
 
     public HttpClient Client { get; }
 
-    public static async Task<EdgeServer> StartAsync()
+    /// <param name="trustedProxies">Peers whose forwarding headers the edge keeps.</param>
+    /// <param name="protocols">What the listener speaks (HTTP/2 alone is h2c with prior knowledge).</param>
+    /// <param name="loggerFactory">Where the proxy logs; none by default.</param>
+    public static async Task<EdgeServer> StartAsync(TrustedProxies? trustedProxies = null, HttpProtocols protocols = HttpProtocols.Http1, ILoggerFactory? loggerFactory = null)
     {
         var registry = new ServiceRegistry(TimeProvider.System, NullLoggerFactory.Instance);
         var metrics = new EdgeMetrics();
-        var proxy = new EdgeProxy(registry, TimeProvider.System, NullLoggerFactory.Instance, metrics);
+        var proxy = new EdgeProxy(registry, TimeProvider.System, loggerFactory ?? NullLoggerFactory.Instance, metrics, trustedProxies);
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(k => k.Listen(System.Net.IPAddress.Loopback, 0));
+        builder.WebHost.ConfigureKestrel(k => k.Listen(System.Net.IPAddress.Loopback, 0, listen => listen.Protocols = protocols));
         var app = builder.Build();
         app.Run(context => proxy.HandleAsync(context));
         await app.StartAsync();

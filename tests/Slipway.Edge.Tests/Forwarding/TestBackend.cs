@@ -42,6 +42,9 @@ internal sealed class TestBackend : IAsyncDisposable
     /// <summary>Method and raw target of every request other than health probes.</summary>
     public ConcurrentQueue<string> Seen { get; } = new();
 
+    /// <summary>The request target of every request other than health probes, byte for byte as it arrived.</summary>
+    public ConcurrentQueue<string> RawTargets { get; } = new();
+
     /// <summary><see cref="System.Diagnostics.Stopwatch.GetTimestamp"/> at the arrival of each request in <see cref="Seen"/>.</summary>
     public ConcurrentQueue<long> Arrivals { get; } = new();
 
@@ -92,6 +95,7 @@ internal sealed class TestBackend : IAsyncDisposable
 
         Arrivals.Enqueue(System.Diagnostics.Stopwatch.GetTimestamp());
         Seen.Enqueue($"{request.Method} {path}{request.QueryString}");
+        RawTargets.Enqueue(context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpRequestFeature>()!.RawTarget);
         context.Response.Headers["X-Backend"] = Id;
         var token = context.RequestAborted;
         switch (path)

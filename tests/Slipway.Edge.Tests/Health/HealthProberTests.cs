@@ -1,5 +1,8 @@
 using System.Net;
 using Slipway.Edge.Control.Contracts;
+using Slipway.Edge.Forwarding;
+using Slipway.Edge.Health;
+using Slipway.Edge.Services;
 using Slipway.Edge.Tests.Forwarding;
 
 namespace Slipway.Edge.Tests.Health;
@@ -21,6 +24,32 @@ public sealed class HealthProberTests
 
         a.Healthy = true;
         await Poll.UntilAsync(() => Health() == "healthy", TimeSpan.FromSeconds(10), "the target to recover");
+    }
+
+    [Fact]
+    public async Task ProbeOnceAsync_GrpcKind_AsksTheGrpcHealthServiceAndReportsWhatItAnswered()
+    {
+        await using var backend = await GrpcHealthBackend.StartAsync();
+        await using var http1Only = await TestBackend.StartAsync("http1");
+        using var prober = new HealthProber(TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+        var target = new Target("grpc", new Uri(backend.Url));
+        HealthCheckDefinition Check(string service) => new() { Kind = HealthCheckKind.Grpc, GrpcService = service, TimeoutMs = 5_000 };
+
+        var serving = await prober.ProbeOnceAsync(target, Check(""), CancellationToken.None, BackendProtocol.H2c);
+        Assert.True(serving.Ok, serving.Error);
+
+        backend.Health.SetStatus("acme.Greeter", Grpc.Health.V1.HealthCheckResponse.Types.ServingStatus.NotServing);
+        var notServing = await prober.ProbeOnceAsync(target, Check("acme.Greeter"), CancellationToken.None, BackendProtocol.H2c);
+        Assert.False(notServing.Ok);
+        Assert.Contains("NOT_SERVING", notServing.Error, StringComparison.Ordinal);
+
+        var unknown = await prober.ProbeOnceAsync(target, Check("acme.Missing"), CancellationToken.None, BackendProtocol.H2c);
+        Assert.False(unknown.Ok);
+        Assert.Contains("grpc-status 5", unknown.Error, StringComparison.Ordinal);
+
+        // An app without gRPC (HTTP/1.1 only) fails the check rather than passing it.
+        var notGrpc = await prober.ProbeOnceAsync(new Target("http1", new Uri(http1Only.Url)), Check(""), CancellationToken.None, BackendProtocol.H2c);
+        Assert.False(notGrpc.Ok);
     }
 
     [Fact]

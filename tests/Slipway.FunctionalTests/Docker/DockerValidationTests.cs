@@ -90,6 +90,6 @@ public sealed class DockerValidationTests(DockerFixture fixture) : IAsyncLifetim
     {
         using var http = new HttpClient();
         var validate = new ValidatePhase(new DockerRuntime(fixture.Engine, "test"), http, TimeProvider.System);
-        await validate.ValidateAsync(candidate, Probes, "test", "sha256:test", _ => { }, CancellationToken.None);
+        await validate.ValidateAsync(candidate, Probes, "http1", "test", "sha256:test", _ => { }, CancellationToken.None);
     }
 }

@@ -13,7 +13,10 @@ internal static class RepoPaths
     /// The sample app, built by the test project's reference into its own bin folder with the same
     /// configuration and target framework as the tests (bin/CONFIG/TFM).
     /// </summary>
-    public static string TestAppDll { get; } = FindTestApp();
+    public static string TestAppDll { get; } = FindTestApp("Slipway.TestApp");
+
+    /// <summary>The gRPC sample app (tests/Slipway.GrpcTestApp): HTTP/2 only, with the gRPC health service.</summary>
+    public static string GrpcTestAppDll { get; } = FindTestApp("Slipway.GrpcTestApp");
 
     private static string FindRoot()
     {
@@ -28,13 +31,13 @@ internal static class RepoPaths
         throw new InvalidOperationException($"No Slipway.slnx above {AppContext.BaseDirectory}.");
     }
 
-    private static string FindTestApp()
+    private static string FindTestApp(string name)
     {
         var tfm = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
         var configuration = tfm.Parent!.Name;
-        var path = Path.Combine(Root, "tests", "Slipway.TestApp", "bin", configuration, tfm.Name, "Slipway.TestApp.dll");
+        var path = Path.Combine(Root, "tests", name, "bin", configuration, tfm.Name, name + ".dll");
         return File.Exists(path)
             ? path
-            : throw new InvalidOperationException($"{path} is missing: build tests/Slipway.FunctionalTests (it builds the sample app).");
+            : throw new InvalidOperationException($"{path} is missing: build tests/Slipway.FunctionalTests (it builds the sample apps).");
     }
 }

@@ -138,7 +138,7 @@ internal sealed class SlipwayProcess : IAsyncDisposable
             start.ArgumentList.Add(arg);
         }
 
-        foreach (var name in new[] { "SLIPWAY_HOME", "SLIPWAY_URL", "SLIPWAY_TOKEN", "SLIPWAY_EDGE_HTTP", "SLIPWAY_ADMIN" })
+        foreach (var name in new[] { "SLIPWAY_HOME", "SLIPWAY_URL", "SLIPWAY_TOKEN", "SLIPWAY_EDGE_HTTP", "SLIPWAY_ADMIN", "SLIPWAY_EDGE_H2C", "SLIPWAY_TRUSTED_PROXIES" })
         {
             start.Environment.Remove(name);
         }

@@ -4,7 +4,7 @@ using Slipway.FunctionalTests.Infrastructure;
 
 namespace Slipway.FunctionalTests.Recovery;
 
-/// <summary>DESIGN §6: a dead current generation comes back by itself, and the journal says so.</summary>
+/// <summary>docs/architecture.md §6: a dead current generation comes back by itself, and the journal says so.</summary>
 [Collection(RecoveryCollection.Name)]
 public sealed class AppCrashTests
 {

@@ -2,7 +2,7 @@ using System.Security.Cryptography;
 
 namespace Slipway.FunctionalTests.Recovery;
 
-/// <summary>A damaged store is reported, never silently replaced (DESIGN §2).</summary>
+/// <summary>A damaged store is reported, never silently replaced (docs/architecture.md §2).</summary>
 [Collection(RecoveryCollection.Name)]
 public sealed class DamagedStoreTests
 {

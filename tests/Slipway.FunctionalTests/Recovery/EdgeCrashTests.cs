@@ -6,7 +6,7 @@ using Xunit.Abstractions;
 namespace Slipway.FunctionalTests.Recovery;
 
 /// <summary>
-/// DESIGN §1: the edge persists routes and supervised processes, so after a kill -9 and a restart it routes
+/// docs/architecture.md §1: the edge persists routes and supervised processes, so after a kill -9 and a restart it routes
 /// again to the very same app processes (same pids, not restarted), and the control plane, which opens a
 /// connection to the edge's socket per call, carries on without being restarted itself.
 /// </summary>

@@ -3,7 +3,7 @@ using Slipway.FunctionalTests.Infrastructure;
 namespace Slipway.FunctionalTests.Recovery;
 
 /// <summary>
-/// Steady-state health (DESIGN §6): a current generation that falls ill is restarted; when the restart does not
+/// Steady-state health (docs/architecture.md §6): a current generation that falls ill is restarted; when the restart does not
 /// help within the window and the previous generation is warm and healthy, Slipway rolls back by itself and
 /// journals why.
 /// </summary>

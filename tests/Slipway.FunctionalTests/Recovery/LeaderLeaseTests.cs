@@ -6,7 +6,7 @@ using Xunit.Abstractions;
 
 namespace Slipway.FunctionalTests.Recovery;
 
-/// <summary>DESIGN §6: two control planes on one home; only the lease holder writes, the other takes over when it dies.</summary>
+/// <summary>docs/architecture.md §6: two control planes on one home; only the lease holder writes, the other takes over when it dies.</summary>
 [Collection(RecoveryCollection.Name)]
 public sealed class LeaderLeaseTests(ITestOutputHelper output)
 {

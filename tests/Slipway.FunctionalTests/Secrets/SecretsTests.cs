@@ -10,7 +10,7 @@ using Slipway.FunctionalTests.Infrastructure;
 namespace Slipway.FunctionalTests.Secrets;
 
 /// <summary>
-/// App secrets through the real binary (DESIGN §9 invariant 9): set with the CLI, injected into a build step, the
+/// App secrets through the real binary (docs/architecture.md §9.9): set with the CLI, injected into a build step, the
 /// migration and the app, and never shown or stored in clear — not in events, logTail, API answers, CLI output, nor any byte under the home.
 /// </summary>
 [Collection(ControlPlaneCollection.Name)]

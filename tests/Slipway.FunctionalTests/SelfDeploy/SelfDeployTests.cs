@@ -9,7 +9,7 @@ using Xunit.Abstractions;
 namespace Slipway.FunctionalTests.SelfDeploy;
 
 /// <summary>
-/// DESIGN §7: the control plane deploys itself without dropping a request, on the app it routes or on its own admin
+/// docs/architecture.md §7: the control plane deploys itself without dropping a request, on the app it routes or on its own admin
 /// API, and a handoff that does not complete leaves (or puts back) the old instance in charge. Runs in the
 /// control-plane collection so the builds do not starve the other control-plane classes of CPU.
 /// </summary>

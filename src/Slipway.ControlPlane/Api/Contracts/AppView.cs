@@ -113,6 +113,9 @@ public sealed record TokenView
 
     public required string Name { get; init; }
 
+    /// <summary><c>admin</c> (may change things) or <c>viewer</c> (reads only).</summary>
+    public string Role { get; init; } = "admin";
+
     public DateTimeOffset CreatedAt { get; init; }
 
     public DateTimeOffset? LastUsedAt { get; init; }

@@ -5,7 +5,7 @@ using Slipway.Edge.Persistence;
 namespace Slipway.ControlPlane.Pipeline.Release;
 
 /// <summary>
-/// <c>release.json</c> at the root of a release tree (DESIGN §3, release phase): what was built, from which
+/// <c>release.json</c> at the root of a release tree (docs/architecture.md §3, release phase): what was built, from which
 /// revision, and the digest of every other file in the tree.
 /// </summary>
 internal sealed record ReleaseManifest

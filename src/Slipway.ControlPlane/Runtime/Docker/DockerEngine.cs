@@ -324,9 +324,9 @@ internal sealed class DockerEngine : IDisposable
             throw e.SocketErrorCode switch
             {
                 SocketError.AccessDenied => new DockerUnavailableException(
-                    $"permission denied on the Docker socket {SocketPath}: run Slipway as root or as a user in the `docker` group (`usermod -aG docker $USER`, then log in again)", null, e),
+                    $"permission denied on the Docker socket {SocketPath}: run Slipway as root or as a user in the `docker` group (`usermod -aG docker $USER`, then log in again)", e),
                 _ => new DockerUnavailableException(
-                    $"the Docker engine does not answer on {SocketPath} ({e.Message}): start it (e.g. `systemctl start docker`) or point DOCKER_HOST at a running engine", null, e),
+                    $"the Docker engine does not answer on {SocketPath} ({e.Message}): start it (e.g. `systemctl start docker`) or point DOCKER_HOST at a running engine", e),
             };
         }
         catch
@@ -405,11 +405,11 @@ internal sealed class DockerEngine : IDisposable
         }
         catch (HttpRequestException e) when (e.InnerException is DockerUnavailableException unavailable)
         {
-            throw new DockerUnavailableException(unavailable.Message, null, e);
+            throw new DockerUnavailableException(unavailable.Message, e);
         }
         catch (HttpRequestException e)
         {
-            throw new DockerUnavailableException($"the Docker engine at {SocketPath} failed to answer: {e.Message}", null, e);
+            throw new DockerUnavailableException($"the Docker engine at {SocketPath} failed to answer: {e.Message}", e);
         }
         finally
         {
@@ -463,8 +463,7 @@ internal sealed class DockerEngine : IDisposable
         {
         }
 
-        throw new DockerUnavailableException(
-            $"the Docker engine at {SocketPath} could not {what}: {(int)response.StatusCode} {message ?? text.Trim()}", (int)response.StatusCode);
+        throw new DockerEngineErrorException(SocketPath, what, response.StatusCode, message ?? text.Trim());
     }
 
     private static JsonObject ToObject(IReadOnlyDictionary<string, string> values)

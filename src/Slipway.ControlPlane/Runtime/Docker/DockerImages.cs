@@ -41,7 +41,7 @@ internal sealed class DockerImages(DockerEngine engine, SlipwayStore store)
         {
             throw new DeployFailedException("release", $"docker build failed: {e.Message}\n{string.Join('\n', e.LastLines.TakeLast(10))}".TrimEnd(), null, e);
         }
-        catch (DockerUnavailableException e)
+        catch (DockerException e)
         {
             throw new DeployFailedException("release", e.Message, null, e);
         }

@@ -61,7 +61,7 @@ internal sealed class DockerRuntime(DockerEngine engine, string owner) : IAppRun
             await Engine.StartContainerAsync(id, cancellationToken);
             return id;
         }
-        catch (DockerUnavailableException e)
+        catch (DockerException e)
         {
             if (id is not null)
             {
@@ -102,7 +102,7 @@ internal sealed class DockerRuntime(DockerEngine engine, string owner) : IAppRun
         {
             await Engine.RemoveContainerAsync(id, CancellationToken.None);
         }
-        catch (DockerUnavailableException)
+        catch (DockerException)
         {
             // Recovery and doctor find a labelled container left behind.
         }

@@ -1,10 +1,8 @@
 namespace Slipway.ControlPlane.Runtime.Docker;
 
 /// <summary>
-/// The Docker engine could not be reached, or answered with an error. <see cref="Status"/> is the engine's HTTP
-/// status when it answered; the message always says what to do.
+/// The Docker engine could not be reached or cannot be used (no socket, permission denied, nothing listening, an API
+/// too old, a transport failure mid-answer). The message always says what to do. An engine that answered with an
+/// error status is a <see cref="DockerEngineErrorException"/> instead.
 /// </summary>
-internal sealed class DockerUnavailableException(string message, int? status = null, Exception? inner = null) : Exception(message, inner)
-{
-    public int? Status { get; } = status;
-}
+internal sealed class DockerUnavailableException(string message, Exception? inner = null) : DockerException(message, inner);

@@ -25,6 +25,12 @@ public sealed record ServiceDefinition
 
     /// <summary>How many requests a paused service holds at most; the next one is answered 503 at once.</summary>
     public int PauseQueueLimit { get; init; } = 1_000;
+
+    /// <summary>
+    /// How the edge talks to the targets: <c>http1</c> (HTTP/1.1) or <c>h2c</c> (HTTP/2 with prior knowledge on
+    /// cleartext, as gRPC apps need). Clients may use either towards the edge.
+    /// </summary>
+    public string Protocol { get; init; } = "http1";
 }
 
 public sealed record RouteDefinition
@@ -37,7 +43,13 @@ public sealed record RouteDefinition
 
 public sealed record HealthCheckDefinition
 {
+    /// <summary><c>http</c>: GET <see cref="Path"/> answers 2xx; <c>grpc</c>: <c>grpc.health.v1.Health/Check</c> answers SERVING.</summary>
+    public string Kind { get; init; } = "http";
+
     public string Path { get; init; } = "/healthz";
+
+    /// <summary>The service name a <c>grpc</c> check asks about; empty means the server as a whole.</summary>
+    public string GrpcService { get; init; } = "";
 
     public int IntervalMs { get; init; } = 1_000;
 

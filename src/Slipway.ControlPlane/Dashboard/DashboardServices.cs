@@ -1,0 +1,13 @@
+using Slipway.ControlPlane.Api;
+using Slipway.ControlPlane.Dashboard.EdgeCharts;
+
+namespace Slipway.ControlPlane.Dashboard;
+
+/// <summary>What the dashboard's pages read and act through: the admin API's own services, so a button does exactly what the API call does.</summary>
+internal sealed record DashboardServices(AdminApi.Services Api, DashboardSessions Sessions, EdgeSampler Edge, TimeProvider Time)
+{
+    public ServerVersion Version { get; } = ServerVersion.Parse(Api.Manifest);
+
+    /// <summary>Extra sections of the deployment page (canary steps and analysis belong here).</summary>
+    public IReadOnlyList<IDeploymentPanel> DeploymentPanels { get; init; } = [];
+}

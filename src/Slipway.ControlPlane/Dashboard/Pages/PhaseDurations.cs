@@ -1,0 +1,24 @@
+using Slipway.ControlPlane.Store;
+
+namespace Slipway.ControlPlane.Dashboard.Pages;
+
+/// <summary>How long each phase of a deployment took, from the times it entered them (the last one runs to its end, or to now).</summary>
+internal static class PhaseDurations
+{
+    /// <summary>The pipeline's phases in order (docs/architecture.md §3); a rollback or promotion skips the first ones.</summary>
+    public static readonly IReadOnlyList<string> Order = ["source", "build", "release", "migrate", "start", "validate", "activate", "drain"];
+
+    public static IReadOnlyList<(string Phase, DateTimeOffset Began, long? Ms)> Of(Deployment d, DateTimeOffset now)
+    {
+        var entered = d.PhaseTimes.Where(p => p.Key != "done" && p.Key != "queued").OrderBy(p => p.Value).ToList();
+        var result = new List<(string, DateTimeOffset, long?)>();
+        for (var i = 0; i < entered.Count; i++)
+        {
+            var end = i + 1 < entered.Count ? entered[i + 1].Value
+                : d.FinishedAt ?? (d.Status == DeploymentStatus.Running ? now : (DateTimeOffset?)null);
+            result.Add((entered[i].Key, entered[i].Value, end is { } e ? (long)Math.Max(0, (e - entered[i].Value).TotalMilliseconds) : null));
+        }
+
+        return result;
+    }
+}

@@ -1,4 +1,0 @@
-namespace Slipway.Edge.Forwarding;
-
-internal sealed class RequestBodyTooLargeException(long limit)
-    : IOException($"The request body is larger than the service's limit of {limit} bytes.");
