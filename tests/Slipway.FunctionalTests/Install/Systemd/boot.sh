@@ -11,9 +11,18 @@ for dir in /etc /usr/local /var/lib; do
   mkdir -p "$scratch/upper$name" "$scratch/work$name"
   mount -t overlay overlay -o "lowerdir=$dir,upperdir=$scratch/upper$name,workdir=$scratch/work$name" "$dir"
 done
+# Private /tmp and /var/tmp: a boot-time cleanup reaching the host's would delete other programs' files.
+mount -t tmpfs tmpfs /tmp
+mount -t tmpfs tmpfs /var/tmp
 # The host's enabled units are not this test's business.
 mount -t tmpfs tmpfs /etc/systemd/system
 mkdir -p /run/systemd/system
+# A unit's default dependencies pull in sysinit.target and friends; mask everything they want (tmpfiles, udev,
+# journald, remounts, ...), so starting slipway.service starts only slipway.service.
+for wants in /lib/systemd/system/*.target.wants /usr/lib/systemd/system/*.target.wants; do
+  [ -d "$wants" ] || continue
+  for unit in "$wants"/*; do ln -sf /dev/null "/run/systemd/system/$(basename "$unit")"; done
+done
 cat > /run/systemd/system/slipway-test.target <<'UNIT'
 [Unit]
 Description=Slipway test boot target

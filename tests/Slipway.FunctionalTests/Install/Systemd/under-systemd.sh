@@ -9,7 +9,8 @@ set -euo pipefail
 binary=$(readlink -f "$1") http_port="$2" admin_port="$3" ports="${4:-20000-20999}"
 [ -x "$binary" ] || { echo "under-systemd.sh: $1 is not an executable" >&2; exit 2; }
 here=$(cd "$(dirname "$0")" && pwd)
-scratch=$(mktemp -d /tmp/slipway-systemd-XXXXXX)
+# Not under /tmp (the namespace has its own) nor under an overlaid directory: the binary copied here must be visible in it.
+scratch=$(mktemp -d /dev/shm/slipway-systemd-test.XXXXXX)
 cgroup="/sys/fs/cgroup/unified/slipway-test-$$"
 [ -d /sys/fs/cgroup/unified ] || cgroup="/sys/fs/cgroup/slipway-test-$$"
 init_pid=""
