@@ -124,18 +124,9 @@ internal static class AdminApi
 
     private static void MapWebhooks(RouteGroupBuilder api, Services s)
     {
-        api.MapPost("/webhooks/{forge}", async (string forge, HttpContext context, CancellationToken ct) =>
-        {
-            var kind = ForgeKind.Named(forge) ?? throw ApiProblem.NotFound($"No webhook for '{forge}': use /api/v1/webhooks/forgejo, /gitea or /github.");
-            var body = await ReadBytesAsync(context.Request, WebhookReceiver.MaxBodyBytes, ct);
-            var result = s.Webhooks.Receive(kind, context.Request.Headers, body);
-            if (result.Replayed)
-            {
-                context.Response.Headers["X-Slipway-Replayed"] = "true";
-            }
-
-            return Results.Text(result.Json, "application/json", Encoding.UTF8, result.Status);
-        });
+        // The app in the path is what a forge's webhook should use: only that app's secret is tried.
+        api.MapPost("/webhooks/{forge}/{app}", (string forge, string app, HttpContext context, CancellationToken ct) => ReceiveWebhookAsync(forge, app, context, s, ct));
+        api.MapPost("/webhooks/{forge}", (string forge, HttpContext context, CancellationToken ct) => ReceiveWebhookAsync(forge, null, context, s, ct));
 
         api.MapPut("/apps/{app}/webhook-secret", async (string app, HttpRequest request, CancellationToken ct) =>
         {
@@ -320,28 +311,21 @@ internal static class AdminApi
         }
     }
 
-    private static async Task<byte[]> ReadBytesAsync(HttpRequest request, int limit, CancellationToken ct)
+    private static async Task<IResult> ReceiveWebhookAsync(string forge, string? app, HttpContext context, Services s, CancellationToken ct)
     {
-        var tooLarge = new ApiProblem(413, $"The request body is larger than {limit / (1024 * 1024)} MiB.");
-        if (request.ContentLength > limit)
+        var kind = ForgeKind.Named(forge) ?? throw ApiProblem.NotFound($"No webhook for '{forge}': use /api/v1/webhooks/forgejo/APP, /gitea/APP or /github/APP.");
+        var result = await s.Webhooks.ReceiveAsync(kind, app, context.Request.Headers, context.Request.Body, context.Request.ContentLength, ct);
+        if (result.Replayed)
         {
-            throw tooLarge;
+            context.Response.Headers["X-Slipway-Replayed"] = "true";
         }
 
-        using var buffer = new MemoryStream();
-        var chunk = new byte[81920];
-        int n;
-        while ((n = await request.Body.ReadAsync(chunk, ct)) > 0)
+        if (result.Status == 429)
         {
-            if (buffer.Length + n > limit)
-            {
-                throw tooLarge;
-            }
-
-            buffer.Write(chunk, 0, n);
+            context.Response.Headers.RetryAfter = "1";
         }
 
-        return buffer.ToArray();
+        return Results.Text(result.Json, "application/json", Encoding.UTF8, result.Status);
     }
 
     private static async Task<string> ReadBodyAsync(HttpRequest request, int limit, CancellationToken ct)

@@ -80,6 +80,8 @@ public sealed partial class ControlPlaneHost : IAsyncDisposable
         var endpoint = options.ListenEndpoint();
         var ports = PortAllocator.Parse(options.Ports);
         var home = options.FullHome;
+        // The store, its WAL, logs, releases and mirrors are created private to this user (the edge repairs older homes).
+        Slipway.Edge.Hosting.HomePermissions.UsePrivateUmask();
         Directory.CreateDirectory(home);
         var logsRoot = Path.Combine(home, "logs");
         Directory.CreateDirectory(logsRoot);
@@ -200,7 +202,8 @@ public sealed partial class ControlPlaneHost : IAsyncDisposable
         var webhookSecrets = new WebhookSecrets(store, () => secretBox.Value);
         var api = new AdminApi.Services(store, apps, deployments, events, tokens, edge, readiness, exporter,
             manifest, logsRoot, Path.Combine(home, "releases"),
-            new WebhookReceiver(store, apps, webhookSecrets, statuses), webhookSecrets) { Secrets = appSecrets };
+            new WebhookReceiver(store, apps, webhookSecrets, statuses,
+                (name, url, reference, ct) => gitMirror.RemoteTipAsync(url, reference, GitCredentials.From(appSecrets.Values(name)), ct)), webhookSecrets) { Secrets = appSecrets };
         AdminApi.Map(app, api);
         // The edge page's charts read the edge's own status and metrics on a client of their own.
         var sampleClient = new EdgeControlClient(options.EdgeSocketPath, TimeSpan.FromSeconds(10));

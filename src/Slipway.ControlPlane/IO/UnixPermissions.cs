@@ -11,6 +11,16 @@ internal static class UnixPermissions
     public const UnixFileMode ExecuteBits =
         UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute;
 
+    public const UnixFileMode GroupAndOther =
+        UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.GroupExecute
+        | UnixFileMode.OtherRead | UnixFileMode.OtherWrite | UnixFileMode.OtherExecute;
+
+    /// <summary>
+    /// <paramref name="mode"/> for a file under the Slipway home: the owner's bits only, since nothing there is for
+    /// other local users (apps run as Slipway's user).
+    /// </summary>
+    public static UnixFileMode Private(UnixFileMode mode) => mode & ~GroupAndOther;
+
     public static UnixFileMode Get(string path)
     {
         if (OperatingSystem.IsWindows())

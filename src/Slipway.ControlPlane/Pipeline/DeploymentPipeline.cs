@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Slipway.ControlPlane.Deployments;
 using Slipway.ControlPlane.Edge;
+using Slipway.ControlPlane.IO;
 using Slipway.ControlPlane.Pipeline.Build;
 using Slipway.ControlPlane.Pipeline.Release;
 using Slipway.ControlPlane.Pipeline.Source;
@@ -65,6 +66,7 @@ internal sealed partial class DeploymentPipeline(
 
                 Phase(run, "build");
                 var gates = await build.RunAsync(run.Spec.Build, workspace, run.WithSecrets(run.Spec.Env), run.Log, cancellationToken);
+                RequireSelfContained(workspace, "build");
                 FaultInjection.After("build");
 
                 Phase(run, "release");
@@ -183,17 +185,36 @@ internal sealed partial class DeploymentPipeline(
 
     private async Task<SourceResult> FetchAsync(DeploymentRun run, string workspace, CancellationToken cancellationToken)
     {
+        SourceResult fetched;
         if (run.Deployment.FromDir is { } from)
         {
-            return await source.CopyAsync(from, workspace, run.Log, cancellationToken, ExcludedSourceDirectories);
+            fetched = await source.CopyAsync(from, workspace, run.Log, cancellationToken, ExcludedSourceDirectories);
         }
-
-        if (run.Spec.Source is { Git: not null } git && Git is not null)
+        else if (run.Spec.Source is { Git: not null } git && Git is not null)
         {
-            return await Git.FetchAsync(run.App, git, run.Deployment.RequestedRevision, workspace, run.Log, cancellationToken);
+            fetched = await Git.FetchAsync(run.App, git, run.Deployment.RequestedRevision, workspace, run.Log, cancellationToken);
+        }
+        else
+        {
+            throw new DeployFailedException("source", "nothing to deploy from: give --from DIR, or add `source: { git: URL }` to the app's spec", null);
         }
 
-        throw new DeployFailedException("source", "nothing to deploy from: give --from DIR, or add `source: { git: URL }` to the app's spec", null);
+        RequireSelfContained(workspace, "source");
+        return fetched;
+    }
+
+    /// <summary>
+    /// Whoever can push to the app's repository decides its links: one that resolves outside the tree would put host
+    /// files (keys, the Slipway home, other apps' mirrors) into the release or its image, so the release is refused.
+    /// </summary>
+    private static void RequireSelfContained(string workspace, string phase)
+    {
+        if (TreeContainment.FindEscape(workspace) is { } escape)
+        {
+            throw new DeployFailedException(phase,
+                $"'{escape.Path}' {escape.Reason}; a release must be self-contained: make it a relative link to something inside the tree, or remove it",
+                null);
+        }
     }
 
     /// <summary>

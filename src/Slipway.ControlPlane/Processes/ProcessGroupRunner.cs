@@ -2,6 +2,7 @@ using System.ComponentModel;
 using System.Diagnostics;
 using System.Text;
 using Slipway.ControlPlane.IO;
+using Slipway.Edge.Supervision;
 
 namespace Slipway.ControlPlane.Processes;
 
@@ -147,6 +148,9 @@ internal sealed class ProcessGroupRunner
             info.ArgumentList.Add(arg);
         }
 
+        // Cleared first: a build or migrate step, or git, gets the allow-list plus what the request names, never the
+        // control plane's own variables (master key, tokens).
+        ChildEnvironment.Apply(info.Environment, ChildEnvironment.Base());
         foreach (var (name, value) in request.Environment)
         {
             info.Environment[name] = value;

@@ -38,6 +38,8 @@ internal sealed class ProcessRuntime(IEdgeGateway edge) : IAppRuntime
         Port = start.Port,
         StopGraceMs = ServiceNames.Milliseconds(start.Spec.StopGrace),
         Restart = true,
+        // The control plane deploying itself: the candidate is Slipway and needs Slipway's configuration.
+        SlipwayOwn = start.Spec.App == SelfDeploy.SelfApp.Name,
     };
 
     public async Task<InstanceState?> GetStateAsync(string instanceId, CancellationToken cancellationToken) =>

@@ -31,10 +31,19 @@ internal static partial class AppSpecParser
     private static readonly string[] EnvironmentKeys = ["name", "routes"];
     private static readonly string[] PromoteModes = ["auto", "manual"];
 
+    /// <summary>The longest spec read at all (256 KiB of text): checked before parsing, like the nesting depth.</summary>
+    public const int MaxCharacters = 256 * 1024;
+
     /// <summary>Parses a YAML spec. Throws <see cref="SpecException"/> listing every problem.</summary>
     public static AppSpec Parse(string yaml, string fileName = "slipway.yml")
     {
         var reader = new SpecReader(fileName);
+        if (yaml.Length > MaxCharacters)
+        {
+            throw new SpecException([new SpecError(fileName, 0, 0, "",
+                $"is {yaml.Length} characters long; the limit is {MaxCharacters} (an app spec is a few hundred), so this is not a spec")]);
+        }
+
         var spec = Read(yaml, reader);
         if (reader.Errors.Count > 0 || spec is null)
         {
@@ -80,6 +89,11 @@ internal static partial class AppSpecParser
         try
         {
             stream.Load(parser);
+        }
+        catch (SpecLimitException e)
+        {
+            reader.Error(e.At, "", e.Message);
+            return null;
         }
         catch (YamlException e)
         {

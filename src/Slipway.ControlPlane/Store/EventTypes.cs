@@ -26,6 +26,7 @@ internal static class EventTypes
     public const string LeaseAcquired = "lease.acquired";
     public const string WebhookSecretSet = "webhook.secret.set";
     public const string WebhookReceived = "webhook.received";
+    public const string WebhookIgnored = "webhook.ignored";
     public const string SecretSet = "secret.set";
     public const string SecretUnset = "secret.unset";
 

@@ -20,9 +20,14 @@ internal sealed partial class CommitStatusReporter(
     private readonly ConcurrentDictionary<string, (Origin Origin, Task Pending)> _origins = new(StringComparer.Ordinal);
 
     /// <summary>Remembers that <paramref name="deploymentId"/> came from a push, and reports it pending.</summary>
-    public Task QueuedAsync(string deploymentId, string app, string forge, string? fullName, string sha, CancellationToken cancellationToken)
+    /// <param name="sourceUrl">
+    /// The app's configured <c>source.git</c>: the status goes to that repository, never to one a payload names,
+    /// so one app's webhook secret cannot make Slipway's forge token write to other repositories.
+    /// </param>
+    public Task QueuedAsync(string deploymentId, string app, string forge, string sourceUrl, string sha, CancellationToken cancellationToken)
     {
-        if (fullName is not { Length: > 0 } || !targets.ContainsKey(forge))
+        var fullName = RepositoryOf(sourceUrl);
+        if (fullName is null || !targets.ContainsKey(forge))
         {
             return Task.CompletedTask;
         }
@@ -53,6 +58,15 @@ internal sealed partial class CommitStatusReporter(
             _ => ("error", StoreNames.ToText(deployment.Status)),
         };
         await SendAsync(origin, state, $"{deployment.Id}: {description}", cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary><c>owner/repo</c> of a git URL (the last two path segments, <c>.git</c> dropped), or null.</summary>
+    internal static string? RepositoryOf(string sourceUrl)
+    {
+        var parts = Pipeline.Source.GitUrls.Normalize(sourceUrl).Split('/', StringSplitOptions.RemoveEmptyEntries);
+        return parts.Length >= 3 && parts[^2..].All(p => p is not ("." or ".."))
+            ? Uri.EscapeDataString(parts[^2]) + "/" + Uri.EscapeDataString(parts[^1])
+            : null;
     }
 
     private async Task SendAsync(Origin origin, string state, string description, CancellationToken cancellationToken)

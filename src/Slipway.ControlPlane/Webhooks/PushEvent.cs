@@ -12,12 +12,12 @@ internal sealed record PushEvent(string Ref, string After, string? FullName, IRe
     public const string TagPrefix = "refs/tags/";
 
     /// <summary>The push event in <paramref name="body"/>, or null with the reason it is not one Slipway can read.</summary>
-    public static PushEvent? Parse(ReadOnlySpan<byte> body, out string? problem)
+    public static PushEvent? Parse(ReadOnlyMemory<byte> body, out string? problem)
     {
         problem = null;
         try
         {
-            using var document = JsonDocument.Parse(body.ToArray());
+            using var document = JsonDocument.Parse(body);
             var root = document.RootElement;
             if (root.ValueKind != JsonValueKind.Object)
             {

@@ -30,21 +30,38 @@ internal sealed class WebhookSecrets(SlipwayStore store, Func<SecretBox> box)
         var result = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var (app, sealedSecret) in store.ListWebhookSecrets())
         {
-            try
+            if (TryOpen(app, sealedSecret) is { } secret)
             {
-                result[app] = _box.Value.Open(sealedSecret, Owner(app));
-            }
-            catch (CryptographicException)
-            {
-                // Sealed under another master key: the app must set its secret again; its deliveries get 401 meanwhile.
-            }
-            catch (FormatException)
-            {
-                // Not something this version wrote; treated like a secret that does not open.
+                result[app] = secret;
             }
         }
 
         return result;
+    }
+
+    /// <summary>The webhook secret of <paramref name="app"/> alone (empty when it has none or it does not open): one decryption, not one per app.</summary>
+    public IReadOnlyDictionary<string, string> For(string app)
+    {
+        var result = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (store.ListWebhookSecrets().TryGetValue(app, out var sealedSecret) && TryOpen(app, sealedSecret) is { } secret)
+        {
+            result[app] = secret;
+        }
+
+        return result;
+    }
+
+    private string? TryOpen(string app, string sealedSecret)
+    {
+        try
+        {
+            return _box.Value.Open(sealedSecret, Owner(app));
+        }
+        catch (Exception e) when (e is CryptographicException or FormatException)
+        {
+            // Sealed under another master key, or not something this version wrote: its deliveries get 401.
+            return null;
+        }
     }
 
     private static string Owner(string app) => "webhook:" + app;

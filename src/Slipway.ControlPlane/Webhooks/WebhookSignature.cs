@@ -13,19 +13,8 @@ internal static class WebhookSignature
     /// <summary>True when <paramref name="header"/> is <paramref name="prefix"/> + the hex HMAC of <paramref name="body"/> under <paramref name="secret"/>.</summary>
     public static bool Verify(string secret, ReadOnlySpan<byte> body, string header, string prefix)
     {
-        if (!header.StartsWith(prefix, StringComparison.OrdinalIgnoreCase))
-        {
-            return false;
-        }
-
-        var hex = header.AsSpan(prefix.Length).Trim();
-        if (hex.Length != 64)
-        {
-            return false;
-        }
-
         Span<byte> given = stackalloc byte[32];
-        if (Convert.FromHexString(hex, given, out _, out var written) != System.Buffers.OperationStatus.Done || written != 32)
+        if (!TryParse(header, prefix, given))
         {
             return false;
         }
@@ -33,5 +22,19 @@ internal static class WebhookSignature
         Span<byte> expected = stackalloc byte[32];
         HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), body, expected);
         return CryptographicOperations.FixedTimeEquals(expected, given);
+    }
+
+    /// <summary>The 32 bytes a <paramref name="prefix"/> + 64 hex digits header carries; false when it is anything else.</summary>
+    public static bool TryParse(string header, string prefix, Span<byte> given)
+    {
+        if (!header.StartsWith(prefix, StringComparison.OrdinalIgnoreCase))
+        {
+            return false;
+        }
+
+        var hex = header.AsSpan(prefix.Length).Trim();
+        return hex.Length == 64
+            && Convert.FromHexString(hex, given, out _, out var written) == System.Buffers.OperationStatus.Done
+            && written == 32;
     }
 }

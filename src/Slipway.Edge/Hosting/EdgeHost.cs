@@ -256,6 +256,8 @@ public sealed partial class EdgeHost : IAsyncDisposable
 
     private static void PrepareHome(EdgeOptions options)
     {
+        // Before anything is written: the state file, logs and sockets are created private to this user.
+        HomePermissions.UsePrivateUmask();
         Directory.CreateDirectory(options.FullHome);
         Directory.CreateDirectory(Path.GetDirectoryName(options.StatePath)!);
         Directory.CreateDirectory(options.ProcessLogDirectory);
@@ -268,6 +270,10 @@ public sealed partial class EdgeHost : IAsyncDisposable
         var loggerFactory = options.LoggerFactory ?? ownedLoggerFactory!;
         var logger = loggerFactory.CreateLogger<EdgeHost>();
         var time = options.TimeProvider;
+        if (HomePermissions.Secure(options.FullHome) is > 0 and var repaired)
+        {
+            Log.HomeRepaired(logger, options.FullHome, repaired);
+        }
 
         var services = new ServiceRegistry(time, loggerFactory);
         var supervisor = new ProcessSupervisor(options.ProcessLogDirectory, time, loggerFactory.CreateLogger<ProcessSupervisor>())
@@ -636,10 +642,13 @@ public sealed partial class EdgeHost : IAsyncDisposable
         [LoggerMessage(EventId = 5, Level = LogLevel.Warning, Message = "The edge with pid {Pid} is gone before it heard that this edge serves; serving anyway")]
         public static partial void PreviousGone(ILogger logger, int pid);
 
-        [LoggerMessage(EventId = 6, Level = LogLevel.Information, Message = "Told the service manager that the new edge (pid {Pid}) is the main process ({Socket})")]
+        [LoggerMessage(EventId = 7, Level = LogLevel.Warning, Message = "The Slipway home {Home} was readable by other local users: removed group and other permissions from {Count} entries (directories are now 0700, files 0600 or 0700)")]
+        public static partial void HomeRepaired(ILogger logger, string home, int count);
+
+        [LoggerMessage(EventId = 8, Level = LogLevel.Information, Message = "Told the service manager that the new edge (pid {Pid}) is the main process ({Socket})")]
         public static partial void NotifiedMainPid(ILogger logger, int pid, string socket);
 
-        [LoggerMessage(EventId = 7, Level = LogLevel.Warning, Message = "Could not notify the service manager: {Error}")]
+        [LoggerMessage(EventId = 9, Level = LogLevel.Warning, Message = "Could not notify the service manager: {Error}")]
         public static partial void NotifyFailed(ILogger logger, string error);
     }
 }

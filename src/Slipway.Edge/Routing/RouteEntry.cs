@@ -23,7 +23,10 @@ internal sealed record RouteEntry(string Host, string PathPrefix, string Service
         return host.Equals(Host, StringComparison.OrdinalIgnoreCase);
     }
 
-    /// <summary>Segment-aware: <c>/api</c> matches <c>/api</c> and <c>/api/x</c>, not <c>/apix</c>.</summary>
+    /// <summary>
+    /// Segment-aware and, like hosts, case-insensitive: <c>/api</c> matches <c>/api</c>, <c>/API/x</c> and
+    /// <c>/api/x</c>, not <c>/apix</c>. <paramref name="path"/> is in <see cref="RouteTable.NormalizePath"/> form.
+    /// </summary>
     public bool MatchesPath(string path)
     {
         if (PathPrefix.Length == 1)
@@ -31,7 +34,7 @@ internal sealed record RouteEntry(string Host, string PathPrefix, string Service
             return true;
         }
 
-        if (!path.StartsWith(PathPrefix, StringComparison.Ordinal))
+        if (!path.StartsWith(PathPrefix, StringComparison.OrdinalIgnoreCase))
         {
             return false;
         }
@@ -39,11 +42,14 @@ internal sealed record RouteEntry(string Host, string PathPrefix, string Service
         return path.Length == PathPrefix.Length || path[PathPrefix.Length] == '/';
     }
 
-    /// <summary>Lower-cases the host and trims trailing slashes from the prefix (<c>/api/</c> is <c>/api</c>).</summary>
+    /// <summary>
+    /// Lower-cases the host, collapses repeated slashes in the prefix and trims trailing ones (<c>//api/</c> is
+    /// <c>/api</c>): a prefix is held in the same normalised form requests are matched in.
+    /// </summary>
     public static RouteEntry Create(string host, string path, string service)
     {
         var normalizedHost = string.IsNullOrWhiteSpace(host) ? "*" : host.Trim().ToLowerInvariant();
-        var normalizedPath = string.IsNullOrWhiteSpace(path) ? "/" : path.Trim();
+        var normalizedPath = string.IsNullOrWhiteSpace(path) ? "/" : RouteTable.NormalizePath(path.Trim());
         if (normalizedPath.Length > 1)
         {
             normalizedPath = normalizedPath.TrimEnd('/');

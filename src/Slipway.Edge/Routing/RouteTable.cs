@@ -27,7 +27,7 @@ internal sealed class RouteTable
     public string? Match(string host, string path)
     {
         var bareHost = StripPort(host);
-        var requestPath = string.IsNullOrEmpty(path) ? "/" : path;
+        var requestPath = NormalizePath(path);
         foreach (var entry in _entries)
         {
             if (entry.MatchesHost(bareHost) && entry.MatchesPath(requestPath))
@@ -37,6 +37,37 @@ internal sealed class RouteTable
         }
 
         return null;
+    }
+
+    /// <summary>
+    /// The one form paths are routed in (docs/edge-data-plane.md, "Path routing"): Kestrel has already decoded
+    /// percent-escapes other than <c>%2F</c> and removed <c>.</c> and <c>..</c> segments; here runs of slashes become
+    /// one (<c>//api/x</c> is <c>/api/x</c>, as most backends read it) and an empty path is <c>/</c>. Case is kept;
+    /// the comparison ignores it. What the backend receives is untouched: the forwarder sends the original bytes.
+    /// </summary>
+    public static string NormalizePath(string? path)
+    {
+        if (string.IsNullOrEmpty(path))
+        {
+            return "/";
+        }
+
+        if (!path.Contains("//", StringComparison.Ordinal))
+        {
+            // The common case allocates nothing.
+            return path;
+        }
+
+        var builder = new System.Text.StringBuilder(path.Length);
+        foreach (var c in path)
+        {
+            if (c != '/' || builder.Length == 0 || builder[^1] != '/')
+            {
+                builder.Append(c);
+            }
+        }
+
+        return builder.ToString();
     }
 
     // A span, not a substring: this runs for every request.

@@ -391,7 +391,7 @@ public sealed partial class ServiceRegistry : IAsyncDisposable
         var mine = definition.Routes.Select(r => RouteEntry.Create(r.Host, r.Path, name)).ToList();
         foreach (var other in _routes.Entries.Where(e => e.Service != name))
         {
-            var clash = mine.FindIndex(e => e.Host == other.Host && e.PathPrefix == other.PathPrefix);
+            var clash = mine.FindIndex(e => e.Host == other.Host && string.Equals(e.PathPrefix, other.PathPrefix, StringComparison.OrdinalIgnoreCase));
             if (clash >= 0)
             {
                 throw new ArgumentException(

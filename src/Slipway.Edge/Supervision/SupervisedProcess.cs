@@ -361,6 +361,8 @@ internal sealed partial class SupervisedProcess
         info.ArgumentList.Add(ShellCommand.Script(Definition.Command));
         info.ArgumentList.Add("slipway-process");
         info.ArgumentList.Add(output);
+        // Cleared first: the edge's own environment (master key, tokens, credentials) is not the app's.
+        ChildEnvironment.Apply(info.Environment, ChildEnvironment.Base(Definition.SlipwayOwn));
         // Only the edge speaks to the service manager: an app that found the socket could claim to be the main process.
         info.Environment.Remove(SystemdNotify.Variable);
         foreach (var (key, value) in Definition.Environment)

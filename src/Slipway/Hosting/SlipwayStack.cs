@@ -48,7 +48,7 @@ internal sealed class SlipwayStack : IAsyncDisposable
                 // A stopped control-plane generation: run its release again rather than this binary.
                 port = kept;
                 processId = existing.Id;
-                edge.Supervisor.Start(existing.Definition);
+                edge.Supervisor.Start(existing.Definition with { SlipwayOwn = true });
             }
             else
             {
@@ -65,6 +65,7 @@ internal sealed class SlipwayStack : IAsyncDisposable
                         "--edge-socket", options.ControlSocketPath, "--ports", ports),
                     WorkingDirectory = options.FullHome,
                     Environment = new Dictionary<string, string> { ["SLIPWAY_HOME"] = options.FullHome },
+                    SlipwayOwn = true,
                     Port = port,
                     StopGraceMs = 30_000,
                     Restart = true,

@@ -174,4 +174,29 @@ public sealed class ProcessGroupRunnerTests : IDisposable
         Assert.Equal(127, result.ExitCode);
         Assert.Contains(result.LastLines, l => l.Contains("no-such-command-slipway"));
     }
+
+    [Fact]
+    public async Task RunAsync_VariableOfThisProcess_IsNotInheritedButTheAllowListIs()
+    {
+        var name = "SLIPWAY_TEST_CANARY_" + Guid.NewGuid().ToString("N")[..8].ToUpperInvariant();
+        Environment.SetEnvironmentVariable(name, "leaked");
+        try
+        {
+            var request = new ProcessRequest
+            {
+                Argv = ["sh", "-c", $"printf '%s|%s|%s' \"${{{name}-unset}}\" \"${{PATH:+path}}\" \"$GIVEN\""],
+                WorkingDirectory = _dir.Path,
+                CaptureStdout = true,
+                Environment = new Dictionary<string, string> { ["GIVEN"] = "given" },
+            };
+
+            var result = await _runner.RunAsync(request, onLine: null, CancellationToken.None);
+
+            Assert.Equal("unset|path|given", result.Output);
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable(name, null);
+        }
+    }
 }

@@ -44,7 +44,7 @@ public sealed class CommitStatusReporterTests : IAsyncLifetime
     {
         var reporter = Reporter("gitea");
 
-        await reporter.QueuedAsync("d-1", "hello", "gitea", "acme/hello", Sha, CancellationToken.None);
+        await reporter.QueuedAsync("d-1", "hello", "gitea", "https://forge.example/acme/hello.git", Sha, CancellationToken.None);
         await reporter.EndedAsync(Ended("d-1", DeploymentStatus.Succeeded), CancellationToken.None);
 
         var calls = _calls.ToArray();
@@ -60,7 +60,7 @@ public sealed class CommitStatusReporterTests : IAsyncLifetime
     {
         var reporter = Reporter("github");
 
-        await reporter.QueuedAsync("d-2", "hello", "github", "acme/hello", Sha, CancellationToken.None);
+        await reporter.QueuedAsync("d-2", "hello", "github", "https://forge.example/acme/hello.git", Sha, CancellationToken.None);
         await reporter.EndedAsync(Ended("d-2", DeploymentStatus.Failed), CancellationToken.None);
 
         var last = _calls.ToArray()[^1];
@@ -74,11 +74,30 @@ public sealed class CommitStatusReporterTests : IAsyncLifetime
     {
         var reporter = Reporter("github");
 
-        await reporter.QueuedAsync("d-3", "hello", "gitea", "acme/hello", Sha, CancellationToken.None);
+        await reporter.QueuedAsync("d-3", "hello", "gitea", "https://forge.example/acme/hello.git", Sha, CancellationToken.None);
         await reporter.EndedAsync(Ended("d-3", DeploymentStatus.Succeeded), CancellationToken.None);
         await reporter.EndedAsync(Ended("d-4", DeploymentStatus.Succeeded), CancellationToken.None);
 
         Assert.Empty(_calls);
+    }
+
+    [Theory]
+    [InlineData("https://forge.example/acme/hello.git", "acme/hello")]
+    [InlineData("git@forge.example:acme/hello.git", "acme/hello")]
+    [InlineData("ssh://git@forge.example:2222/acme/hello", "acme/hello")]
+    [InlineData("/srv/git/acme/hello.git", "acme/hello")]
+    public void RepositoryOf_SourceUrl_IsItsOwnerAndName(string url, string repository) =>
+        Assert.Equal(repository, CommitStatusReporter.RepositoryOf(url));
+
+    [Fact]
+    public async Task Status_GoesToTheAppsSourceRepository_NotToOneAPayloadNames()
+    {
+        var reporter = Reporter("gitea");
+
+        // The app deploys acme/hello; whatever repository a (signed) payload claims, only acme/hello is written to.
+        await reporter.QueuedAsync("d-5", "hello", "gitea", "https://forge.example/acme/hello.git", Sha, CancellationToken.None);
+
+        Assert.Equal($"/api/v1/repos/acme/hello/statuses/{Sha}", Assert.Single(_calls).Path);
     }
 
     [Fact]

@@ -61,6 +61,38 @@ public sealed class RouteTableTests
         Assert.Equal("web", table.Match("app.example.com", "/home"));
     }
 
+    [Theory]
+    [InlineData("/api")]
+    [InlineData("/API/x")]
+    [InlineData("/Api/")]
+    [InlineData("//api/x")]
+    [InlineData("/api//x")]
+    [InlineData("///api")]
+    public void Match_PathInAnotherCaseOrWithRepeatedSlashes_RoutesLikeItsNormalForm(string path)
+    {
+        var table = Table(("*", "/", "root"), ("*", "/api", "api"));
+
+        Assert.Equal("api", table.Match("h", path));
+    }
+
+    [Fact]
+    public void Match_PrefixWrittenWithRepeatedSlashes_IsHeldNormalised()
+    {
+        var table = Table(("*", "//api//v2/", "v2"), ("*", "/", "root"));
+
+        Assert.Equal("/api/v2", table.Entries[0].PathPrefix);
+        Assert.Equal("v2", table.Match("h", "/API/V2/users"));
+        Assert.Equal("root", table.Match("h", "/apiv2"));
+    }
+
+    [Fact]
+    public void NormalizePath_LeavesOrdinaryPathsUnchanged()
+    {
+        Assert.Equal("/", RouteTable.NormalizePath(""));
+        Assert.Equal("/a%2Fb/C", RouteTable.NormalizePath("/a%2Fb/C"));
+        Assert.Equal("/a/b/", RouteTable.NormalizePath("//a///b//"));
+    }
+
     [Fact]
     public void Match_NothingRouted_ReturnsNull()
     {

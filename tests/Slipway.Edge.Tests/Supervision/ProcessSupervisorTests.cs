@@ -36,6 +36,27 @@ public sealed class ProcessSupervisorTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Start_EdgeHasASecretInItsEnvironment_TheProcessDoesNotInheritIt()
+    {
+        var name = "SLIPWAY_TEST_LEAK_" + Guid.NewGuid().ToString("N")[..8].ToUpperInvariant();
+        Environment.SetEnvironmentVariable(name, "edge-only");
+        try
+        {
+            var supervisor = NewSupervisor();
+
+            var status = Start(supervisor, "p-env", $"echo \"leak=${{{name}-unset}} path=${{PATH:+set}} given=$GIVEN\"; exec sleep 300",
+                environment: new Dictionary<string, string> { ["GIVEN"] = "yes" });
+
+            await Poll.UntilAsync(() => ReadLog(status).Contains("leak="), Deadline, "the first output line");
+            Assert.Contains("leak=unset path=set given=yes", ReadLog(status));
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable(name, null);
+        }
+    }
+
+    [Fact]
     public async Task Start_ProcessKeepsCrashing_RestartsWithGrowingBackoff()
     {
         var supervisor = NewSupervisor();

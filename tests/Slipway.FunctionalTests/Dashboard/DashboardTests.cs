@@ -114,6 +114,44 @@ public sealed partial class DashboardTests(DashboardFixture fixture)
     }
 
     [SkippableFact]
+    public async Task RefusedAction_ShowsTheApiWords_AndCancelButton_StopsARunningDeploy()
+    {
+        Browser.Require();
+        await using var context = await fixture.NewContextAsync();
+        var page = await context.NewPageAsync();
+        await DashboardFixture.SignInAsync(page, fixture.AdminToken);
+        var servingBefore = (await fixture.Slipway.EdgeGetAsync(fixture.Spec.Host, "/")).Body;
+
+        await page.GotoAsync("/apps/web/deploy");
+        await page.GetByLabel("Revision (commit sha, branch or tag)").FillAsync("not a revision!");
+        var refused = await page.RunAndWaitForResponseAsync(
+            () => page.GetByRole(AriaRole.Button, new() { Name = "Deploy", Exact = true }).ClickAsync(), r => r.Request.Method == "POST");
+        Assert.Equal(400, refused.Status);
+        await Expect(page.Locator("#action-error")).ToContainTextAsync("revision: 'not a revision!' is not a git revision");
+
+        await File.WriteAllTextAsync(fixture.HoldFile, "");
+        try
+        {
+            await page.GetByLabel("Revision (commit sha, branch or tag)").FillAsync("");
+            await page.GetByRole(AriaRole.Button, new() { Name = "Deploy", Exact = true }).ClickAsync();
+            await page.WaitForURLAsync(DeploymentUrl());
+            await Expect(page.Locator("#log")).ToContainTextAsync("[hold] build-begins");
+            await page.GetByRole(AriaRole.Link, new() { Name = "Cancel…" }).ClickAsync();
+            await Expect(page.Locator(".what")).ToContainTextAsync("keeps serving");
+            await page.GetByRole(AriaRole.Button, new() { Name = "Cancel the deployment" }).ClickAsync();
+            await page.WaitForURLAsync(DeploymentUrl());
+            await Expect(page.Locator("#status")).ToContainTextAsync("cancelled");
+            await Expect(page.Locator("#timeline li[data-phase=build]")).ToHaveClassAsync("cancelled");
+        }
+        finally
+        {
+            File.Delete(fixture.HoldFile);
+        }
+
+        Assert.Equal(servingBefore, (await fixture.Slipway.EdgeGetAsync(fixture.Spec.Host, "/")).Body);
+    }
+
+    [SkippableFact]
     public async Task SignOut_EndsTheSession_EvenForACopyOfTheCookie()
     {
         Browser.Require();

@@ -25,13 +25,15 @@ public sealed class PushToDeployTests(SlipwayFixture fixture)
     {
         using var repository = await GitRepository.CreateAsync("push-" + forge);
         var pushed = await repository.CommitAsync($"{forge} v1");
-        var later = await repository.CommitAsync($"{forge} v2, pushed too but not named by the delivery");
         await repository.PushAsync();
         var spec = await RegisterAsync(repository);
         using var forgeClient = new ForgeDelivery(fixture.Slipway.AdminUrl);
 
         var (status, answer, _) = await forgeClient.SendAsync(forge, "push",
             ForgeDelivery.Payload(forge, "push", repository, after: pushed), Secret);
+        // Pushed after the delivery was accepted: the deploy fetches it too, but deploys the sha the delivery named.
+        var later = await repository.CommitAsync($"{forge} v2, pushed too but not named by the delivery");
+        await repository.PushAsync();
 
         Assert.True(status == HttpStatusCode.Accepted, $"{(int)status} {answer}");
         var queued = answer.GetProperty("deployments").EnumerateArray().Single();
@@ -107,6 +109,46 @@ public sealed class PushToDeployTests(SlipwayFixture fixture)
         var again = await forge.SendAsync("github", "push", push, Secret, delivery);
         Assert.True(again.Replayed);
         Assert.Equal(id, Assert.Single(await fixture.Admin.DeploymentsAsync(spec.App)).Id);
+    }
+
+    [Fact]
+    public async Task ReplayedOldPush_UnderANewDeliveryId_IsJournaledAndIgnoredAndTheNewerRevisionKeepsServing()
+    {
+        using var repository = await GitRepository.CreateAsync("push-replay");
+        var v1 = await repository.CommitAsync("replay v1");
+        await repository.PushAsync();
+        var spec = await RegisterAsync(repository);
+        using var forge = new ForgeDelivery(fixture.Slipway.AdminUrl);
+        var captured = ForgeDelivery.Payload("github", "push", repository, after: v1);
+        await DeliverAndWaitAsync(forge, captured);
+        var v2 = await repository.CommitAsync("replay v2");
+        await repository.PushAsync();
+        await DeliverAndWaitAsync(forge, ForgeDelivery.Payload("github", "push", repository, after: v2, before: v1));
+
+        // The captured v1 delivery, signed and all, sent again under a fresh delivery id.
+        var replay = await forge.SendAsync("github", "push", captured, Secret);
+
+        AssertIgnored(replay, $"revision {v1} is not the current tip of 'refs/heads/main' (now {v2})");
+        Assert.False(replay.Replayed);
+        Assert.Equal(2, (await fixture.Admin.DeploymentsAsync(spec.App)).Count);
+        Assert.Equal(v2, (await VersionAsync(spec)).GetProperty("revision").GetString());
+        var journaled = StoreReader.Query(fixture.Slipway.Home, "SELECT data_json FROM events WHERE app = $app AND type = 'webhook.ignored'",
+            r => r.GetString(0), ("$app", spec.App));
+        Assert.Contains(journaled, j => j.Contains(v1, StringComparison.Ordinal) && j.Contains("not the current tip", StringComparison.Ordinal));
+
+        // Without a delivery id it could not be told from its own replay: refused, nothing queued.
+        var anonymous = await forge.SendAsync("github", "push", ForgeDelivery.Payload("github", "push", repository, after: v2, before: v1), Secret, deliveryId: "");
+        Assert.Equal(HttpStatusCode.BadRequest, anonymous.Status);
+        Assert.Contains("X-GitHub-Delivery", anonymous.Answer.GetProperty("error").GetString());
+        Assert.Equal(2, (await fixture.Admin.DeploymentsAsync(spec.App)).Count);
+    }
+
+    private async Task DeliverAndWaitAsync(ForgeDelivery forge, string payload)
+    {
+        var (status, answer, _) = await forge.SendAsync("github", "push", payload, Secret);
+        Assert.True(status == HttpStatusCode.Accepted, $"{(int)status} {answer}");
+        var done = await fixture.Admin.WaitUntilTerminalAsync(answer.GetProperty("deployments")[0].GetProperty("id").GetString()!, DeployDeadline);
+        Assert.True(done.Status == "succeeded", $"{done.Status}: {done.ErrorSummary}");
     }
 
     [Fact]

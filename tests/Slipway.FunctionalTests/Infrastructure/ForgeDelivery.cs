@@ -28,7 +28,10 @@ internal sealed class ForgeDelivery(Uri adminUrl) : IDisposable
     public static string Sign(string secret, byte[] body) =>
         Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), body));
 
-    /// <summary>Posts <paramref name="body"/> to <c>/api/v1/webhooks/{forge}</c>, signed with <paramref name="secret"/> unless it is null.</summary>
+    /// <summary>
+    /// Posts <paramref name="body"/> to <c>/api/v1/webhooks/{forge}</c>, signed with <paramref name="secret"/> unless it is
+    /// null, under <paramref name="deliveryId"/> (a new one when null, no delivery header at all when empty).
+    /// </summary>
     public async Task<(HttpStatusCode Status, JsonElement Answer, bool Replayed)> SendAsync(
         string forge, string eventName, string body, string? secret, string? deliveryId = null, string? signatureOverride = null)
     {
@@ -75,6 +78,15 @@ internal sealed class ForgeDelivery(Uri adminUrl) : IDisposable
                 }
 
                 break;
+        }
+
+        if (deliveryId == "")
+        {
+            // A delivery without any id header, as a replayer stripping it would send.
+            foreach (var header in new[] { "X-Forgejo-Delivery", "X-Gitea-Delivery", "X-GitHub-Delivery" })
+            {
+                request.Headers.Remove(header);
+            }
         }
 
         using var response = await _http.SendAsync(request);

@@ -46,6 +46,26 @@ internal sealed class GitRepository : IDisposable
         return (await RunAsync(_work, "rev-parse", "HEAD")).Trim();
     }
 
+    /// <summary>
+    /// Commits <paramref name="links"/> (path in the tree, link target) as symlinks next to <c>content.txt</c> on
+    /// main and returns the commit's sha: what a hostile pusher can put in a repository.
+    /// </summary>
+    public async Task<string> CommitLinksAsync(string message, params (string Path, string Target)[] links)
+    {
+        await RunAsync(_work, "checkout", "--quiet", "-B", "main");
+        await File.WriteAllTextAsync(Path.Combine(_work, "content.txt"), message + "\n");
+        foreach (var (path, target) in links)
+        {
+            var full = Path.Combine(_work, path);
+            Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+            File.CreateSymbolicLink(full, target);
+        }
+
+        await RunAsync(_work, ["add", "-A", "."]);
+        await RunAsync(_work, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "--quiet", "-m", message);
+        return (await RunAsync(_work, "rev-parse", "HEAD")).Trim();
+    }
+
     /// <summary>Pushes <paramref name="branch"/> (and tags) to the bare repository, as a developer's push to the forge.</summary>
     public async Task PushAsync(string branch = "main") =>
         await RunAsync(_work, "push", "--quiet", "--tags", "origin", branch);

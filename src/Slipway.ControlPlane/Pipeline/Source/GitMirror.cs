@@ -51,7 +51,7 @@ internal sealed class GitMirror
             if (Directory.Exists(mirror) && File.Exists(Path.Combine(mirror, "HEAD")))
             {
                 // The spec may have moved to another URL since the mirror was made.
-                await RunAsync(mirror, ["remote", "set-url", "origin", url], null, askPass, redactor, log, "set the mirror's URL", cancellationToken);
+                await RunAsync(mirror, ["remote", "set-url", "--", "origin", url], null, askPass, redactor, log, "set the mirror's URL", cancellationToken);
                 log.Append($"fetching {shown}");
                 await RunAsync(mirror, ["fetch", "--prune", "--quiet", "origin"], credentials, askPass, redactor, log, $"fetch from {shown}", cancellationToken);
             }
@@ -72,6 +72,38 @@ internal sealed class GitMirror
             }
 
             return mirror;
+        }
+        finally
+        {
+            if (askPass is not null)
+            {
+                FileTree.Delete(Path.GetDirectoryName(askPass)!);
+            }
+        }
+    }
+
+    /// <summary>
+    /// What <paramref name="reference"/> (<c>refs/heads/main</c>, <c>refs/tags/v1</c>) points to in the repository at
+    /// <paramref name="url"/> right now, asked of the repository itself (<c>git ls-remote</c>): the ref's object and,
+    /// for an annotated tag, the commit it peels to. Empty when the ref does not exist; null when the repository
+    /// cannot be asked.
+    /// </summary>
+    public async Task<IReadOnlyList<string>?> RemoteTipAsync(string url, string reference, GitCredentials? credentials, CancellationToken cancellationToken)
+    {
+        Directory.CreateDirectory(_root);
+        var askPass = credentials is null ? null : WriteAskPass();
+        try
+        {
+            var result = await RunRawAsync(_root, ["ls-remote", "--", url, reference, reference + "^{}"], credentials, askPass, cancellationToken).ConfigureAwait(false);
+            if (!result.Succeeded)
+            {
+                return null;
+            }
+
+            return [.. (result.Output ?? "").Split('\n', StringSplitOptions.RemoveEmptyEntries)
+                .Select(line => line.Split('\t'))
+                .Where(parts => parts.Length == 2 && (parts[1] == reference || parts[1] == reference + "^{}"))
+                .Select(parts => parts[0].Trim())];
         }
         finally
         {
@@ -110,21 +142,43 @@ internal sealed class GitMirror
         return null;
     }
 
-    /// <summary>Writes exactly the tree of <paramref name="sha"/> into <paramref name="workspace"/>.</summary>
+    /// <summary>
+    /// Writes exactly the tree of <paramref name="sha"/> into <paramref name="workspace"/>. The archive is unpacked by
+    /// <see cref="SafeTarExtractor"/>, never by <c>tar -x</c>: a crafted tree could otherwise write through a link it
+    /// planted first.
+    /// </summary>
     public async Task ExportAsync(string mirror, string sha, string workspace, DeployLog log, CancellationToken cancellationToken)
     {
         Directory.CreateDirectory(workspace);
-        var request = new ProcessRequest
+        var archive = Path.Combine(_root, ".export-" + Guid.NewGuid().ToString("N") + ".tar");
+        try
         {
-            Argv = ["bash", "-c", "set -o pipefail; git --git-dir=\"$1\" archive --format=tar \"$2\" | tar -x -f - -C \"$3\"", "slipway-archive", mirror, sha, workspace],
-            WorkingDirectory = workspace,
-            Timeout = _timeout,
-            Environment = BaseEnvironment(),
-        };
-        var result = await _runner.RunAsync(request, onLine: null, cancellationToken).ConfigureAwait(false);
-        if (!result.Succeeded)
+            var request = new ProcessRequest
+            {
+                Argv = ["git", "--git-dir=" + mirror, "archive", "--format=tar", "-o", archive, "--end-of-options", sha],
+                WorkingDirectory = workspace,
+                Timeout = _timeout,
+                Environment = BaseEnvironment(),
+            };
+            var result = await _runner.RunAsync(request, onLine: null, cancellationToken).ConfigureAwait(false);
+            if (!result.Succeeded)
+            {
+                throw Failure($"export {sha[..12]}", "git archive", result, Redactor.None, log);
+            }
+
+            await using var stream = File.OpenRead(archive);
+            try
+            {
+                SafeTarExtractor.Extract(stream, workspace);
+            }
+            catch (InvalidDataException e)
+            {
+                throw new DeployFailedException("source", $"commit {sha[..12]} cannot be exported safely: {e.Message}", null);
+            }
+        }
+        finally
         {
-            throw Failure($"export {sha[..12]}", "git archive", result, Redactor.None, log);
+            File.Delete(archive);
         }
     }
 
@@ -152,7 +206,7 @@ internal sealed class GitMirror
         var request = new ProcessRequest
         {
             // No credential helper of the machine's git config: the app's own secrets are the only login.
-            Argv = ["git", "-c", "credential.helper=", "-c", "core.askPass=", .. args],
+            Argv = ["git", "-c", "credential.helper=", "-c", "core.askPass=", .. AllowedProtocols, .. args],
             WorkingDirectory = directory,
             Timeout = _timeout,
             CaptureStdout = true,
@@ -160,6 +214,21 @@ internal sealed class GitMirror
         };
         return await _runner.RunAsync(request, onLine: null, cancellationToken).ConfigureAwait(false);
     }
+
+    /// <summary>
+    /// Transports allowed explicitly, everything else (<c>ext::</c> runs a command, <c>fd::</c>, remote helpers)
+    /// refused, whatever git's defaults or the machine's config say. <c>file</c> covers local paths; plain
+    /// <c>http</c> stays allowed for forges on a private network (docs/security.md says what that exposes).
+    /// </summary>
+    internal static readonly string[] AllowedProtocols =
+    [
+        "-c", "protocol.allow=never",
+        "-c", "protocol.https.allow=always",
+        "-c", "protocol.http.allow=always",
+        "-c", "protocol.ssh.allow=always",
+        "-c", "protocol.git.allow=always",
+        "-c", "protocol.file.allow=always",
+    ];
 
     private static Dictionary<string, string> BaseEnvironment() => new(StringComparer.Ordinal)
     {

@@ -127,6 +127,7 @@ internal sealed class LocalSource
     {
         var source = Path.Combine(root, relative);
         var target = Path.Combine(workspace, relative);
+        RequireRealParents(root, relative);
         switch (FileTree.KindAt(source))
         {
             case null:
@@ -146,7 +147,7 @@ internal sealed class LocalSource
                 }
 
                 Directory.CreateDirectory(target);
-                UnixPermissions.Set(target, UnixPermissions.Get(source) | UnixFileMode.UserWrite);
+                UnixPermissions.Set(target, UnixPermissions.Private(UnixPermissions.Get(source) | UnixFileMode.UserWrite));
                 return true;
             case TreeEntryKind.Symlink:
                 var linkTarget = new FileInfo(source).LinkTarget!;
@@ -157,11 +158,32 @@ internal sealed class LocalSource
             case TreeEntryKind.File:
                 Directory.CreateDirectory(Path.GetDirectoryName(target)!);
                 File.Copy(source, target, overwrite: false);
-                UnixPermissions.Set(target, UnixPermissions.Get(source) | UnixFileMode.UserWrite);
+                UnixPermissions.Set(target, UnixPermissions.Private(UnixPermissions.Get(source) | UnixFileMode.UserWrite));
                 return true;
             default:
                 log.Append($"skipping '{relative}': not a regular file, directory or symlink");
                 return false;
+        }
+    }
+
+    /// <summary>
+    /// git still lists <c>a/x</c> after <c>a</c> was replaced by a link; copying it would read through the link,
+    /// wherever it points.
+    /// </summary>
+    private static void RequireRealParents(string root, string relative)
+    {
+        var parent = root;
+        foreach (var part in relative.Split('/')[..^1])
+        {
+            parent = Path.Combine(parent, part);
+            if (FileTree.KindAt(parent) is TreeEntryKind.Symlink)
+            {
+                throw new DeployFailedException(
+                    "source",
+                    $"'{relative}' is reached through the symlink '{Path.GetRelativePath(root, parent)}'; a release must be "
+                    + "self-contained, so replace the link with the directory itself or remove it",
+                    null);
+            }
         }
     }
 

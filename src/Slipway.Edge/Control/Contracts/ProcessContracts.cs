@@ -34,6 +34,13 @@ public sealed record ProcessDefinition
 
     /// <summary>Restart on unexpected exit with backoff (1 s doubling to 30 s).</summary>
     public bool Restart { get; init; } = true;
+
+    /// <summary>
+    /// True only for Slipway's own control plane: it also gets the edge's <c>SLIPWAY_*</c>, <c>DOTNET_*</c> and
+    /// <c>DOCKER_HOST</c> variables (read from the edge at each start, never stored). Every other process starts from
+    /// the cleared environment of <see cref="Supervision.ChildEnvironment"/> plus <see cref="Environment"/>.
+    /// </summary>
+    public bool SlipwayOwn { get; init; }
 }
 
 /// <summary>Answer of <c>GET /processes/{id}</c> (and items of <c>GET /processes</c>).</summary>

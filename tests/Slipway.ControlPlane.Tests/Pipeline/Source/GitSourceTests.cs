@@ -155,6 +155,42 @@ public sealed class GitSourceTests : IDisposable
         _dir.Dispose();
     }
 
+    [Fact]
+    public async Task Fetch_ExtTransport_IsRefusedAndItsCommandNeverRuns()
+    {
+        var marker = Path.Combine(_dir.Path, "ext-ran");
+        var source = new GitSource(new GitMirror(new ProcessGroupRunner(), Path.Combine(_dir.Path, "mirrors"), TimeSpan.FromSeconds(30)), _ => null);
+
+        var e = await Assert.ThrowsAsync<DeployFailedException>(() =>
+            source.FetchAsync("hello", new SourceSpec { Git = $"ext::sh -c touch% {marker}" }, null, Path.Combine(_dir.Path, "ws"), _log, CancellationToken.None));
+
+        Assert.Equal("source", e.Phase);
+        Assert.False(File.Exists(marker));
+    }
+
+    [Fact]
+    public async Task RemoteTip_BranchAndAnnotatedTag_AreWhatTheRepositoryPointsToNow()
+    {
+        var v1 = Commit("v1");
+        GitFixture.Run(_work, "-c", "user.name=t", "-c", "user.email=t@t", "tag", "-a", "-m", "release", "v1");
+        Push("main");
+        var v2 = Commit("v2");
+        Push("main");
+        var mirror = new GitMirror(new ProcessGroupRunner(), Path.Combine(_dir.Path, "mirrors"), TimeSpan.FromSeconds(30));
+
+        var branch = await mirror.RemoteTipAsync(_bare, "refs/heads/main", null, CancellationToken.None);
+        var tag = await mirror.RemoteTipAsync(_bare, "refs/tags/v1", null, CancellationToken.None);
+        var missing = await mirror.RemoteTipAsync(_bare, "refs/heads/gone", null, CancellationToken.None);
+        var unreachable = await mirror.RemoteTipAsync(Path.Combine(_dir.Path, "nowhere.git"), "refs/heads/main", null, CancellationToken.None);
+
+        Assert.Equal([v2], branch);
+        Assert.NotNull(tag);
+        Assert.Contains(v1, tag);
+        Assert.Equal(2, tag.Count);
+        Assert.Empty(missing!);
+        Assert.Null(unreachable);
+    }
+
     private Task<SourceResult> FetchAsync(string? revision, string workspace)
     {
         var source = new GitSource(new GitMirror(new ProcessGroupRunner(), Path.Combine(_dir.Path, "mirrors"), TimeSpan.FromSeconds(30)), _ => null);
