@@ -9,12 +9,6 @@ internal static class SystemdRequirement
 {
     public static void Require() => Fail(Missing());
 
-    /// <summary>Booting systemd in namespaces also needs unshare, nsenter, systemd itself and a cgroup2 mount to create a child in.</summary>
-    public static void RequireBootable() => Fail(
-        new[] { "/lib/systemd/systemd", "/usr/bin/unshare", "/usr/bin/nsenter", "/usr/bin/curl", "/usr/bin/pgrep" }.FirstOrDefault(f => !File.Exists(f)) is { } absent
-            ? $"{absent} is missing (apt-get install systemd util-linux curl procps)"
-            : !Directory.Exists("/sys/fs/cgroup/unified") && !File.Exists("/sys/fs/cgroup/cgroup.procs") ? "no cgroup2 hierarchy is mounted" : null);
-
     private static string? Missing()
     {
         string? missing = null;
