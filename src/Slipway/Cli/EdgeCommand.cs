@@ -47,9 +47,10 @@ internal static class EdgeCommand
         command.Options.Add(trustedProxies);
         command.Options.Add(home);
         command.Options.Add(takeover);
+        TlsOptions.Add(command);
         command.Subcommands.Add(EdgeUpgradeCommand.Create());
         command.SetAction((parseResult, cancellationToken) => RunAsync(
-            new EdgeOptions
+            TlsOptions.Apply(new EdgeOptions
             {
                 Home = Pick(parseResult.GetValue(home), "SLIPWAY_HOME", Path.Combine(Environment.CurrentDirectory, ".slipway")),
                 Http = Pick(parseResult.GetValue(http), "SLIPWAY_EDGE_HTTP", EdgeOptions.DefaultHttp),
@@ -58,7 +59,7 @@ internal static class EdgeCommand
                 TrustedProxies = PickOptional(parseResult.GetValue(trustedProxies), "SLIPWAY_TRUSTED_PROXIES"),
                 OutputRelay = RelayOutputCommand.SelfArguments(),
                 Notify = SystemdNotify.FromEnvironment(),
-            },
+            }, parseResult),
             parseResult.GetValue(takeover),
             parseResult.InvocationConfiguration.Output,
             parseResult.InvocationConfiguration.Error,

@@ -61,6 +61,7 @@ internal static class SlipwayCli
         root.Subcommands.Add(WebhooksCommand.Create());
         root.Subcommands.Add(SelfDeployCommand.Create());
         root.Subcommands.Add(SecretsCommand.Create());
+        root.Subcommands.Add(CertsCommand.Create());
         root.Subcommands.Add(RelayOutputCommand.Create());
         root.Subcommands.Add(ExampleHelloCommand.Create());
         root.Subcommands.Add(DoctorCommand.Create());

@@ -56,9 +56,10 @@ internal static class UpCommand
         command.Options.Add(H2c);
         command.Options.Add(TrustedProxies);
         command.Options.Add(Ports);
+        TlsOptions.Add(command);
     }
 
-    public static EdgeOptions EdgeOptionsFrom(ParseResult parseResult) => new()
+    public static EdgeOptions EdgeOptionsFrom(ParseResult parseResult) => TlsOptions.Apply(new EdgeOptions
     {
         Home = EdgeCommand.Pick(parseResult.GetValue(Home), "SLIPWAY_HOME", Path.Combine(Environment.CurrentDirectory, ".slipway")),
         Http = EdgeCommand.Pick(parseResult.GetValue(Http), "SLIPWAY_EDGE_HTTP", EdgeOptions.DefaultHttp),
@@ -67,7 +68,7 @@ internal static class UpCommand
         TrustedProxies = EdgeCommand.PickOptional(parseResult.GetValue(TrustedProxies), "SLIPWAY_TRUSTED_PROXIES"),
         OutputRelay = RelayOutputCommand.SelfArguments(),
         Notify = SystemdNotify.FromEnvironment(),
-    };
+    }, parseResult);
 
     private static async Task NotifyReadyAsync(Output output, SlipwayStack stack, SystemdNotify? notify, CancellationToken cancellationToken)
     {
@@ -101,7 +102,7 @@ internal static class UpCommand
 
     public static void PrintReady(Output output, SlipwayStack stack)
     {
-        output.Success($"Slipway is up. Apps: {stack.HttpUrl}  Admin API: {stack.AdminUrl}");
+        output.Success($"Slipway is up. Apps: {stack.HttpUrl}{(stack.Edge.HttpsEndpoint is { } https ? $" and https://{https}" : "")}  Admin API: {stack.AdminUrl}");
         if (stack.Edge.H2cEndpoint is { } h2c)
         {
             output.Line($"  HTTP/2 with prior knowledge (h2c): http://{h2c}");
