@@ -470,12 +470,34 @@ public sealed partial class EdgeHost : IAsyncDisposable
 
         var result = await upgrade;
         Volatile.Write(ref _handover, result);
+        NotifyMainPid(result.Current.Pid);
         _ = Task.Run(async () =>
         {
             await StopAsync(stopProcesses: false, CancellationToken.None);
             _handedOver.TrySetResult(result);
         }, CancellationToken.None);
         return result;
+    }
+
+    /// <summary>
+    /// Under systemd this process is the unit's main process until now: naming its successor keeps the service
+    /// tracked (a later stop signals the new edge, and this one's exit is not taken for the service's end).
+    /// </summary>
+    private void NotifyMainPid(int pid)
+    {
+        if (Options.Notify is not { } notify)
+        {
+            return;
+        }
+
+        if (notify.MainPid(pid, $"Edge upgraded: pid {pid} serves", out var error))
+        {
+            Log.NotifiedMainPid(_logger, pid, notify.Socket);
+        }
+        else
+        {
+            Log.NotifyFailed(_logger, error ?? "?");
+        }
     }
 
     /// <summary>The new edge is ready: stop watching the processes (they keep running) and write the final state for it.</summary>
@@ -582,8 +604,14 @@ public sealed partial class EdgeHost : IAsyncDisposable
     private static WebApplication BuildApp(EdgeOptions options, ILoggerFactory loggerFactory, Action<KestrelServerOptions> listen)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = options.FullHome });
-        builder.Logging.ClearProviders();
-        builder.Services.AddSingleton(loggerFactory);
+        // ASP.NET Core's request diagnostics logger, when enabled at any level, makes every request start an
+        // Activity and a log scope (about 500 bytes and an ExecutionContext copy per request, bench/edge-profile.sh);
+        // it only logs "request starting/finished", which the edge does not want, so it is off. The rest of
+        // ASP.NET Core's logging reaches the host's loggers, whose own filters decide.
+        builder.Logging.ClearProviders()
+            .SetMinimumLevel(LogLevel.Trace)
+            .AddProvider(new HostLoggers(loggerFactory))
+            .AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.None);
         builder.Services.AddSingleton<IHostLifetime, HostedByEdgeLifetime>();
         builder.WebHost.UseShutdownTimeout(options.DrainTimeout);
         builder.WebHost.ConfigureKestrel(kestrel =>
@@ -669,5 +697,11 @@ public sealed partial class EdgeHost : IAsyncDisposable
 
         [LoggerMessage(EventId = 7, Level = LogLevel.Warning, Message = "The Slipway home {Home} was readable by other local users: removed group and other permissions from {Count} entries (directories are now 0700, files 0600 or 0700)")]
         public static partial void HomeRepaired(ILogger logger, string home, int count);
+
+        [LoggerMessage(EventId = 8, Level = LogLevel.Information, Message = "Told the service manager that the new edge (pid {Pid}) is the main process ({Socket})")]
+        public static partial void NotifiedMainPid(ILogger logger, int pid, string socket);
+
+        [LoggerMessage(EventId = 9, Level = LogLevel.Warning, Message = "Could not notify the service manager: {Error}")]
+        public static partial void NotifyFailed(ILogger logger, string error);
     }
 }

@@ -52,6 +52,9 @@ public sealed record EdgeOptions
     /// </summary>
     public IReadOnlyList<string>? OutputRelay { get; init; }
 
+    /// <summary>The service manager to tell about a new main process after an upgrade (<c>NOTIFY_SOCKET</c>); null for none.</summary>
+    public SystemdNotify? Notify { get; init; }
+
     /// <summary>Null: log to the console.</summary>
     public ILoggerFactory? LoggerFactory { get; init; }
 

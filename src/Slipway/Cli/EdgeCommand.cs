@@ -58,6 +58,7 @@ internal static class EdgeCommand
                 H2c = PickOptional(parseResult.GetValue(h2c), "SLIPWAY_EDGE_H2C"),
                 TrustedProxies = PickOptional(parseResult.GetValue(trustedProxies), "SLIPWAY_TRUSTED_PROXIES"),
                 OutputRelay = RelayOutputCommand.SelfArguments(),
+                Notify = SystemdNotify.FromEnvironment(),
             }, parseResult),
             parseResult.GetValue(takeover),
             parseResult.InvocationConfiguration.Output,
@@ -90,6 +91,12 @@ internal static class EdgeCommand
         {
             await error.WriteLineAsync($"slipway edge: could not {(takeover is null ? "start" : "take over")}: {ex.Message}");
             return ExitFailure;
+        }
+
+        if (takeover is null && options.Notify is { } notify && !notify.Ready($"Edge serving on http://{host.HttpEndpoint}", out var notifyError))
+        {
+            // A new edge of an upgrade is announced by the edge it replaces (MAINPID=), not by itself.
+            await error.WriteLineAsync($"slipway edge: could not notify the service manager: {notifyError}");
         }
 
         var stopped = Task.Delay(Timeout.Infinite, stopping);
