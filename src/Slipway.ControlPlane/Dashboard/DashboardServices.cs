@@ -1,5 +1,6 @@
 using Slipway.ControlPlane.Api;
 using Slipway.ControlPlane.Dashboard.EdgeCharts;
+using Slipway.ControlPlane.Dashboard.Pages;
 
 namespace Slipway.ControlPlane.Dashboard;
 
@@ -8,6 +9,6 @@ internal sealed record DashboardServices(AdminApi.Services Api, DashboardSession
 {
     public ServerVersion Version { get; } = ServerVersion.Parse(Api.Manifest);
 
-    /// <summary>Extra sections of the deployment page (canary steps and analysis belong here).</summary>
-    public IReadOnlyList<IDeploymentPanel> DeploymentPanels { get; init; } = [];
+    /// <summary>Extra sections of the deployment page, in order: a canary's rollout steps, decisions and analysis figures.</summary>
+    public IReadOnlyList<IDeploymentPanel> DeploymentPanels { get; init; } = [new RolloutPanel(Api.Store, Time)];
 }
