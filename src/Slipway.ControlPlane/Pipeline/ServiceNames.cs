@@ -11,7 +11,15 @@ internal static class ServiceNames
     /// <summary>The edge service of (app, <paramref name="env"/>): that environment's routes (<see cref="AppSpec.RoutesFor"/>) and health check.</summary>
     public static ServiceDefinition Definition(AppSpec spec, string env) => new()
     {
-        Routes = spec.RoutesFor(env).Select(r => new RouteDefinition { Host = r.Host, Path = r.Path }).ToList(),
+        Routes = spec.RoutesFor(env).Select(r => new RouteDefinition
+        {
+            Host = r.Host,
+            Path = r.Path,
+            Tls = r.Tls,
+            RedirectHttp = r.RedirectHttp,
+            HstsMaxAgeSeconds = r.HstsMaxAge is { } age ? (int)Math.Min(age.TotalSeconds, int.MaxValue) : null,
+            HstsIncludeSubdomains = r.HstsIncludeSubdomains,
+        }).ToList(),
         Protocol = spec.Protocol,
         Health = new HealthCheckDefinition
         {

@@ -118,6 +118,28 @@ public sealed record RouteSpec
     public string Host { get; init; } = "*";
 
     public string Path { get; init; } = "/";
+
+    /// <summary>
+    /// <c>auto</c> (a certificate from ACME), <c>files</c> (from <c>slipway certs add</c>) or <c>off</c>. Defaults:
+    /// <c>off</c> for <c>*</c>, <c>localhost</c> and <c>*.localhost</c>; <c>files</c> for other wildcards; else <c>auto</c>.
+    /// </summary>
+    public string Tls { get; init; } = "off";
+
+    /// <summary>With TLS on: plain HTTP answers 301 to https (except the ACME challenge path).</summary>
+    public bool RedirectHttp { get; init; } = true;
+
+    /// <summary><c>Strict-Transport-Security</c> max-age; null sends no HSTS header.</summary>
+    public TimeSpan? HstsMaxAge { get; init; }
+
+    public bool HstsIncludeSubdomains { get; init; }
+
+    /// <summary>The host and path only: two routes to the same place conflict whatever their TLS settings.</summary>
+    public (string Host, string Path) Place => (Host, Path);
+
+    public static string DefaultTls(string host) =>
+        host is "*" or "localhost" || host.EndsWith(".localhost", StringComparison.Ordinal) ? "off"
+        : host.StartsWith("*.", StringComparison.Ordinal) ? "files"
+        : "auto";
 }
 
 public sealed record ProbeSpec

@@ -22,7 +22,10 @@ internal static partial class AppSpecParser
     private static readonly string[] BuildStepKeys = ["name", "run", "timeout"];
     private static readonly string[] RunKeys = ["command"];
     private static readonly string[] DockerKeys = ["dockerfile", "port"];
-    private static readonly string[] RouteKeys = ["host", "path"];
+    private static readonly string[] RouteKeys = ["host", "path", "tls", "redirect_http", "hsts"];
+    private static readonly string[] TlsModes = ["auto", "files", "off"];
+    private static readonly string[] HstsKeys = ["max_age", "include_subdomains"];
+    private static readonly TimeSpan DefaultHstsMaxAge = TimeSpan.FromDays(365);
     private static readonly string[] ProbeKeys = ["kind", "service", "health", "ready", "version", "interval", "timeout", "passes", "deadline"];
     private static readonly string[] ProbeKinds = ["http", "grpc"];
     private static readonly string[] Protocols = ["http1", "h2c"];
@@ -513,7 +516,8 @@ internal static partial class AppSpecParser
                 }
             }
 
-            if (routes.Contains(route))
+            route = ReadRouteTls(map, path, route, reader);
+            if (routes.Any(r => r.Place == route.Place))
             {
                 reader.Error(sequence.Children[i], path, $"duplicates an earlier route ({route.Host}{route.Path}); remove one");
             }
@@ -524,6 +528,74 @@ internal static partial class AppSpecParser
         }
 
         return routes;
+    }
+
+    /// <summary><c>tls</c>, <c>redirect_http</c> and <c>hsts</c> of one route, checked against its host.</summary>
+    private static RouteSpec ReadRouteTls(Dictionary<string, (YamlScalarNode Key, YamlNode Value)> map, string path, RouteSpec route, SpecReader reader)
+    {
+        var tls = RouteSpec.DefaultTls(route.Host);
+        if (map.TryGetValue("tls", out var t) && reader.String(t.Value, path + ".tls") is { } mode)
+        {
+            mode = mode.Trim().ToLowerInvariant();
+            if (!TlsModes.Contains(mode))
+            {
+                reader.Error(t.Value, path + ".tls", $"`{mode}` is not a TLS mode; use `auto` (certificate from ACME), `files` (from `slipway certs add`) or `off`");
+            }
+            else if (mode == "auto" && RouteSpec.DefaultTls(route.Host) != "auto")
+            {
+                reader.Error(t.Value, path + ".tls", route.Host.StartsWith("*.", StringComparison.Ordinal) && route.Host != "*.localhost"
+                    ? $"`auto` cannot get a certificate for the wildcard `{route.Host}` (HTTP-01 and TLS-ALPN-01 validate single names); use `tls: files` and `slipway certs add '{route.Host}' --cert FILE --key FILE`"
+                    : $"`auto` cannot get a public certificate for `{route.Host}`; route a real hostname, or use `tls: files` or `off`");
+            }
+            else
+            {
+                tls = mode;
+            }
+        }
+
+        route = route with { Tls = tls };
+        if (map.TryGetValue("redirect_http", out var r) && reader.Boolean(r.Value, path + ".redirect_http") is { } redirect)
+        {
+            route = route with { RedirectHttp = redirect };
+        }
+
+        if (map.TryGetValue("hsts", out var h))
+        {
+            route = ReadHsts(h.Value, path + ".hsts", route, reader);
+            if (route.HstsMaxAge is not null && tls == "off")
+            {
+                reader.Error(h.Value, path + ".hsts", $"needs TLS, and this route has `tls: off`{(map.ContainsKey("tls") ? "" : $" (the default for `{route.Host}`)")}; remove `hsts` or turn TLS on");
+            }
+        }
+
+        return route;
+    }
+
+    private static RouteSpec ReadHsts(YamlNode node, string path, RouteSpec route, SpecReader reader)
+    {
+        if (node is YamlScalarNode)
+        {
+            return reader.Boolean(node, path) is true ? route with { HstsMaxAge = DefaultHstsMaxAge } : route;
+        }
+
+        var map = reader.Mapping(node, path, HstsKeys, "hsts: { max_age: 8760h, include_subdomains: true }");
+        if (map is null)
+        {
+            return route;
+        }
+
+        route = route with { HstsMaxAge = DefaultHstsMaxAge };
+        if (map.TryGetValue("max_age", out var age) && reader.Duration(age.Value, path + ".max_age", allowZero: true) is { } maxAge)
+        {
+            route = route with { HstsMaxAge = maxAge };
+        }
+
+        if (map.TryGetValue("include_subdomains", out var sub) && reader.Boolean(sub.Value, path + ".include_subdomains") is { } include)
+        {
+            route = route with { HstsIncludeSubdomains = include };
+        }
+
+        return route;
     }
 
     private static ProbeSpec ReadProbes(YamlNode node, SpecReader reader)
@@ -785,19 +857,19 @@ internal static partial class AppSpecParser
             return;
         }
 
-        var owner = new Dictionary<RouteSpec, string>();
+        var owner = new Dictionary<(string, string), string>();
         foreach (var env in spec.Environments)
         {
             foreach (var route in spec.RoutesFor(env))
             {
-                if (owner.TryGetValue(route, out var other))
+                if (owner.TryGetValue(route.Place, out var other))
                 {
                     reader.Error(node, "environments",
                         $"`{env}` and `{other}` both route {route.Host}{route.Path}; give each environment its own host or path, e.g. `test.{route.Host.TrimStart('*', '.')}`");
                 }
                 else
                 {
-                    owner[route] = env;
+                    owner[route.Place] = env;
                 }
             }
         }

@@ -114,11 +114,26 @@ internal sealed class ControlApi(ServiceRegistry services, ProcessSupervisor sup
             return Results.Text(text, "text/plain; charset=utf-8");
         }));
 
+        routes.MapGet("/certificates", Handle(_ => Task.FromResult(Json(Certificates().List()))));
+        routes.MapPost("/certificates", Handle(async context =>
+        {
+            var request = await ReadBodyAsync<AddCertificateRequest>(context);
+            return Results.Json(Certificates().Add(request), ControlJson.Options, statusCode: StatusCodes.Status201Created);
+        }));
+        routes.MapDelete("/certificates", Handle(context => Task.FromResult(Certificates().Remove(HostQuery(context)))));
+        routes.MapPost("/certificates/renew", Handle(context => Task.FromResult(Certificates().Renew(HostQuery(context)))));
+
         routes.MapGet("/metrics", Handle(_ => Task.FromResult(Results.Text(exporter.Collect(), PrometheusExporter.ContentType))));
 
         routes.MapFallback(Handle(context => throw ControlException.NotFound(
             $"No control route {context.Request.Method} {context.Request.Path}; see docs/edge-control-api.md.")));
     }
+
+    private CertificateControl Certificates() =>
+        options.Certificates ?? throw ControlException.NotFound("This edge does not manage certificates.");
+
+    private static string HostQuery(HttpContext context) =>
+        context.Request.Query["host"].ToString() is { Length: > 0 } host ? host : throw ControlException.BadRequest("Give the certificate's host as ?host=NAME.", "host");
 
     private static RequestDelegate Handle(Func<HttpContext, Task<IResult>> handler) => async context =>
     {

@@ -11,5 +11,8 @@ internal sealed record ControlApiOptions
     public required string Version { get; init; }
 
     /// <summary><c>POST /upgrade</c>; null where the edge cannot hand itself over (the route answers 404).</summary>
+    /// <summary>The <c>/certificates</c> routes; null answers 404.</summary>
+    public CertificateControl? Certificates { get; init; }
+
     public Func<UpgradeRequest, CancellationToken, Task<UpgradeResult>>? Upgrade { get; init; }
 }

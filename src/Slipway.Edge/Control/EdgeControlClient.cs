@@ -117,6 +117,21 @@ public sealed class EdgeControlClient : IDisposable
         return await response.Content.ReadAsStringAsync(cancellationToken);
     }
 
+    public Task<IReadOnlyList<CertificateInfo>> ListCertificatesAsync(CancellationToken cancellationToken) =>
+        SendAsync<IReadOnlyList<CertificateInfo>>(HttpMethod.Get, "certificates", null, cancellationToken);
+
+    /// <summary>400 (the certificate or key cannot be served) throws <see cref="EdgeControlException"/> naming the field.</summary>
+    public Task<CertificateInfo> AddCertificateAsync(AddCertificateRequest request, CancellationToken cancellationToken) =>
+        SendAsync<CertificateInfo>(HttpMethod.Post, "certificates", request, cancellationToken);
+
+    /// <summary>False when no certificate was served for the host.</summary>
+    public Task<bool> RemoveCertificateAsync(string host, CancellationToken cancellationToken) =>
+        SendNoContentAsync(HttpMethod.Delete, $"certificates?host={Escape(host)}", cancellationToken);
+
+    /// <summary>False when the host is not a <c>tls: auto</c> route.</summary>
+    public Task<bool> RenewCertificateAsync(string host, CancellationToken cancellationToken) =>
+        SendNoContentAsync(HttpMethod.Post, $"certificates/renew?host={Escape(host)}", cancellationToken);
+
     public void Dispose() => _http.Dispose();
 
     private async Task<T> SendAsync<T>(HttpMethod method, string path, object? body, CancellationToken cancellationToken)

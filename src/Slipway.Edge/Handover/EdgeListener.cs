@@ -13,6 +13,7 @@ internal sealed class EdgeListener : IDisposable
     public const string Http = "http";
     public const string Admin = "admin";
     public const string H2c = "h2c";
+    public const string Https = "https";
     public const string Control = "control";
 
     private const int Backlog = 512;

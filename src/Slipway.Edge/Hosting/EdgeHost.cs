@@ -17,6 +17,7 @@ using Slipway.Edge.Persistence;
 using Slipway.Edge.Secrets;
 using Slipway.Edge.Services;
 using Slipway.Edge.Supervision;
+using Slipway.Edge.Tls;
 
 namespace Slipway.Edge.Hosting;
 
@@ -38,6 +39,7 @@ public sealed partial class EdgeHost : IAsyncDisposable
     private readonly WebApplication _httpApp;
     private readonly WebApplication? _adminApp;
     private readonly WebApplication? _h2cApp;
+    private readonly WebApplication? _httpsApp;
     private readonly WebApplication _controlApp;
     private readonly EdgeStateStore _store;
     private readonly IReadOnlyList<EdgeListener> _listeners;
@@ -63,6 +65,8 @@ public sealed partial class EdgeHost : IAsyncDisposable
         WebApplication httpApp,
         WebApplication? adminApp,
         WebApplication? h2cApp,
+        WebApplication? httpsApp,
+        EdgeTls tls,
         WebApplication controlApp,
         EdgeStateStore store,
         EdgeStatePersister persister,
@@ -80,6 +84,8 @@ public sealed partial class EdgeHost : IAsyncDisposable
         _httpApp = httpApp;
         _adminApp = adminApp;
         _h2cApp = h2cApp;
+        _httpsApp = httpsApp;
+        Tls = tls;
         _controlApp = controlApp;
         _store = store;
         _persister = persister;
@@ -99,6 +105,7 @@ public sealed partial class EdgeHost : IAsyncDisposable
         HttpEndpoint = listeners.Single(l => l.Name == EdgeListener.Http).IPEndPoint!;
         AdminEndpoint = listeners.SingleOrDefault(l => l.Name == EdgeListener.Admin)?.IPEndPoint;
         H2cEndpoint = listeners.SingleOrDefault(l => l.Name == EdgeListener.H2c)?.IPEndPoint;
+        HttpsEndpoint = listeners.SingleOrDefault(l => l.Name == EdgeListener.Https)?.IPEndPoint;
     }
 
     public EdgeOptions Options { get; }
@@ -114,6 +121,11 @@ public sealed partial class EdgeHost : IAsyncDisposable
 
     /// <summary>The bound HTTP/2 prior-knowledge listener, if one was asked for.</summary>
     public IPEndPoint? H2cEndpoint { get; }
+
+    /// <summary>The bound TLS listener; null without <c>--https</c>.</summary>
+    public IPEndPoint? HttpsEndpoint { get; }
+
+    internal EdgeTls Tls { get; }
 
     public string ControlSocketPath => Options.ControlSocketPath;
 
@@ -135,7 +147,7 @@ public sealed partial class EdgeHost : IAsyncDisposable
     /// </summary>
     public static async Task<EdgeHost> StartAsync(EdgeOptions options, CancellationToken cancellationToken)
     {
-        var (httpEndpoint, adminEndpoint) = options.Validate(out var h2cEndpoint);
+        var (httpEndpoint, adminEndpoint) = options.Validate(out var h2cEndpoint, out var httpsEndpoint);
         PrepareHome(options);
         var store = new EdgeStateStore(options.StatePath);
         var state = store.Load();
@@ -154,6 +166,12 @@ public sealed partial class EdgeHost : IAsyncDisposable
             if (h2cEndpoint is not null)
             {
                 listeners.Add(Bind($"--h2c {options.H2c}", () => EdgeListener.BindTcp(EdgeListener.H2c, h2cEndpoint)));
+            }
+
+            if (httpsEndpoint is not null)
+            {
+                listeners.Add(Bind($"--https {options.Https}", () => EdgeListener.BindTcp(EdgeListener.Https, httpsEndpoint)));
+                EdgeTls.SaveAcmeSettings(options);
             }
 
             listeners.Add(Bind(options.ControlSocketPath, () => EdgeListener.BindUnix(EdgeListener.Control, options.ControlSocketPath)));
@@ -199,7 +217,9 @@ public sealed partial class EdgeHost : IAsyncDisposable
                 Admin = listeners.SingleOrDefault(l => l.Name == EdgeListener.Admin)?.IPEndPoint?.ToString(),
                 H2c = listeners.SingleOrDefault(l => l.Name == EdgeListener.H2c)?.IPEndPoint?.ToString(),
                 TrustedProxies = offer.TrustedProxies ?? options.TrustedProxies,
+                Https = listeners.SingleOrDefault(l => l.Name == EdgeListener.Https)?.IPEndPoint?.ToString(),
             };
+            options = options with { Acme = EdgeTls.LoadAcmeSettings(options) };
             channel.Send(new HandoverMessage { Type = HandoverMessage.Ready, Pid = Environment.ProcessId, Version = Version });
             // The running edge first waits for control changes in progress, then saves its final state.
             var (go, extra) = await Task.Run(() => channel.Receive(time.GetUtcNow() + EdgeUpgrader.FreezeTimeout + TakeoverStepTimeout, time), cancellationToken);
@@ -287,13 +307,22 @@ public sealed partial class EdgeHost : IAsyncDisposable
         var gate = new ControlGate();
         var started = new List<WebApplication>();
         EdgeStatePersister? persister = null;
+        EdgeTls? tls = null;
         try
         {
             services.Restore(state.Services);
             var http = listeners.Single(l => l.Name == EdgeListener.Http);
             var admin = listeners.SingleOrDefault(l => l.Name == EdgeListener.Admin);
+            var https = listeners.SingleOrDefault(l => l.Name == EdgeListener.Https);
+            tls = EdgeTls.Create(options, services, https?.IPEndPoint?.Port, loggerFactory);
+            var front = tls.Front;
             var httpApp = BuildApp(options, loggerFactory, kestrel => kestrel.ListenHandle(http.DuplicateForServer()));
+            httpApp.Use(front.HandleHttpAsync);
             httpApp.Run(context => proxy.HandleAsync(context));
+            var setup = tls.Listener;
+            var httpsApp = https is null ? null : BuildApp(options, loggerFactory, kestrel => kestrel.ListenHandle(https.DuplicateForServer(), setup.Configure));
+            httpsApp?.Use(front.HandleHttpsAsync);
+            httpsApp?.Run(context => proxy.HandleAsync(context));
             var adminApp = admin is null ? null : BuildApp(options, loggerFactory, kestrel => kestrel.ListenHandle(admin.DuplicateForServer()));
             adminApp?.Run(context => proxy.HandleAsync(context, AdminService));
             var h2c = listeners.SingleOrDefault(l => l.Name == EdgeListener.H2c);
@@ -305,6 +334,7 @@ public sealed partial class EdgeHost : IAsyncDisposable
                 await StartAppAsync(httpApp, started, cancellationToken);
                 await StartAppAsync(adminApp, started, cancellationToken);
                 await StartAppAsync(h2cApp, started, cancellationToken);
+                await StartAppAsync(httpsApp, started, cancellationToken);
             }
 
             supervisor.Adopt(state.Processes);
@@ -344,6 +374,7 @@ public sealed partial class EdgeHost : IAsyncDisposable
                 DefaultWorkingDirectory = options.FullHome,
                 Version = Version,
                 Upgrade = (request, token) => host!.UpgradeAsync(request, token),
+                Certificates = new CertificateControl(tls, time),
             }).Map(controlApp);
             await StartAppAsync(controlApp, started, cancellationToken);
 
@@ -354,10 +385,12 @@ public sealed partial class EdgeHost : IAsyncDisposable
                 await StartAppAsync(httpApp, started, cancellationToken);
                 await StartAppAsync(adminApp, started, cancellationToken);
                 await StartAppAsync(h2cApp, started, cancellationToken);
+                await StartAppAsync(httpsApp, started, cancellationToken);
             }
 
-            host = new EdgeHost(options, services, supervisor, httpApp, adminApp, h2cApp, controlApp, store, persister, listeners, gate, exporter, metrics, proxy, ownedLoggerFactory, logger);
-            Log.Started(logger, host.HttpEndpoint.ToString(), host.AdminEndpoint?.ToString() ?? "none", options.ControlSocketPath);
+            tls.Start();
+            host = new EdgeHost(options, services, supervisor, httpApp, adminApp, h2cApp, httpsApp, tls, controlApp, store, persister, listeners, gate, exporter, metrics, proxy, ownedLoggerFactory, logger);
+            Log.Started(logger, host.HttpEndpoint.ToString(), host.AdminEndpoint?.ToString() ?? "none", host.HttpsEndpoint?.ToString() ?? "none", options.ControlSocketPath);
             if (host.H2cEndpoint is { } h2cEndpoint)
             {
                 Log.H2cListening(logger, h2cEndpoint.ToString());
@@ -379,6 +412,11 @@ public sealed partial class EdgeHost : IAsyncDisposable
             }
 
             await services.DisposeAsync();
+            if (tls is not null)
+            {
+                await tls.DisposeAsync();
+            }
+
             proxy.Dispose();
             metrics.Dispose();
             exporter.Dispose();
@@ -431,12 +469,34 @@ public sealed partial class EdgeHost : IAsyncDisposable
 
         var result = await upgrade;
         Volatile.Write(ref _handover, result);
+        NotifyMainPid(result.Current.Pid);
         _ = Task.Run(async () =>
         {
             await StopAsync(stopProcesses: false, CancellationToken.None);
             _handedOver.TrySetResult(result);
         }, CancellationToken.None);
         return result;
+    }
+
+    /// <summary>
+    /// Under systemd this process is the unit's main process until now: naming its successor keeps the service
+    /// tracked (a later stop signals the new edge, and this one's exit is not taken for the service's end).
+    /// </summary>
+    private void NotifyMainPid(int pid)
+    {
+        if (Options.Notify is not { } notify)
+        {
+            return;
+        }
+
+        if (notify.MainPid(pid, $"Edge upgraded: pid {pid} serves", out var error))
+        {
+            Log.NotifiedMainPid(_logger, pid, notify.Socket);
+        }
+        else
+        {
+            Log.NotifyFailed(_logger, error ?? "?");
+        }
     }
 
     /// <summary>The new edge is ready: stop watching the processes (they keep running) and write the final state for it.</summary>
@@ -488,7 +548,8 @@ public sealed partial class EdgeHost : IAsyncDisposable
         using (var drain = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
         {
             drain.CancelAfter(Options.DrainTimeout);
-            await Task.WhenAll(_httpApp.StopAsync(drain.Token), _adminApp?.StopAsync(drain.Token) ?? Task.CompletedTask, _h2cApp?.StopAsync(drain.Token) ?? Task.CompletedTask);
+            await Task.WhenAll(_httpApp.StopAsync(drain.Token), _adminApp?.StopAsync(drain.Token) ?? Task.CompletedTask, _h2cApp?.StopAsync(drain.Token) ?? Task.CompletedTask,
+                _httpsApp?.StopAsync(drain.Token) ?? Task.CompletedTask);
         }
 
         if (!handedOver)
@@ -510,6 +571,13 @@ public sealed partial class EdgeHost : IAsyncDisposable
         {
             await _h2cApp.DisposeAsync();
         }
+
+        if (_httpsApp is not null)
+        {
+            await _httpsApp.DisposeAsync();
+        }
+
+        await Tls.DisposeAsync();
 
         foreach (var listener in _listeners)
         {
@@ -605,8 +673,8 @@ public sealed partial class EdgeHost : IAsyncDisposable
         [LoggerMessage(EventId = 6, Level = LogLevel.Information, Message = "Edge listening for HTTP/2 with prior knowledge (h2c) on http://{H2c}")]
         public static partial void H2cListening(ILogger logger, string h2c);
 
-        [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Edge listening on http://{Http} (admin: {Admin}), control socket {Socket}")]
-        public static partial void Started(ILogger logger, string http, string admin, string socket);
+        [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Edge listening on http://{Http} (admin: {Admin}, https: {Https}), control socket {Socket}")]
+        public static partial void Started(ILogger logger, string http, string admin, string https, string socket);
 
         [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "Edge stopping (stop processes: {StopProcesses}); draining in-flight requests")]
         public static partial void Stopping(ILogger logger, bool stopProcesses);
@@ -622,5 +690,11 @@ public sealed partial class EdgeHost : IAsyncDisposable
 
         [LoggerMessage(EventId = 7, Level = LogLevel.Warning, Message = "The Slipway home {Home} was readable by other local users: removed group and other permissions from {Count} entries (directories are now 0700, files 0600 or 0700)")]
         public static partial void HomeRepaired(ILogger logger, string home, int count);
+
+        [LoggerMessage(EventId = 8, Level = LogLevel.Information, Message = "Told the service manager that the new edge (pid {Pid}) is the main process ({Socket})")]
+        public static partial void NotifiedMainPid(ILogger logger, int pid, string socket);
+
+        [LoggerMessage(EventId = 9, Level = LogLevel.Warning, Message = "Could not notify the service manager: {Error}")]
+        public static partial void NotifyFailed(ILogger logger, string error);
     }
 }

@@ -35,6 +35,12 @@ public sealed record EdgeOptions
     /// <summary>Admin listener forwarding everything to the service <c>slipway</c>; null for none.</summary>
     public string? Admin { get; init; } = DefaultAdmin;
 
+    /// <summary>TLS listener, <c>HOST:PORT</c> (<c>--https</c>); null for none. Certificates by SNI, ACME for <c>tls: auto</c> routes.</summary>
+    public string? Https { get; init; }
+
+    /// <summary>The ACME server and account used for <c>tls: auto</c> routes (only with <see cref="Https"/>).</summary>
+    public Acme.AcmeOptions Acme { get; init; } = new();
+
     /// <summary>How long shutdown waits for in-flight requests before closing their connections.</summary>
     public TimeSpan DrainTimeout { get; init; } = TimeSpan.FromSeconds(25);
 
@@ -45,6 +51,9 @@ public sealed record EdgeOptions
     /// have them; null refuses such processes.
     /// </summary>
     public IReadOnlyList<string>? OutputRelay { get; init; }
+
+    /// <summary>The service manager to tell about a new main process after an upgrade (<c>NOTIFY_SOCKET</c>); null for none.</summary>
+    public SystemdNotify? Notify { get; init; }
 
     /// <summary>Null: log to the console.</summary>
     public ILoggerFactory? LoggerFactory { get; init; }
@@ -57,6 +66,14 @@ public sealed record EdgeOptions
 
     public string ProcessLogDirectory => Path.Combine(FullHome, "logs", "processes");
 
+    /// <summary>Served certificates, one 0600 file per host.</summary>
+    public string CertificateDirectory => Path.Combine(FullHome, "edge", "certs");
+
+    /// <summary>ACME account keys (0600) and the ACME settings a new edge of an upgrade keeps using.</summary>
+    public string AcmeDirectory => Path.Combine(FullHome, "edge", "acme");
+
+    public string CertificateJournalPath => Path.Combine(FullHome, "logs", "certificates.log");
+
     /// <summary>The parsed <see cref="TrustedProxies"/>; throws <see cref="EdgeOptionsException"/> naming the option.</summary>
     public Forwarding.TrustedProxies ParseTrustedProxies() =>
         Forwarding.TrustedProxies.TryParse(TrustedProxies, out var proxies, out var error)
@@ -64,10 +81,13 @@ public sealed record EdgeOptions
             : throw new EdgeOptionsException("--trusted-proxies", error!);
 
     /// <summary>Throws <see cref="EdgeOptionsException"/> naming the option and what to do.</summary>
-    public (IPEndPoint Http, IPEndPoint? Admin) Validate() => Validate(out _);
+    public (IPEndPoint Http, IPEndPoint? Admin) Validate() => Validate(out _, out _);
 
     /// <inheritdoc cref="Validate()"/>
-    public (IPEndPoint Http, IPEndPoint? Admin) Validate(out IPEndPoint? h2c)
+    public (IPEndPoint Http, IPEndPoint? Admin) Validate(out IPEndPoint? h2c) => Validate(out h2c, out _);
+
+    /// <inheritdoc cref="Validate()"/>
+    public (IPEndPoint Http, IPEndPoint? Admin) Validate(out IPEndPoint? h2c, out IPEndPoint? https)
     {
         if (string.IsNullOrWhiteSpace(Home))
         {
@@ -115,6 +135,37 @@ public sealed record EdgeOptions
             }
 
             h2c = parsed;
+        }
+
+        https = null;
+        if (Https is not null)
+        {
+            if (!ListenAddress.TryParse(Https, out var parsed))
+            {
+                throw new EdgeOptionsException("--https", $"'{Https}' is not a listen address; write HOST:PORT, e.g. 0.0.0.0:443 (127.0.0.1:8443 to try it locally).");
+            }
+
+            if (parsed.Port != 0 && (parsed.Equals(http) || parsed.Equals(admin) || parsed.Equals(h2c)))
+            {
+                throw new EdgeOptionsException("--https", $"The TLS listener cannot use the address of another listener ({Https}).");
+            }
+
+            https = parsed;
+        }
+
+        if (!Uri.TryCreate(Acme.Directory, UriKind.Absolute, out var directory) || directory.Scheme is not ("https" or "http"))
+        {
+            throw new EdgeOptionsException("--acme-directory", $"'{Acme.Directory}' is not an ACME directory URL; give https://…/directory (default {Slipway.Edge.Acme.AcmeOptions.LetsEncrypt}).");
+        }
+
+        if (Acme.CaRootFile is { } root && !File.Exists(root))
+        {
+            throw new EdgeOptionsException("--acme-ca-root", $"{root}: no such file; give the PEM root the ACME server's HTTPS certificate chains to.");
+        }
+
+        if (Acme.Email is { } email && (email.Length == 0 || !email.Contains('@', StringComparison.Ordinal) || email.Contains(' ', StringComparison.Ordinal)))
+        {
+            throw new EdgeOptionsException("--acme-email", $"'{email}' is not an e-mail address.");
         }
 
         ParseTrustedProxies();

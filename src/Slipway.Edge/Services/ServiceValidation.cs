@@ -37,6 +37,21 @@ internal static partial class ServiceValidation
             {
                 throw Invalid($"Route path '{route.Path}' is invalid: it must start with '/'.", $"routes[{i}].path");
             }
+
+            if (route.Tls is not ("off" or "files" or "auto"))
+            {
+                throw Invalid($"Route tls '{route.Tls}' is invalid: use 'auto', 'files' or 'off'.", $"routes[{i}].tls");
+            }
+
+            if (route.Tls == "auto" && (host.StartsWith('*') || Tls.TlsPolicyTable.IsLocal(host)))
+            {
+                throw Invalid($"Route tls 'auto' cannot get a certificate for '{host}' (ACME issues no wildcards or local names); use 'files' or 'off'.", $"routes[{i}].tls");
+            }
+
+            if (route.HstsMaxAgeSeconds is < 0)
+            {
+                throw Invalid("hstsMaxAgeSeconds must be 0 or more.", $"routes[{i}].hstsMaxAgeSeconds");
+            }
         }
 
         if (!TargetPicker.IsValid(definition.LoadBalancing))

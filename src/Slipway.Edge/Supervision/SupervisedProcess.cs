@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Slipway.Edge.Control.Contracts;
+using Slipway.Edge.Hosting;
 
 namespace Slipway.Edge.Supervision;
 
@@ -362,6 +363,8 @@ internal sealed partial class SupervisedProcess
         info.ArgumentList.Add(output);
         // Cleared first: the edge's own environment (master key, tokens, credentials) is not the app's.
         ChildEnvironment.Apply(info.Environment, ChildEnvironment.Base(Definition.SlipwayOwn));
+        // Only the edge speaks to the service manager: an app that found the socket could claim to be the main process.
+        info.Environment.Remove(SystemdNotify.Variable);
         foreach (var (key, value) in Definition.Environment)
         {
             info.Environment[key] = value;

@@ -47,9 +47,10 @@ internal static class EdgeCommand
         command.Options.Add(trustedProxies);
         command.Options.Add(home);
         command.Options.Add(takeover);
+        TlsOptions.Add(command);
         command.Subcommands.Add(EdgeUpgradeCommand.Create());
         command.SetAction((parseResult, cancellationToken) => RunAsync(
-            new EdgeOptions
+            TlsOptions.Apply(new EdgeOptions
             {
                 Home = Pick(parseResult.GetValue(home), "SLIPWAY_HOME", Path.Combine(Environment.CurrentDirectory, ".slipway")),
                 Http = Pick(parseResult.GetValue(http), "SLIPWAY_EDGE_HTTP", EdgeOptions.DefaultHttp),
@@ -57,7 +58,8 @@ internal static class EdgeCommand
                 H2c = PickOptional(parseResult.GetValue(h2c), "SLIPWAY_EDGE_H2C"),
                 TrustedProxies = PickOptional(parseResult.GetValue(trustedProxies), "SLIPWAY_TRUSTED_PROXIES"),
                 OutputRelay = RelayOutputCommand.SelfArguments(),
-            },
+                Notify = SystemdNotify.FromEnvironment(),
+            }, parseResult),
             parseResult.GetValue(takeover),
             parseResult.InvocationConfiguration.Output,
             parseResult.InvocationConfiguration.Error,
@@ -89,6 +91,12 @@ internal static class EdgeCommand
         {
             await error.WriteLineAsync($"slipway edge: could not {(takeover is null ? "start" : "take over")}: {ex.Message}");
             return ExitFailure;
+        }
+
+        if (takeover is null && options.Notify is { } notify && !notify.Ready($"Edge serving on http://{host.HttpEndpoint}", out var notifyError))
+        {
+            // A new edge of an upgrade is announced by the edge it replaces (MAINPID=), not by itself.
+            await error.WriteLineAsync($"slipway edge: could not notify the service manager: {notifyError}");
         }
 
         var stopped = Task.Delay(Timeout.Infinite, stopping);

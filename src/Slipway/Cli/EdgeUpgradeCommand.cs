@@ -19,7 +19,7 @@ internal static class EdgeUpgradeCommand
 
     public static Command Create()
     {
-        var home = new Option<string?>("--home") { Description = "Slipway home directory (default: SLIPWAY_HOME, else ./.slipway)." };
+        var home = new Option<string?>("--home") { Description = "Slipway home directory (default: SLIPWAY_HOME, else the installed home from /etc/slipway/slipway.env, else ./.slipway)." };
         var binary = new Option<string?>("--binary")
         {
             Description = "The slipway executable (or slipway.dll) the new edge runs (default: the one running this command).",
@@ -38,7 +38,9 @@ internal static class EdgeUpgradeCommand
         command.SetAction((parseResult, cancellationToken) =>
         {
             var output = CliContext.OutputFor(parseResult);
-            var homeDirectory = EdgeCommand.Pick(parseResult.GetValue(home), "SLIPWAY_HOME", Path.Combine(Environment.CurrentDirectory, ".slipway"));
+            // On an installed host the home is the one in the host config, as for the client commands.
+            var homeDirectory = EdgeCommand.Pick(parseResult.GetValue(home), "SLIPWAY_HOME",
+                Slipway.Install.HostConfig.Read(Environment.GetEnvironmentVariable).GetValueOrDefault("SLIPWAY_HOME") ?? Path.Combine(Environment.CurrentDirectory, ".slipway"));
             return RunAsync(output, new EdgeOptions { Home = homeDirectory }, parseResult.GetValue(binary), parseResult.GetValue(timeout), cancellationToken);
         });
         return command;

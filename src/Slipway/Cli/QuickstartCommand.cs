@@ -2,12 +2,13 @@ using System.CommandLine;
 using Slipway.Client;
 using Slipway.ControlPlane.Api.Contracts;
 using Slipway.Hosting;
+using Slipway.Quickstart;
 
 namespace Slipway.Cli;
 
 /// <summary>
 /// <c>slipway quickstart</c>: brings Slipway up with defaults, registers and deploys the bundled
-/// <c>examples/hello</c>, says how to reach and redeploy it, and runs until Ctrl-C (then stops everything,
+/// <c>examples/hello</c> (or, without the SDK, the built-in example), says how to reach and redeploy it, and runs until Ctrl-C (then stops everything,
 /// the app included: this is a demo, not a host).
 /// </summary>
 internal static class QuickstartCommand
@@ -20,17 +21,21 @@ internal static class QuickstartCommand
         command.SetAction(async (parseResult, cancellationToken) =>
         {
             var output = CliContext.OutputFor(parseResult);
-            var example = FindExample();
-            if (example is null)
-            {
-                output.Error("slipway quickstart: cannot find examples/hello/slipway.yml; run it from a clone of the Slipway repository.");
-                return ExitCodes.Usage;
-            }
-
             var stack = await UpCommand.StartAsync(parseResult, output);
             if (stack is null)
             {
                 return ExitCodes.Failed;
+            }
+
+            // examples/hello builds with `dotnet publish`; without the SDK (a release binary on a host) the built-in
+            // example, served by this binary itself, shows the same deploy.
+            var example = BuiltInExample.SdkOnPath() ? FindExample() : null;
+            if (example is null)
+            {
+                example = BuiltInExample.Write(stack.Edge.Options.FullHome);
+                output.Note(BuiltInExample.SdkOnPath()
+                    ? "slipway quickstart: examples/hello is not here (not a clone of the Slipway repository); deploying the built-in example"
+                    : "slipway quickstart: no `dotnet` on PATH to build examples/hello; deploying the built-in example (served by this slipway binary)");
             }
 
             try
@@ -45,8 +50,9 @@ internal static class QuickstartCommand
                 var host = "hello.localhost";
                 output.Line();
                 output.Success($"hello is live: curl -H 'Host: {host}' {stack.HttpUrl}/   (or open http://{host}:{stack.Edge.HttpEndpoint.Port}/)");
-                output.Line($"  redeploy it:  dotnet run --project src/Slipway -- deploy hello --from {example}");
-                output.Line("  status:       dotnet run --project src/Slipway -- status hello");
+                var cli = SelfCommand.Arguments() is [var program] ? SelfCommand.Quote(program) : "dotnet run --project src/Slipway --";
+                output.Line($"  redeploy it:  {cli} deploy hello --from {example}");
+                output.Line($"  status:       {cli} status hello");
                 output.Line("  Ctrl-C stops Slipway and the example.");
                 if (await UpCommand.WaitForStopAsync(stack, cancellationToken) is { } upgraded)
                 {

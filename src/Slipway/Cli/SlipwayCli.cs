@@ -45,6 +45,8 @@ internal static class SlipwayCli
         root.Subcommands.Add(UpCommand.Create());
         root.Subcommands.Add(EdgeCommand.Create());
         root.Subcommands.Add(ServerCommand.Create());
+        root.Subcommands.Add(InstallCommand.Create());
+        root.Subcommands.Add(UninstallCommand.Create());
 
         root.Subcommands.Add(InitCommand.Create());
         root.Subcommands.Add(AppsCommand.Create());
@@ -59,7 +61,9 @@ internal static class SlipwayCli
         root.Subcommands.Add(WebhooksCommand.Create());
         root.Subcommands.Add(SelfDeployCommand.Create());
         root.Subcommands.Add(SecretsCommand.Create());
+        root.Subcommands.Add(CertsCommand.Create());
         root.Subcommands.Add(RelayOutputCommand.Create());
+        root.Subcommands.Add(ExampleHelloCommand.Create());
         root.Subcommands.Add(DoctorCommand.Create());
         root.Subcommands.Add(VersionCommand.Create());
         return root;

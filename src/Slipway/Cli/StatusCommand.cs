@@ -29,9 +29,51 @@ internal static class StatusCommand
             }
 
             context.Output.Table(["APP", "ENV", "GEN", "RELEASE", "REVISION", "HEALTH", "PROCESS", "RESTARTS"], Rows(apps));
+            await CertificatesAsync(context.Output, cancellationToken);
             return ExitCodes.Ok;
         }, json: true);
         return command;
+    }
+
+    /// <summary>
+    /// The certificates of the edge on this host's home (SLIPWAY_HOME, else ./.slipway), when one answers there;
+    /// the admin API may be remote, so nothing is printed without a local edge.
+    /// </summary>
+    private static async Task CertificatesAsync(Output output, CancellationToken cancellationToken)
+    {
+        var home = EdgeCommand.Pick(null, "SLIPWAY_HOME", Path.Combine(Environment.CurrentDirectory, ".slipway"));
+        var socket = new Slipway.Edge.Hosting.EdgeOptions { Home = home }.ControlSocketPath;
+        if (!File.Exists(socket))
+        {
+            return;
+        }
+
+        using var client = new Slipway.Edge.Control.EdgeControlClient(socket, TimeSpan.FromSeconds(5));
+        IReadOnlyList<Slipway.Edge.Control.Contracts.CertificateInfo> certificates;
+        try
+        {
+            certificates = await client.ListCertificatesAsync(cancellationToken);
+        }
+        catch (Exception ex) when (ex is HttpRequestException or System.Net.Sockets.SocketException or TaskCanceledException
+            or Slipway.Edge.Control.EdgeControlException)
+        {
+            return;
+        }
+
+        if (certificates.Count == 0)
+        {
+            return;
+        }
+
+        output.Line();
+        output.Table(["CERTIFICATE", "SOURCE", "NOT AFTER", "DAYS LEFT", "ACME"], certificates.Select(c => (IReadOnlyList<string>)
+        [
+            c.Host,
+            c.Source ?? "-",
+            c.NotAfter is { } notAfter ? notAfter.ToString("yyyy-MM-dd HH:mm", System.Globalization.CultureInfo.InvariantCulture) : "-",
+            CertsCommand.Days(c.DaysLeft),
+            CertsCommand.AcmeState(c.Acme),
+        ]));
     }
 
     public static IEnumerable<IReadOnlyList<string>> Rows(IReadOnlyList<AppView> apps)

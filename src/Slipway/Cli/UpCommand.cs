@@ -31,12 +31,16 @@ internal static class UpCommand
             }
 
             PrintReady(output, stack);
+            var notify = stack.Edge.Options.Notify;
+            var readiness = NotifyReadyAsync(output, stack, notify, cancellationToken);
             if (await WaitForStopAsync(stack, cancellationToken) is { } upgraded)
             {
                 PrintHandedOver(output, upgraded);
                 return ExitCodes.Ok;
             }
 
+            await Task.WhenAny(readiness);
+            notify?.Stopping("Stopping the control plane and the edge; apps keep running", out _);
             output.Note("slipway: stopping the control plane and the edge; apps keep running");
             await stack.StopAsync(stopApps: false);
             return ExitCodes.Ok;
@@ -52,9 +56,10 @@ internal static class UpCommand
         command.Options.Add(H2c);
         command.Options.Add(TrustedProxies);
         command.Options.Add(Ports);
+        TlsOptions.Add(command);
     }
 
-    public static EdgeOptions EdgeOptionsFrom(ParseResult parseResult) => new()
+    public static EdgeOptions EdgeOptionsFrom(ParseResult parseResult) => TlsOptions.Apply(new EdgeOptions
     {
         Home = EdgeCommand.Pick(parseResult.GetValue(Home), "SLIPWAY_HOME", Path.Combine(Environment.CurrentDirectory, ".slipway")),
         Http = EdgeCommand.Pick(parseResult.GetValue(Http), "SLIPWAY_EDGE_HTTP", EdgeOptions.DefaultHttp),
@@ -62,7 +67,23 @@ internal static class UpCommand
         H2c = EdgeCommand.PickOptional(parseResult.GetValue(H2c), "SLIPWAY_EDGE_H2C"),
         TrustedProxies = EdgeCommand.PickOptional(parseResult.GetValue(TrustedProxies), "SLIPWAY_TRUSTED_PROXIES"),
         OutputRelay = RelayOutputCommand.SelfArguments(),
-    };
+        Notify = SystemdNotify.FromEnvironment(),
+    }, parseResult);
+
+    private static async Task NotifyReadyAsync(Output output, SlipwayStack stack, SystemdNotify? notify, CancellationToken cancellationToken)
+    {
+        try
+        {
+            if (await ServiceManagerReadiness.NotifyWhenReadyAsync(stack, notify, cancellationToken) is { } line)
+            {
+                output.Line(line);
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Stopped before the control plane answered: nothing to report ready.
+        }
+    }
 
     /// <summary>Starts the stack, printing what went wrong (and returning null) when it cannot.</summary>
     public static async Task<SlipwayStack?> StartAsync(ParseResult parseResult, Output output)
@@ -81,7 +102,7 @@ internal static class UpCommand
 
     public static void PrintReady(Output output, SlipwayStack stack)
     {
-        output.Success($"Slipway is up. Apps: {stack.HttpUrl}  Admin API: {stack.AdminUrl}");
+        output.Success($"Slipway is up. Apps: {stack.HttpUrl}{(stack.Edge.HttpsEndpoint is { } https ? $" and https://{https}" : "")}  Admin API: {stack.AdminUrl}");
         if (stack.Edge.H2cEndpoint is { } h2c)
         {
             output.Line($"  HTTP/2 with prior knowledge (h2c): http://{h2c}");

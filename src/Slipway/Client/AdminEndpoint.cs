@@ -1,3 +1,5 @@
+using Slipway.Install;
+
 namespace Slipway.Client;
 
 /// <summary>
@@ -25,8 +27,10 @@ internal sealed record AdminEndpoint
     /// <summary>Resolves the endpoint. Throws <see cref="CliConfigurationException"/> for a URL that is not http(s).</summary>
     public static AdminEndpoint Resolve(string? urlOption, string? homeOption, Func<string, string?> environment)
     {
-        var home = Path.GetFullPath(NonEmpty(homeOption) ?? NonEmpty(environment("SLIPWAY_HOME")) ?? ".slipway");
-        var urlText = NonEmpty(urlOption) ?? NonEmpty(environment("SLIPWAY_URL")) ?? DefaultUrl;
+        // On a host set up by `slipway install`, its config says where the service listens and keeps its home.
+        var installed = HostConfig.Read(environment);
+        var home = Path.GetFullPath(NonEmpty(homeOption) ?? NonEmpty(environment("SLIPWAY_HOME")) ?? NonEmpty(installed.GetValueOrDefault("SLIPWAY_HOME")) ?? ".slipway");
+        var urlText = NonEmpty(urlOption) ?? NonEmpty(environment("SLIPWAY_URL")) ?? NonEmpty(installed.GetValueOrDefault("SLIPWAY_URL")) ?? DefaultUrl;
         if (!Uri.TryCreate(urlText, UriKind.Absolute, out var url) || (url.Scheme != Uri.UriSchemeHttp && url.Scheme != Uri.UriSchemeHttps))
         {
             throw new CliConfigurationException(

@@ -15,7 +15,7 @@ internal static class SelfCommand
         {
             // Run as `dotnet slipway.dll`: the child needs the dll too.
             parts.Add(process);
-            parts.Add(typeof(SelfCommand).Assembly.Location);
+            parts.Add(Path.Combine(AppContext.BaseDirectory, "slipway.dll"));
         }
         else
         {

@@ -284,8 +284,8 @@ public sealed class AppSpecParserTests
         var spec = AppSpecParser.Parse(Minimal + "\nroutes: [ { host: '*.example.com', path: /api }, { host: '*' }, { path: /x } ]\n");
 
         Assert.Equal(
-            [new RouteSpec { Host = "*.example.com", Path = "/api" }, new RouteSpec { Host = "*", Path = "/" }, new RouteSpec { Host = "*", Path = "/x" }],
-            spec.Routes);
+            [("*.example.com", "/api"), ("*", "/"), ("*", "/x")],
+            spec.Routes.Select(r => r.Place));
     }
 
     [Fact]
@@ -392,8 +392,8 @@ public sealed class AppSpecParserTests
             """);
 
         Assert.Equal(["test", "prod"], spec.Environments);
-        Assert.Equal([new RouteSpec { Host = "test.hello.example.com" }, new RouteSpec { Host = "hello.example.com", Path = "/test" }], spec.RoutesFor("test"));
-        Assert.Equal([new RouteSpec { Host = "hello.example.com" }], spec.RoutesFor("prod"));
+        Assert.Equal([("test.hello.example.com", "/"), ("hello.example.com", "/test")], spec.RoutesFor("test").Select(r => r.Place));
+        Assert.Equal([("hello.example.com", "/")], spec.RoutesFor("prod").Select(r => r.Place));
         Assert.Equal("prod", spec.NextEnvironment("test"));
         Assert.Null(spec.NextEnvironment("prod"));
         Assert.Equal("auto", spec.Promote);

@@ -252,6 +252,14 @@ public sealed class ServiceRegistryTests
             var status = after.Registry.Get("app")!;
             Assert.Equal("canary", Assert.Single(status.Canary).Id);
             Assert.Equal("stable", Assert.Single(status.Targets).Id);
+
+            // Restored targets start unknown and are probed at once; until the canary has passed its probe the
+            // edge sends everyone to stable, so wait for that before asking which side a new session gets.
+            await Poll.UntilAsync(
+                () => after.Registry.Get("app")!.Canary.Single().Health == "healthy"
+                    && after.Registry.Get("app")!.Targets.Single().Health == "healthy",
+                TimeSpan.FromSeconds(10),
+                "the restored canary and stable targets to pass their first probes");
             using var first = await after.Client.GetAsync("/set-cookie");
             Assert.Equal("canary", await first.Content.ReadAsStringAsync());
             Assert.Contains(first.Headers.GetValues("Set-Cookie"), c => c.StartsWith("pick=canary", StringComparison.Ordinal));

@@ -10,18 +10,21 @@ namespace Slipway.FunctionalTests.Infrastructure;
 internal sealed class EdgeLoad : IAsyncDisposable
 {
     private const int MaxRequests = 200_000;
-    private static readonly TimeSpan MaxTime = TimeSpan.FromMinutes(2);
+    private static readonly TimeSpan DefaultMaxTime = TimeSpan.FromMinutes(2);
 
     private readonly HttpClient _client;
-    private readonly CancellationTokenSource _stop = new(MaxTime);
+    private readonly CancellationTokenSource _stop;
     private readonly ConcurrentDictionary<string, int> _bodies = new(StringComparer.Ordinal);
     private readonly ConcurrentQueue<string> _failures = new();
     private readonly Task[] _workers;
     private int _requests;
 
-    private EdgeLoad(Uri edge, string host, string path, int clients, Func<string, bool> acceptable)
+    private EdgeLoad(Uri edge, string host, string path, int clients, Func<string, bool> acceptable, SocketsHttpHandler? handler, TimeSpan? maxTime)
     {
-        _client = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = clients, UseProxy = false })
+        _stop = new CancellationTokenSource(maxTime ?? DefaultMaxTime);
+        handler ??= new SocketsHttpHandler { UseProxy = false };
+        handler.MaxConnectionsPerServer = clients;
+        _client = new HttpClient(handler)
         {
             BaseAddress = edge,
             Timeout = TimeSpan.FromSeconds(30),
@@ -32,9 +35,12 @@ internal sealed class EdgeLoad : IAsyncDisposable
     public int Requests => Volatile.Read(ref _requests);
 
     /// <summary>Starts <paramref name="clients"/> loops and returns once requests are flowing.</summary>
-    public static async Task<EdgeLoad> StartAsync(Uri edge, string host, Func<string, bool> acceptable, int clients = 16, string path = "/")
+    /// <param name="handler">How to connect (an HTTPS test trusts its CA here); null for plain loopback HTTP.</param>
+    /// <param name="maxTime">The load stops by itself after this long (default two minutes).</param>
+    public static async Task<EdgeLoad> StartAsync(Uri edge, string host, Func<string, bool> acceptable, int clients = 16, string path = "/",
+        SocketsHttpHandler? handler = null, TimeSpan? maxTime = null)
     {
-        var load = new EdgeLoad(edge, host, path, clients, acceptable);
+        var load = new EdgeLoad(edge, host, path, clients, acceptable, handler, maxTime);
         await Poll.UntilAsync(() => load.Requests >= clients * 4, TimeSpan.FromSeconds(30), "the load to get going");
         return load;
     }

@@ -70,13 +70,14 @@ internal sealed class SlipwayProcess : IAsyncDisposable
     /// with new ports when another process grabbed one between picking and binding it.
     /// </summary>
     public static async Task<SlipwayProcess> StartAsync(string command, string? workingDirectory, bool waitForReady,
-        IReadOnlyDictionary<string, string>? environment = null, string? appPorts = null)
+        IReadOnlyDictionary<string, string>? environment = null, string? appPorts = null, string? executable = null)
     {
         for (var attempt = 1; ; attempt++)
         {
             var home = Directory.CreateTempSubdirectory("slipway-cp-").FullName;
             var instance = Launch(new LaunchSettings(command, home, workingDirectory ?? home,
-                new Uri($"http://127.0.0.1:{FreePort.Next()}"), new Uri($"http://127.0.0.1:{FreePort.Next()}"), appPorts ?? FreePort.NextAppRange(), environment));
+                new Uri($"http://127.0.0.1:{FreePort.Next()}"), new Uri($"http://127.0.0.1:{FreePort.Next()}"), appPorts ?? FreePort.NextAppRange(), environment,
+                executable));
             try
             {
                 if (waitForReady)
@@ -121,18 +122,18 @@ internal sealed class SlipwayProcess : IAsyncDisposable
 
     private static SlipwayProcess Launch(LaunchSettings launch)
     {
-        var (command, home, workingDirectory, httpUrl, adminUrl, ports, environment) = launch;
-        var start = new ProcessStartInfo("dotnet")
+        var (command, home, workingDirectory, httpUrl, adminUrl, ports, environment, executable) = launch;
+        var start = new ProcessStartInfo(executable ?? "dotnet")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             RedirectStandardInput = true,
             WorkingDirectory = workingDirectory,
         };
-        foreach (var arg in new[]
+        foreach (var arg in (executable is null ? new[] { RepoPaths.SlipwayDll } : []).Concat(new[]
         {
-            RepoPaths.SlipwayDll, command, "--home", home, "--http", httpUrl.Authority, "--admin", adminUrl.Authority, "--ports", ports,
-        })
+            command, "--home", home, "--http", httpUrl.Authority, "--admin", adminUrl.Authority, "--ports", ports,
+        }))
         {
             start.ArgumentList.Add(arg);
         }
@@ -331,8 +332,9 @@ internal sealed class SlipwayProcess : IAsyncDisposable
         }
     }
 
+    /// <param name="Executable">A release binary to run; null runs <c>dotnet slipway.dll</c> of this build.</param>
     private sealed record LaunchSettings(string Command, string Home, string WorkingDirectory, Uri HttpUrl, Uri AdminUrl, string Ports,
-        IReadOnlyDictionary<string, string>? Environment);
+        IReadOnlyDictionary<string, string>? Environment, string? Executable);
 
     private void Append(string? line)
     {

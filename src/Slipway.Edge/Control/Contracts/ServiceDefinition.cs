@@ -39,6 +39,20 @@ public sealed record RouteDefinition
     public string Host { get; init; } = "*";
 
     public string Path { get; init; } = "/";
+
+    /// <summary>
+    /// <c>off</c>, <c>files</c> (a certificate added by <c>slipway certs add</c>) or <c>auto</c> (ACME). <c>off</c>
+    /// when absent, so definitions from before HTTPS keep their meaning.
+    /// </summary>
+    public string Tls { get; init; } = "off";
+
+    /// <summary>With TLS on and a certificate served for the host: plain HTTP gets a 301 to https (not the ACME challenge path).</summary>
+    public bool RedirectHttp { get; init; } = true;
+
+    /// <summary><c>Strict-Transport-Security</c> max-age sent on HTTPS answers; null sends none.</summary>
+    public int? HstsMaxAgeSeconds { get; init; }
+
+    public bool HstsIncludeSubdomains { get; init; }
 }
 
 public sealed record HealthCheckDefinition
