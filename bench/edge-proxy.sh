@@ -22,25 +22,10 @@ WARMUP=${WARMUP:-3s}
 root=$(cd "$(dirname "$0")/.." && pwd)
 work=$(mktemp -d -t slipway-edge-bench.XXXXXX)
 pids=()
-cleanup() {
-    for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-    wait 2>/dev/null || true
-    if [[ -n "${KEEP_BENCH_DIR:-}" ]]; then echo "kept $work" >&2; else rm -rf "$work"; fi
-}
-trap cleanup EXIT
+. "$root/bench/lib.sh"
+trap stop_pids_and_clean EXIT
 
 command -v wrk >/dev/null || { echo "wrk is required (apt-get install -y wrk)" >&2; exit 1; }
-
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
-wait_http() {
-    for _ in $(seq 1 300); do
-        curl -fsS -o /dev/null "$1" 2>/dev/null && return 0
-        sleep 0.1
-    done
-    echo "no answer from $1" >&2
-    tail -n 20 "$work"/*.log >&2 2>/dev/null || true
-    return 1
-}
 
 echo "building Release backend and edge host..." >&2
 dotnet build -c Release "$root/bench/Backend" -o "$work/backend" -v quiet -nologo >/dev/null
@@ -53,6 +38,7 @@ if [[ -n "${BASELINE:-}" ]]; then
     git -C "$root" archive "$BASELINE" src Directory.Build.props Directory.Packages.props | tar -x -C "$work/baseline-src"
     mkdir -p "$work/baseline-src/bench"
     cp -r "$root/bench/EdgeBench" "$work/baseline-src/bench/"
+    cp -r "$root/bench/Shared" "$work/baseline-src/bench/"   # EdgeBench compiles bench/Shared/AllocationProbe.cs
     rm -rf "$work/baseline-src/bench/EdgeBench/bin" "$work/baseline-src/bench/EdgeBench/obj"
     dotnet build -c Release "$work/baseline-src/bench/EdgeBench" -o "$work/edge-baseline" -v quiet -nologo >/dev/null
 fi

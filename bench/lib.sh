@@ -11,3 +11,20 @@ stop_apps() {
     curl -s --max-time 10 --unix-socket "$sock" -X DELETE "http://edge/processes/$id?graceMs=2000" >/dev/null || true
   done
 }
+
+# For the proxy benches: the scripts keep their process ids in "pids" and their files in "$work".
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+wait_http() {
+  for _ in $(seq 1 300); do
+    curl -fsS -o /dev/null "$1" 2>/dev/null && return 0
+    sleep 0.1
+  done
+  echo "no answer from $1" >&2
+  tail -n 20 "$work"/*.log >&2 2>/dev/null || true
+  return 1
+}
+stop_pids_and_clean() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  if [[ -n "${KEEP_BENCH_DIR:-}" ]]; then echo "kept $work" >&2; else rm -rf "$work"; fi
+}

@@ -42,6 +42,7 @@ catch (TargetsNotHealthyException ex)
     return 1;
 }
 
+using var allocationProbe = Slipway.Bench.AllocationProbe.Register();
 var stop = new TaskCompletionSource();
 using var sigterm = System.Runtime.InteropServices.PosixSignalRegistration.Create(
     System.Runtime.InteropServices.PosixSignal.SIGTERM, context => { context.Cancel = true; stop.TrySetResult(); });

@@ -34,5 +34,6 @@ using var client = new HttpMessageInvoker(new SocketsHttpHandler
 });
 var config = new ForwarderRequestConfig { Version = HttpVersion.Version11, VersionPolicy = HttpVersionPolicy.RequestVersionOrLower };
 app.MapForwarder("/{**catch-all}", args[2], config, HttpTransformer.Default, client);
+using var allocationProbe = Slipway.Bench.AllocationProbe.Register();
 app.Run();
 return 0;

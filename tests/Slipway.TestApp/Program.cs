@@ -5,6 +5,8 @@
 //   TESTAPP_WRONG_DIGEST=1    /version reports another digest
 //   TESTAPP_FAIL_HEALTH_FILE=PATH  /healthz answers 500 while PATH exists
 //   TESTAPP_PRINT_ENV=NAME    prints NAME's value at start-up; /env/NAME/sha256 answers its SHA-256 (hex)
+//   TESTAPP_ERROR_PERCENT=N   N of every 100 requests to / answer 500 (spread evenly, so any 100 in a row hold N)
+//   TESTAPP_DELAY_MS=N        each request to / waits N ms before answering
 //   content.txt               served at / (a changed file makes a new release)
 using System.Security.Cryptography;
 using System.Text;
@@ -34,7 +36,22 @@ var manifestPath = Environment.GetEnvironmentVariable("SLIPWAY_RELEASE_MANIFEST"
 var generation = Environment.GetEnvironmentVariable("SLIPWAY_GENERATION") ?? "0";
 var content = File.Exists("content.txt") ? File.ReadAllText("content.txt").Trim() : "no content";
 
-app.MapGet("/", () => Results.Text($"{content} gen={generation}\n"));
+var errorPercent = int.TryParse(Environment.GetEnvironmentVariable("TESTAPP_ERROR_PERCENT"), out var percent) ? percent : 0;
+var delayMs = int.TryParse(Environment.GetEnvironmentVariable("TESTAPP_DELAY_MS"), out var delay) ? delay : 0;
+var served = 0L;
+app.MapGet("/", async (CancellationToken ct) =>
+{
+    if (delayMs > 0)
+    {
+        await Task.Delay(delayMs, ct);
+    }
+
+    // Request n fails when the running count of failures due by n grows: exactly N per 100, evenly spaced.
+    var n = Interlocked.Increment(ref served);
+    return n * errorPercent / 100 > (n - 1) * errorPercent / 100
+        ? Results.Text($"injected failure gen={generation}\n", statusCode: 500)
+        : Results.Text($"{content} gen={generation}\n");
+});
 // TESTAPP_FAIL_HEALTH_FILE=PATH: /healthz answers 500 while PATH exists (relative to the working directory),
 // so a test can make a running generation fall ill, and stay ill across restarts.
 var failHealthFile = Environment.GetEnvironmentVariable("TESTAPP_FAIL_HEALTH_FILE");

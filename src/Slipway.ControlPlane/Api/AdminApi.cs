@@ -197,6 +197,15 @@ internal static class AdminApi
             return await AnswerAsync(request, deployment, coalesced, s, ct);
         });
 
+        api.MapGet("/apps/{app}/rollout", async (string app, string? env, CancellationToken ct) =>
+            Results.Json(await s.Apps.RolloutAsync(app, env, ct), Json));
+
+        api.MapPost("/apps/{app}/rollout/{command}", async (string app, string command, HttpRequest request, CancellationToken ct) =>
+        {
+            var body = await ReadJsonAsync<RolloutCommandRequest>(request, ct) ?? new RolloutCommandRequest();
+            return Results.Json(Views.Of(s.Apps.CommandRollout(app, command, body.Env)), Json, statusCode: 202);
+        });
+
         api.MapPost("/apps/{app}/rollback", async (string app, HttpRequest request, CancellationToken ct) =>
         {
             var body = await ReadJsonAsync<RollbackRequest>(request, ct) ?? new RollbackRequest();

@@ -36,8 +36,30 @@ internal static class Views
             Promotion = store.GetPromotionAfter(d.Id)?.DeploymentId,
             PromotedFrom = promotion?.Source.FromEnv,
             ValidatedBy = promotion?.Source.ValidatedBy,
+            Rollout = store.GetRollout(d.Id) is { } rollout ? Of(rollout) : null,
         };
     }
+
+    public static RolloutView Of(Rollout r) => new()
+    {
+        State = r.State,
+        Steps = r.Steps,
+        Step = r.Step + 1,
+        Weight = r.Weight,
+        Hold = r.Hold,
+        StableGeneration = r.StableGeneration is { } s ? (int)s : null,
+        CanaryGeneration = r.CanaryGeneration is { } c ? (int)c : null,
+        PendingCommand = r.Command,
+        Reason = r.Reason,
+        Decisions = [.. r.Decisions.Select(d => new RolloutDecisionView
+        {
+            At = d.At, Step = d.Step + 1, Weight = d.Weight, Decision = d.Decision, Reason = d.Reason, By = d.By,
+            Canary = Of(d.Canary), Stable = Of(d.Stable),
+        })],
+    };
+
+    private static WindowFiguresView? Of(WindowFigures? f) =>
+        f is null ? null : new WindowFiguresView { Requests = f.Requests, Errors = f.Errors, ErrorRate = f.ErrorRate, P99Ms = f.P99Ms };
 
     public static DeployOutcome Outcome(Deployment d, string logTail, string? promotion = null) => new()
     {

@@ -114,10 +114,63 @@ internal sealed class AppOperations(SlipwayStore store, DeploymentService deploy
             key = "git:" + (request.Revision ?? "@" + spec.Source.Branch);
         }
 
+        int? canary = null;
+        if (request.Canary is { } share)
+        {
+            canary = RolloutSpecParser.ParseShare(share, out var error) ?? throw ApiProblem.BadRequest($"canary: {error}.");
+            if (store.GetPointers(app, env).Current is null)
+            {
+                throw ApiProblem.Conflict($"canary: nothing of {app}/{env} serves yet to compare a canary with; deploy it once without --canary.");
+            }
+
+            key += "|canary:" + canary.Value.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+
         return deployments.Request(new NewDeployment
         {
-            App = app, Env = env, Kind = DeploymentKind.Deploy, RequestedRevision = request.Revision, FromDir = from,
+            App = app, Env = env, Kind = DeploymentKind.Deploy, RequestedRevision = request.Revision, FromDir = from, CanaryWeight = canary,
         }, key);
+    }
+
+    /// <summary>
+    /// An operator's <c>promote</c>, <c>abort</c>, <c>pause</c> or <c>resume</c> for the rollout running in the app (in
+    /// <paramref name="env"/>, or wherever one runs); the running deployment applies it within a tick.
+    /// </summary>
+    public Rollout CommandRollout(string app, string command, string? env)
+    {
+        if (command is not ("promote" or "abort" or "pause" or "resume"))
+        {
+            throw ApiProblem.NotFound($"No rollout command '{command}': use promote, abort, pause or resume.");
+        }
+
+        var spec = Spec(app);
+        var where = env is null
+            ? spec.Environments.FirstOrDefault(e => store.GetOpenRollout(app, e) is not null) ?? spec.Environments[0]
+            : Environment(spec, env);
+        return store.CommandRollout(app, where, command);
+    }
+
+    /// <summary>The rollout running in the app (or in <paramref name="env"/>), with the edge's live figures for both sides.</summary>
+    public async Task<Api.Contracts.RolloutView> RolloutAsync(string app, string? env, CancellationToken cancellationToken)
+    {
+        var spec = Spec(app);
+        var environments = env is null ? spec.Environments : [Environment(spec, env)];
+        var rollout = environments.Select(e => store.GetOpenRollout(app, e)).FirstOrDefault(r => r is not null)
+            ?? throw ApiProblem.NotFound($"No rollout of {app} is running; `slipway status {app}` and the deployment's `rollout` show past ones.");
+        var view = Views.Of(rollout);
+        var status = await edge.GetServiceAsync(ServiceNames.For(app, rollout.Env), cancellationToken);
+        if (status is null)
+        {
+            return view;
+        }
+
+        var targets = status.Canary.Select(t => (Role: "canary", Target: t)).Concat(status.Targets.Select(t => (Role: "stable", Target: t)))
+            .Select(x => new Api.Contracts.RolloutTargetView
+            {
+                Id = x.Target.Id, Role = x.Role, Health = x.Target.Health, Requests = x.Target.Stats?.Requests ?? 0,
+                Status5xx = x.Target.Stats?.Status5xx ?? 0, TransportErrors = x.Target.Stats?.TransportErrors ?? 0, P99Ms = x.Target.Stats?.P99Ms,
+            }).ToList();
+        return view with { Targets = targets };
     }
 
     public (Deployment Deployment, bool Coalesced) Rollback(string app, RollbackRequest request)

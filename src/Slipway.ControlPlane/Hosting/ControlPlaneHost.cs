@@ -143,6 +143,7 @@ public sealed partial class ControlPlaneHost : IAsyncDisposable
             new StartPhase(runtimes, store, ports, time),
             new ValidatePhase(runtimes, probeClient, time),
             new ActivatePhase(edge, store),
+            new Pipeline.Canary.RolloutPhase(edge, store, time, loggerFactory.CreateLogger<Pipeline.Canary.RolloutPhase>()),
             new DrainPhase(edge, store, warm, time),
             runtimes,
             new DockerImages(docker, store),

@@ -90,6 +90,7 @@ internal sealed partial class StartupRecovery(SlipwayStore store, IEdgeGateway e
         {
             // Promotion committed; only draining (or recording the end) was left. The replaced generation
             // stays warm and the background loop stops it when its rollback window ends.
+            CompleteRollout(deployment.Id);
             store.FinishDeployment(deployment.Id, DeploymentStatus.Succeeded, 0, null, null);
             Log.Finished(logger, deployment.Id, deployment.Phase);
             return;
@@ -106,8 +107,15 @@ internal sealed partial class StartupRecovery(SlipwayStore store, IEdgeGateway e
                 previous = pointers.Current,
                 reason = "the edge already routed the validated candidate when the control plane stopped; the promotion was recorded on recovery",
             });
+            CompleteRollout(deployment.Id);
             store.FinishDeployment(deployment.Id, DeploymentStatus.Succeeded, 0, null, null);
             Log.RolledForward(logger, deployment.Id, number);
+            return;
+        }
+
+        if (store.GetRollout(deployment.Id) is { IsOpen: true, State: not RolloutStates.Requested } rollout)
+        {
+            await EndInterruptedRolloutAsync(deployment, rollout, cancellationToken);
             return;
         }
 
@@ -115,6 +123,60 @@ internal sealed partial class StartupRecovery(SlipwayStore store, IEdgeGateway e
         store.FinishDeployment(deployment.Id, DeploymentStatus.Failed, 1,
             $"{deployment.Phase}: interrupted: the control plane stopped during this deployment; {serving}. Deploy again.", null);
         Log.Interrupted(logger, deployment.Id, deployment.Phase);
+    }
+
+    /// <summary>
+    /// A rollout the previous instance left mid-way is aborted, never resumed: no one watched the canary meanwhile, so its
+    /// share is taken back first (the edge routes only the stable generation, which is still <c>current</c>), then the
+    /// journal says so and the deployment fails; the candidate is stopped with the other unfinished candidates.
+    /// </summary>
+    private async Task EndInterruptedRolloutAsync(Deployment deployment, Rollout rollout, CancellationToken cancellationToken)
+    {
+        if (store.GetApp(deployment.App) is { } app && rollout.StableGeneration is { } stable
+            && store.GetGeneration(deployment.App, deployment.Env, stable) is { ProcessId: { } processId, Port: { } port })
+        {
+            AppSpec? spec = null;
+            try
+            {
+                spec = AppSpecParser.Parse(app.SpecYaml, $"{app.Name}/slipway.yml");
+            }
+            catch (SpecException)
+            {
+                // Drain with the defaults below.
+            }
+
+            // Waits for the canary's in-flight requests: its process is stopped right after, with the other candidates.
+            await edge.SetTargetsAsync(ServiceNames.For(deployment.App, deployment.Env), new SetTargetsRequest
+            {
+                Targets = [new TargetDefinition { Id = processId, Url = $"http://127.0.0.1:{port}" }],
+                DeployTimeoutMs = ServiceNames.Milliseconds((spec?.Probes ?? new ProbeSpec()).Deadline),
+                DrainTimeoutMs = ServiceNames.Milliseconds((spec?.Drain ?? new DrainSpec()).Timeout),
+                WaitForDrain = true,
+                RequiredPasses = 1,
+            }, cancellationToken);
+        }
+
+        var reason = $"interrupted at step {rollout.Step + 1} ({rollout.Weight}%): the control plane stopped mid-rollout; "
+            + $"all traffic is back on generation {rollout.StableGeneration}. Deploy again.";
+        store.DecideRollout(deployment.Id, new RolloutDecision
+        {
+            Step = Math.Max(rollout.Step, 0), Weight = rollout.Weight, Decision = "abort", Reason = reason, By = "recovery",
+        }, RolloutStates.Aborted, reason);
+        store.FinishDeployment(deployment.Id, DeploymentStatus.Failed, 1, "rollout: " + reason, null);
+        Log.Interrupted(logger, deployment.Id, deployment.Phase);
+    }
+
+    /// <summary>The final swap of a rollout had happened when the control plane stopped: the rollout is complete.</summary>
+    private void CompleteRollout(string deploymentId)
+    {
+        if (store.GetRollout(deploymentId) is { IsOpen: true, State: not RolloutStates.Requested } rollout)
+        {
+            store.DecideRollout(deploymentId, new RolloutDecision
+            {
+                Step = Math.Max(rollout.Step, 0), Weight = rollout.Weight, Decision = "done", By = "recovery",
+                Reason = "the candidate already took all traffic when the control plane stopped",
+            }, RolloutStates.Promoted);
+        }
     }
 
     private async Task<bool> EdgeRoutesOnlyAsync(string app, string env, string processId, Dictionary<string, ProcessStatus> processes, CancellationToken cancellationToken)
@@ -125,7 +187,7 @@ internal sealed partial class StartupRecovery(SlipwayStore store, IEdgeGateway e
         }
 
         var status = await edge.GetServiceAsync(ServiceNames.For(app, env), cancellationToken);
-        return status is not null && status.Targets.Count == 1 && status.Targets[0].Id == processId;
+        return status is not null && status.Targets.Count == 1 && status.Targets[0].Id == processId && status.Canary.Count == 0;
     }
 
     /// <summary>Stops app processes (<c>APP-ENV-gN</c>) the edge supervises but the store does not consider live.</summary>
@@ -244,7 +306,8 @@ internal sealed partial class StartupRecovery(SlipwayStore store, IEdgeGateway e
 
         var service = ServiceNames.For(spec.App, env);
         var status = await edge.GetServiceAsync(service, cancellationToken);
-        if (status is not null && status.Targets.Count == 1 && status.Targets[0].Id == processId)
+        // A canary split left behind (a rollout that no deployment runs any more) counts as a wrong route too.
+        if (status is not null && status.Targets.Count == 1 && status.Targets[0].Id == processId && status.Canary.Count == 0)
         {
             return false;
         }

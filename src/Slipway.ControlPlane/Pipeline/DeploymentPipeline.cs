@@ -3,6 +3,7 @@ using Slipway.ControlPlane.Deployments;
 using Slipway.ControlPlane.Edge;
 using Slipway.ControlPlane.IO;
 using Slipway.ControlPlane.Pipeline.Build;
+using Slipway.ControlPlane.Pipeline.Canary;
 using Slipway.ControlPlane.Pipeline.Release;
 using Slipway.ControlPlane.Pipeline.Source;
 using Slipway.ControlPlane.Reliability;
@@ -27,6 +28,7 @@ internal sealed partial class DeploymentPipeline(
     StartPhase start,
     ValidatePhase validate,
     ActivatePhase activate,
+    RolloutPhase rollout,
     DrainPhase drain,
     IAppRuntime runtime,
     DockerImages images,
@@ -115,10 +117,24 @@ internal sealed partial class DeploymentPipeline(
                 run.Log.Append($"rollback: generation {candidate.Generation} of release {release.Id} is still warm; swapping the route back");
             }
 
+            // Progressive delivery (docs/rollout.md): the candidate earns its traffic step by step before the swap.
+            var plan = rollout.Plan(run, candidate);
+            if (plan is not null)
+            {
+                Phase(run, "rollout", release.Id, candidate.Generation);
+                await rollout.RunAsync(run, candidate, plan, cancellationToken);
+                FaultInjection.After("rollout");
+            }
+
             Phase(run, "activate", release.Id, candidate.Generation);
             cancellationToken.ThrowIfCancellationRequested();
             var replaced = await activate.ActivateAsync(run, candidate, cancellationToken);
+            run.Unsplit = null;
             FaultInjection.After("activate");
+            if (plan is not null)
+            {
+                rollout.Completed(run);
+            }
 
             Phase(run, "drain");
             await drain.DrainAsync(run, replaced, CancellationToken.None);
@@ -297,6 +313,12 @@ internal sealed partial class DeploymentPipeline(
 
     private async Task AbandonCandidateAsync(DeploymentRun run)
     {
+        if (run.Unsplit is { } unsplit)
+        {
+            // A rollout's canary still has its share: traffic goes back to the stable generation before the candidate stops.
+            await unsplit();
+        }
+
         if (run.Candidate is not { } candidate)
         {
             return;
@@ -317,6 +339,11 @@ internal sealed partial class DeploymentPipeline(
     private Deployment Finish(DeploymentRun run, DeploymentStatus status, int? exitCode, string? summary, long started)
     {
         var durationMs = (long)time.GetElapsedTime(started).TotalMilliseconds;
+        if (status != DeploymentStatus.Succeeded)
+        {
+            rollout.Ended(run, summary);
+        }
+
         run.Log.Append(status == DeploymentStatus.Succeeded
             ? $"deployment {run.Id} succeeded in {durationMs} ms"
             : $"deployment {run.Id} {StoreNames.ToText(status)} after {durationMs} ms");

@@ -47,6 +47,12 @@ internal sealed class DeploymentRun(Deployment deployment, AppSpec spec, DeployL
     /// <summary>The generation started for this run; stopped again if the run fails.</summary>
     public Candidate? Candidate { get; set; }
 
+    /// <summary>
+    /// Set while a rollout splits traffic between the stable generation and this run's candidate: puts all traffic back
+    /// on the stable one. A run that fails or is cancelled calls it before it stops the candidate.
+    /// </summary>
+    public Func<Task>? Unsplit { get; set; }
+
     /// <summary>True once traffic has moved: from then on the run can no longer be undone by cancel.</summary>
     public bool Activated { get; set; }
 }

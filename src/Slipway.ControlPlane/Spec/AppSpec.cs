@@ -57,6 +57,9 @@ public sealed record AppSpec
     /// <summary>Largest request body the edge accepts for this app's routes; null means the edge default.</summary>
     public long? MaxRequestBodyBytes { get; init; }
 
+    /// <summary>Progressive delivery (docs/rollout.md); null: the service swaps to a validated candidate at once.</summary>
+    public RolloutSpec? Rollout { get; init; }
+
     /// <summary>The routes the edge gives <paramref name="env"/>'s service (see <see cref="EnvironmentRoutes"/>).</summary>
     public IReadOnlyList<RouteSpec> RoutesFor(string env) =>
         EnvironmentRoutes.TryGetValue(env, out var routes) ? routes

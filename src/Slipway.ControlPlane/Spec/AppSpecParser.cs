@@ -15,7 +15,7 @@ internal static partial class AppSpecParser
     [
         "app", "source", "build", "runtime", "run", "docker", "routes", "probes", "drain", "stop_grace",
         "rollback_window", "keep_releases", "env", "secrets", "migrate", "migrate_timeout", "environments",
-        "promote", "max_request_body_bytes", "protocol",
+        "promote", "max_request_body_bytes", "protocol", "rollout",
     ];
 
     private static readonly string[] SourceKeys = ["git", "branch", "deploy_tags"];
@@ -292,6 +292,11 @@ internal static partial class AppSpecParser
             reader.Integer(maxBody.Value, "max_request_body_bytes", 1, long.MaxValue, "give a size in bytes, e.g. `10485760` for 10 MiB") is { } max)
         {
             spec = spec with { MaxRequestBodyBytes = max };
+        }
+
+        if (Optional(root, "rollout") is { } rollout)
+        {
+            spec = spec with { Rollout = RolloutSpecParser.Read(rollout, reader) };
         }
 
         return spec;

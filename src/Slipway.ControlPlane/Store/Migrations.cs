@@ -209,5 +209,27 @@ internal static class Migrations
             ) STRICT;
             CREATE INDEX dashboard_sessions_by_expiry ON dashboard_sessions(expires_at);
             """),
+        new(10, "rollouts", """
+            -- A deployment's progressive delivery (docs/rollout.md): the steps it runs, where it is, the last operator
+            -- command not yet applied, and every decision with the figures it was made on. Written before the edge's
+            -- weights change, so recovery knows what the edge may be doing.
+            CREATE TABLE rollouts (
+                deployment_id      TEXT PRIMARY KEY REFERENCES deployments(id) ON DELETE CASCADE,
+                app                TEXT NOT NULL,
+                env                TEXT NOT NULL,
+                steps_json         TEXT NOT NULL,
+                hold               INTEGER NOT NULL DEFAULT 0 CHECK (hold IN (0, 1)),
+                state              TEXT NOT NULL CHECK (state IN ('requested', 'running', 'paused', 'promoting', 'promoted', 'aborted')),
+                step               INTEGER NOT NULL DEFAULT -1,
+                weight             INTEGER NOT NULL DEFAULT 0,
+                stable_generation  INTEGER,
+                canary_generation  INTEGER,
+                command            TEXT CHECK (command IN ('promote', 'abort', 'pause', 'resume')),
+                reason             TEXT,
+                decisions_json     TEXT NOT NULL DEFAULT '[]',
+                updated_at         TEXT NOT NULL
+            ) STRICT;
+            CREATE INDEX rollouts_open ON rollouts(app, env) WHERE state IN ('requested', 'running', 'paused', 'promoting');
+            """),
     ];
 }

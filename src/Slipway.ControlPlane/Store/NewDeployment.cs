@@ -12,4 +12,7 @@ internal sealed record NewDeployment
     public string? RequestedRevision { get; init; }
 
     public string? FromDir { get; init; }
+
+    /// <summary><c>deploy --canary N%</c>: a one-off canary held at this share until promoted or aborted (docs/rollout.md).</summary>
+    public int? CanaryWeight { get; init; }
 }

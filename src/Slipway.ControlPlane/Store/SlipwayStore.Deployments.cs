@@ -49,6 +49,11 @@ internal sealed partial class SlipwayStore
             InsertPromotion(tx, id, request, promotion);
         }
 
+        if (request.CanaryWeight is { } weight)
+        {
+            InsertCanaryRequest(tx, id, request.App, request.Env, weight);
+        }
+
         return LoadDeployment(tx, id);
     });
 

@@ -70,12 +70,20 @@ internal static class ForwardedHeaders
         // Whatever the client claimed goes.
         headers.Remove(XRealIp);
         headers.Remove(Forwarded);
-        foreach (var header in incoming)
+        // The copied headers, enumerated without boxing (IHeaderDictionary's enumerator is an object per request);
+        // a list only when a client did send one.
+        List<string>? claimed = null;
+        foreach (var header in headers.NonValidated)
         {
             if (header.Key.StartsWith(XForwardedPrefix, StringComparison.OrdinalIgnoreCase))
             {
-                headers.Remove(header.Key);
+                (claimed ??= []).Add(header.Key);
             }
+        }
+
+        for (var i = 0; i < claimed?.Count; i++)
+        {
+            headers.Remove(claimed[i]);
         }
 
         Add(headers, XForwardedFor, peerText);

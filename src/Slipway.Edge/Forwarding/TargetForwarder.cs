@@ -1,9 +1,11 @@
 using System.Net;
+using System.Runtime.CompilerServices;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Slipway.Edge.Control.Contracts;
+using Slipway.Edge.Hosting;
 using Yarp.ReverseProxy.Forwarder;
 using YarpError = Yarp.ReverseProxy.Forwarder.ForwarderError;
 
@@ -78,7 +80,8 @@ internal sealed class TargetForwarder : IDisposable
     /// Forwards the request to <paramref name="target"/>. <paramref name="drainToken"/> is the target's drain
     /// deadline: when it fires, a still-open stream ends.
     /// </summary>
-    public async Task<ForwarderError> ForwardAsync(HttpContext context, string target, ServiceDefinition service, CancellationToken drainToken)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public async ValueTask<ForwarderError> ForwardAsync(HttpContext context, string target, ServiceDefinition service, CancellationToken drainToken)
     {
         var request = context.Request;
         if (request.ContentLength > service.MaxRequestBodyBytes)
@@ -109,16 +112,6 @@ internal sealed class TargetForwarder : IDisposable
     {
         _client.Dispose();
         _services.Dispose();
-    }
-
-    private sealed class HostLoggers(ILoggerFactory host) : ILoggerProvider
-    {
-        public ILogger CreateLogger(string categoryName) => host.CreateLogger(categoryName);
-
-        public void Dispose()
-        {
-            // The host owns its logger factory.
-        }
     }
 
     /// <summary>YARP's error, told apart by who ended the request: the client, the drain deadline, the headers deadline, or the target.</summary>

@@ -37,6 +37,33 @@ public sealed class EdgeMetrics : IDisposable
         _inFlight = meter.CreateUpDownCounter<long>("slipway.edge.requests.in_flight", "{request}", "Requests being forwarded now.");
     }
 
+    /// <summary>
+    /// Publishes the per-target figures of <paramref name="registry"/> (requests, 5xx and transport errors, p99 latency
+    /// since the target joined), labelled by service, target and role (<c>active</c>, <c>canary</c>, <c>draining</c>).
+    /// Observed when metrics are collected, so the request path pays nothing for them.
+    /// </summary>
+    public void ObserveTargets(Services.ServiceRegistry registry)
+    {
+        _meter.CreateObservableCounter("slipway.edge.target.requests",
+            () => registry.TargetFigures().Select(t => new Measurement<long>(t.Stats.Requests, Tags(t))),
+            "{request}", "Requests forwarded to a target since it joined the edge.");
+        _meter.CreateObservableCounter("slipway.edge.target.errors",
+            () => registry.TargetFigures().SelectMany(t => new[]
+            {
+                new Measurement<long>(t.Stats.Status5xx, [.. Tags(t), new("kind", "5xx")]),
+                new Measurement<long>(t.Stats.TransportErrors, [.. Tags(t), new("kind", "transport")]),
+            }),
+            "{error}", "Answers of 500 or more, and transport errors, of a target since it joined the edge.");
+        _meter.CreateObservableGauge("slipway.edge.target.latency.p99",
+            () => registry.TargetFigures().Where(t => t.Stats.P99Ms is not null).Select(t => new Measurement<double>(t.Stats.P99Ms!.Value, Tags(t))),
+            "ms", "99th percentile of a target's forward latency since it joined the edge.");
+    }
+
+    private static KeyValuePair<string, object?>[] Tags(Services.TargetFigures figures) =>
+    [
+        new("service", figures.Service), new("target", figures.Target), new("role", figures.Role),
+    ];
+
     /// <summary>This instance's meter, so a listener can tell it from another edge's in the same process.</summary>
     public Meter Meter => _meter;
 

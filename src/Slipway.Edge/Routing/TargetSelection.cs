@@ -3,7 +3,7 @@ using Slipway.Edge.Services;
 
 namespace Slipway.Edge.Routing;
 
-internal sealed record TargetSelection(Target? Target, ImmutableArray<ResponseCookie> Cookies, bool Canary)
+internal readonly record struct TargetSelection(Target? Target, ImmutableArray<ResponseCookie> Cookies, bool Canary)
 {
     public static readonly TargetSelection None = new(null, [], false);
 }

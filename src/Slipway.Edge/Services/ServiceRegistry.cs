@@ -228,6 +228,13 @@ public sealed partial class ServiceRegistry : IAsyncDisposable
         return status;
     }
 
+    /// <summary>Every target's figures with its service and role, for the metrics.</summary>
+    public IEnumerable<TargetFigures> TargetFigures() =>
+        Volatile.Read(ref _services).Values.Select(r => r.Snapshot).SelectMany(s =>
+            s.Active.Select(t => new TargetFigures(s.Name, t.Id, "active", t.Stats.Snapshot()))
+                .Concat(s.Canary.Select(t => new TargetFigures(s.Name, t.Id, "canary", t.Stats.Snapshot())))
+                .Concat(s.Draining.Select(t => new TargetFigures(s.Name, t.Id, "draining", t.Stats.Snapshot()))));
+
     /// <summary>What persistence saves: definitions, current and canary targets, pause and maintenance state.</summary>
     public IReadOnlyList<PersistedService> Export() =>
         [.. Volatile.Read(ref _services).Values.Select(r => r.Snapshot).OrderBy(s => s.Name, StringComparer.Ordinal).Select(s => new PersistedService

@@ -8,6 +8,9 @@ namespace Slipway.Edge.Services;
 /// </summary>
 internal sealed class ServiceRuntime
 {
+    // One delegate for every pick, not a new one per request.
+    private static readonly Func<int, int> Roll = Random.Shared.Next;
+
     private readonly Lock _writeLock = new();
     private ServiceSnapshot _snapshot;
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -54,7 +57,7 @@ internal sealed class ServiceRuntime
         // snapshot that replaced it. A few rounds cover back-to-back swaps.
         for (var attempt = 0; attempt < 8; attempt++)
         {
-            var selection = TargetSelector.Select(Snapshot, cookie, exclude, ref _counter, Random.Shared.Next);
+            var selection = TargetSelector.Select(Snapshot, cookie, exclude, ref _counter, Roll);
             if (selection.Target is null)
             {
                 return null;

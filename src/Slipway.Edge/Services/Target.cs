@@ -1,5 +1,6 @@
 using Slipway.Edge.Control.Contracts;
 using Slipway.Edge.Health;
+using Slipway.Edge.Observability;
 
 namespace Slipway.Edge.Services;
 
@@ -36,6 +37,9 @@ internal sealed class Target
     public string BaseAddress { get; }
 
     public HealthTracker Health { get; }
+
+    /// <summary>Requests, errors and latencies of the forwards to this target (canary analysis, metrics).</summary>
+    public TargetStats Stats { get; } = new();
 
     public int InFlight => Volatile.Read(ref _inFlight);
 
@@ -124,6 +128,7 @@ internal sealed class Target
         },
         InFlight = InFlight,
         LastProbe = Health.LastProbe,
+        Stats = Stats.Snapshot(),
     };
 
     private void OnHealthChanged()

@@ -25,6 +25,12 @@ internal static class DeployCommand
             Description = "Environment to deploy to. Default: the app's first environment.",
             HelpName = "ENV",
         };
+        var canary = new Option<string?>("--canary")
+        {
+            Description = "A one-off canary: after validation the release gets this share of new sessions (e.g. 10%) and stays there, "
+                + "watched by the analysis, until `slipway rollout APP promote` or `abort` (docs/rollout.md).",
+            HelpName = "PERCENT",
+        };
         var detach = new Option<bool>("--detach") { Description = "Print the deployment id and return at once instead of following it." };
         var command = new Command(
             "deploy",
@@ -34,6 +40,7 @@ internal static class DeployCommand
         command.Options.Add(from);
         command.Options.Add(rev);
         command.Options.Add(env);
+        command.Options.Add(canary);
         command.Options.Add(detach);
         ClientCommand.SetAction(command, async (context, cancellationToken) =>
         {
@@ -43,12 +50,19 @@ internal static class DeployCommand
                 From = pr.GetValue(from) is { } dir ? ResolveFrom(dir, context.Client.Endpoint) : null,
                 Revision = pr.GetValue(rev),
                 Env = pr.GetValue(env),
+                Canary = pr.GetValue(canary) is { } share ? CanaryShare(share) : null,
             };
             var started = await context.Client.DeployAsync(pr.GetRequiredValue(app), request, cancellationToken);
             return await DeploymentFollower.RunAsync(context, started, pr.GetValue(detach), cancellationToken);
         }, json: true);
         return command;
     }
+
+    /// <summary>Checked here too, so a typo is a usage error before anything is built.</summary>
+    private static string CanaryShare(string share) =>
+        ControlPlane.Spec.RolloutSpecParser.ParseShare(share, out var error) is { } value
+            ? value.ToString(System.Globalization.CultureInfo.InvariantCulture) + "%"
+            : throw new CliConfigurationException($"--canary {share}: {error}");
 
     /// <summary>
     /// The server resolves paths on its own machine, so a relative path is made absolute here. When the server is

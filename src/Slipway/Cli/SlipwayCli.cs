@@ -55,6 +55,7 @@ internal static class SlipwayCli
         root.Subcommands.Add(ReleasesCommand.Create());
         root.Subcommands.Add(RollbackCommand.Create());
         root.Subcommands.Add(PromoteCommand.Create());
+        root.Subcommands.Add(RolloutCommand.Create());
         root.Subcommands.Add(CancelCommand.Create());
         root.Subcommands.Add(LogsCommand.Create());
         root.Subcommands.Add(TokensCommand.Create());

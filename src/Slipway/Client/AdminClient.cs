@@ -83,6 +83,14 @@ internal sealed class AdminClient : IDisposable
     public Task<DeploymentView> PromoteAsync(string app, PromoteRequest request, CancellationToken cancellationToken) =>
         SendAsync<DeploymentView>(HttpMethod.Post, $"api/v1/apps/{Esc(app)}/promote", JsonContent.Create(request, options: Json), cancellationToken);
 
+    /// <summary><c>POST /api/v1/apps/{app}/rollout/{command}</c>: promote, abort, pause or resume the running rollout.</summary>
+    public Task<RolloutView> CommandRolloutAsync(string app, string command, string? env, CancellationToken cancellationToken) =>
+        SendAsync<RolloutView>(HttpMethod.Post, $"api/v1/apps/{Esc(app)}/rollout/{Esc(command)}", JsonContent.Create(new RolloutCommandRequest { Env = env }, options: Json), cancellationToken);
+
+    /// <summary><c>GET /api/v1/apps/{app}/rollout</c>: the running rollout with the edge's live figures.</summary>
+    public Task<RolloutView> GetRolloutAsync(string app, string? env, CancellationToken cancellationToken) =>
+        SendAsync<RolloutView>(HttpMethod.Get, $"api/v1/apps/{Esc(app)}/rollout{(env is null ? "" : "?env=" + Esc(env))}", null, cancellationToken);
+
     public Task<DeploymentView> GetDeploymentAsync(string id, CancellationToken cancellationToken) =>
         SendAsync<DeploymentView>(HttpMethod.Get, $"api/v1/deployments/{Esc(id)}", null, cancellationToken);
 

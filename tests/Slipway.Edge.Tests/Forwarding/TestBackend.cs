@@ -143,6 +143,10 @@ internal sealed class TestBackend : IAsyncDisposable
                 await Task.Delay(300, token);
                 context.Abort();
                 return;
+            case "/fail":
+                context.Response.StatusCode = 500;
+                await context.Response.WriteAsync(Id, token);
+                return;
             case "/set-cookie":
                 context.Response.Headers.Append("Set-Cookie", "app=1; Path=/");
                 await context.Response.WriteAsync(Id, token);

@@ -43,6 +43,9 @@ internal sealed record TestAppSpec
     /// <summary>A git source (<c>source: { git: ..., branch: ... }</c>); null deploys with <c>from</c> only.</summary>
     public (string Git, string Branch)? Source { get; init; }
 
+    /// <summary>The <c>rollout:</c> value as written in YAML (e.g. <c>{ steps: [10%], pause: 5s }</c>); null for a full swap.</summary>
+    public string? Rollout { get; init; }
+
     public string ToYaml()
     {
         var yaml = new StringBuilder().AppendLine($"app: {App}");
@@ -66,6 +69,11 @@ internal sealed record TestAppSpec
         if (TestAndProd)
         {
             yaml.AppendLine($"environments: [ {{ name: test, routes: [ {{ host: {TestHost} }} ] }}, prod ]");
+        }
+
+        if (Rollout is not null)
+        {
+            yaml.AppendLine($"rollout: {Rollout}");
         }
 
         if (Promote is not null)

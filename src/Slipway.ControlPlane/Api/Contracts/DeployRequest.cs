@@ -11,6 +11,9 @@ public sealed record DeployRequest
 
     /// <summary>Environment to deploy to; defaults to the app's first environment.</summary>
     public string? Env { get; init; }
+
+    /// <summary>A one-off canary at this share (<c>10%</c>), held until <c>rollout promote</c> or <c>abort</c> (docs/rollout.md).</summary>
+    public string? Canary { get; init; }
 }
 
 /// <summary>Body of <c>POST /api/v1/apps/{app}/rollback</c>.</summary>

@@ -58,6 +58,9 @@ public sealed record DeploymentView
 
     /// <summary>For a promotion: the deployment that validated the release in <see cref="PromotedFrom"/>.</summary>
     public string? ValidatedBy { get; init; }
+
+    /// <summary>The progressive delivery of this deployment (docs/rollout.md); null for a full swap.</summary>
+    public RolloutView? Rollout { get; init; }
 }
 
 /// <summary>Answer of <c>?wait=true</c> deploys and of self-deploy.</summary>

@@ -31,6 +31,9 @@ public sealed record TargetStatus
     public int InFlight { get; init; }
 
     public ProbeResult? LastProbe { get; init; }
+
+    /// <summary>What the target answered since it joined the edge (docs/edge-control-api.md, "Per-target figures").</summary>
+    public TargetStatsSnapshot? Stats { get; init; }
 }
 
 public sealed record MaintenanceRequest
