@@ -27,6 +27,12 @@ internal static class AdminApi
         Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase) },
     };
 
+    /// <summary>
+    /// How long a write (or <c>/readyz</c>) that reaches a self-deploy candidate before it leads waits for it to take
+    /// over and recover; the handoff itself takes well under a second (docs/self-deploy.md).
+    /// </summary>
+    public static readonly TimeSpan HandoffWait = TimeSpan.FromSeconds(20);
+
     public sealed record Services(
         SlipwayStore Store,
         AppOperations Apps,
@@ -44,6 +50,9 @@ internal static class AdminApi
     {
         /// <summary>App secrets; also masks their values in what the API serves (process output, log tails).</summary>
         public AppSecrets? Secrets { get; init; }
+
+        /// <summary>The clock that bounds how long a request waits for a self-deploy candidate to become ready.</summary>
+        public TimeProvider Time { get; init; } = TimeProvider.System;
 
         public string Redact(string text) => Secrets?.RedactAll(text) ?? text;
     }
@@ -71,7 +80,8 @@ internal static class AdminApi
                     }
                 }
 
-                if (context.Request.Path.StartsWithSegments("/api/v1") && !s.Readiness.Ready && !IsRead(context.Request))
+                if (context.Request.Path.StartsWithSegments("/api/v1") && !s.Readiness.Ready && !IsRead(context.Request)
+                    && !await s.Readiness.WaitUntilReadyAsync(HandoffWait, s.Time, context.RequestAborted))
                 {
                     // Reads are served from the store by any instance; writes only by the lease holder once it has recovered.
                     await Error(context, 503, s.Readiness.Follower
@@ -110,7 +120,12 @@ internal static class AdminApi
         });
 
         app.MapGet("/healthz", () => s.Readiness.Draining ? Results.Text("draining\n", statusCode: 503) : Results.Text("ok\n"));
-        app.MapGet("/readyz", () => s.Readiness.ReadyForProbe ? Results.Text("ready\n") : Results.Text("not ready\n", statusCode: 503));
+        // A candidate the admin listener already routes to answers once it has taken over (docs/self-deploy.md): readiness seen
+        // through the admin listener does not blink while the new instance runs its start-up recovery.
+        app.MapGet("/readyz", async (CancellationToken ct) =>
+            s.Readiness.ReadyForProbe || await s.Readiness.WaitUntilReadyAsync(HandoffWait, s.Time, ct)
+                ? Results.Text("ready\n")
+                : Results.Text("not ready\n", statusCode: 503));
         app.MapGet("/version", () => Results.Text(s.Manifest, "application/json"));
         app.MapGet("/metrics", () => Results.Text(s.Metrics.Collect(), PrometheusExporter.ContentType));
 

@@ -204,7 +204,7 @@ public sealed partial class ControlPlaneHost : IAsyncDisposable
         var api = new AdminApi.Services(store, apps, deployments, events, tokens, edge, readiness, exporter,
             manifest, logsRoot, Path.Combine(home, "releases"),
             new WebhookReceiver(store, apps, webhookSecrets, statuses,
-                (name, url, reference, ct) => gitMirror.RemoteTipAsync(url, reference, GitCredentials.From(appSecrets.Values(name)), ct)), webhookSecrets) { Secrets = appSecrets };
+                (name, url, reference, ct) => gitMirror.RemoteTipAsync(url, reference, GitCredentials.From(appSecrets.Values(name)), ct)), webhookSecrets) { Secrets = appSecrets, Time = time };
         AdminApi.Map(app, api);
         // The edge page's charts read the edge's own status and metrics on a client of their own.
         var sampleClient = new EdgeControlClient(options.EdgeSocketPath, TimeSpan.FromSeconds(10));

@@ -11,6 +11,9 @@ internal sealed class Readiness
     private volatile bool _draining;
     private volatile bool _follower;
     private volatile bool _candidate;
+    private volatile bool _takingOver;
+    private readonly Lock _gate = new();
+    private TaskCompletionSource _readied = NewSignal();
 
     public bool Ready => _ready && !_draining;
 
@@ -23,7 +26,41 @@ internal sealed class Readiness
     public bool ReadyForProbe => !_draining && (_ready || (_candidate && _follower));
 
     /// <summary>This instance was started by a self-deploy and waits for the handoff (docs/self-deploy.md).</summary>
-    public void MarkCandidate() => _candidate = true;
+    public void MarkCandidate()
+    {
+        _candidate = true;
+        _takingOver = true;
+    }
+
+    /// <summary>
+    /// A self-deploy candidate that has not become ready yet: the admin listener may already route to it (between the swap
+    /// and the end of its start-up recovery), so a request that needs a ready leader waits for it instead of being refused.
+    /// </summary>
+    public bool TakingOver => _takingOver && !_draining;
+
+    /// <summary>
+    /// Waits, at most <paramref name="bound"/>, until this instance is <see cref="Ready"/>: true when it is. Only a
+    /// candidate that is <see cref="TakingOver"/> waits; any other instance answers at once.
+    /// </summary>
+    public async Task<bool> WaitUntilReadyAsync(TimeSpan bound, TimeProvider time, CancellationToken cancellationToken)
+    {
+        if (Ready || !TakingOver)
+        {
+            return Ready;
+        }
+
+        Task readied;
+        lock (_gate)
+        {
+            readied = _readied.Task;
+        }
+
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var expired = Task.Delay(bound, time, timeout.Token);
+        await Task.WhenAny(readied, expired);
+        await timeout.CancelAsync();
+        return Ready;
+    }
 
     /// <summary>Another instance holds the lease: answer reads, refuse writes with 503 "follower".</summary>
     public bool Follower => _follower;
@@ -32,12 +69,18 @@ internal sealed class Readiness
     {
         _follower = false;
         _ready = true;
+        _takingOver = false;
+        lock (_gate)
+        {
+            _readied.TrySetResult();
+        }
     }
 
     public void MarkFollower()
     {
         _ready = false;
         _follower = true;
+        Rearm();
     }
 
     /// <summary>Leader again (or for the first time), but recovery has not run yet.</summary>
@@ -45,7 +88,29 @@ internal sealed class Readiness
     {
         _ready = false;
         _follower = false;
+        Rearm();
     }
 
-    public void MarkDraining() => _draining = true;
+    public void MarkDraining()
+    {
+        _draining = true;
+        lock (_gate)
+        {
+            // Requests waiting for readiness answer now: a stopping instance does not become ready.
+            _readied.TrySetResult();
+        }
+    }
+
+    private void Rearm()
+    {
+        lock (_gate)
+        {
+            if (_readied.Task.IsCompleted)
+            {
+                _readied = NewSignal();
+            }
+        }
+    }
+
+    private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 }
