@@ -100,20 +100,7 @@ if command -v nginx >/dev/null; then
     nginx_port=$(free_port)
     nginx_h2c_port=$(free_port)
     mkdir -p "$work/nginx/logs"
-    cat >"$work/nginx/nginx.conf" <<NGINX
-worker_processes auto;
-daemon off;
-pid $work/nginx/nginx.pid;
-error_log $work/nginx/logs/error.log warn;
-events { worker_connections 4096; }
-http {
-    access_log off;
-    client_body_temp_path $work/nginx/body;
-    proxy_temp_path $work/nginx/proxy;
-    fastcgi_temp_path $work/nginx/fastcgi;
-    uwsgi_temp_path $work/nginx/uwsgi;
-    scgi_temp_path $work/nginx/scgi;
-    upstream backend { server 127.0.0.1:$backend_port; keepalive 128; }
+    { nginx_conf_head "$backend_port"; cat <<NGINX
     server {
         listen 127.0.0.1:$nginx_port;
         listen 127.0.0.1:$nginx_h2c_port http2;
@@ -127,6 +114,7 @@ http {
     }
 }
 NGINX
+    } >"$work/nginx/nginx.conf"
     nginx -p "$work/nginx" -c "$work/nginx/nginx.conf" >"$work/nginx.log" 2>&1 &
     pids+=($!)
     wait_http "http://127.0.0.1:$nginx_port/"

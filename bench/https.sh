@@ -17,26 +17,11 @@ HANDSHAKE_CONNECTIONS=${HANDSHAKE_CONNECTIONS:-16}
 root=$(cd "$(dirname "$0")/.." && pwd)
 work=$(mktemp -d -t slipway-https-bench.XXXXXX)
 pids=()
-cleanup() {
-    for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-    wait 2>/dev/null || true
-    rm -rf "$work"
-}
-trap cleanup EXIT
+. "$root/bench/lib.sh"
+trap stop_pids_and_clean EXIT
 
 command -v wrk >/dev/null || { echo "wrk is required (apt-get install -y wrk)" >&2; exit 1; }
 command -v nginx >/dev/null || { echo "nginx is required (apt-get install -y nginx)" >&2; exit 1; }
-
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
-wait_url() {
-    for _ in $(seq 1 300); do
-        curl -kfsS -o /dev/null "$1" 2>/dev/null && return 0
-        sleep 0.1
-    done
-    echo "no answer from $1" >&2
-    tail -n 20 "$work"/*.log >&2 2>/dev/null || true
-    return 1
-}
 
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj "/CN=bench.test" \
     -addext "subjectAltName=DNS:bench.test,IP:127.0.0.1" -keyout "$work/key.pem" -out "$work/cert.pem" 2>/dev/null
@@ -48,31 +33,18 @@ dotnet build -c Release "$root/bench/EdgeBench" -o "$work/edge" -v quiet -nologo
 backend_port=$(free_port)
 dotnet "$work/backend/Backend.dll" --urls "http://127.0.0.1:$backend_port" >"$work/backend.log" 2>&1 &
 pids+=($!)
-wait_url "http://127.0.0.1:$backend_port/"
+wait_http "http://127.0.0.1:$backend_port/"
 
 edge_http=$(free_port)
 edge_https=$(free_port)
 dotnet "$work/edge/EdgeBench.dll" "127.0.0.1:$edge_http" "http://127.0.0.1:$backend_port" "$work/edge-home" \
     --https "127.0.0.1:$edge_https" "$work/cert.pem" "$work/key.pem" >"$work/edge.log" 2>&1 &
 pids+=($!)
-wait_url "https://127.0.0.1:$edge_https/"
+wait_http "https://127.0.0.1:$edge_https/" -k
 
 nginx_port=$(free_port)
 mkdir -p "$work/nginx/logs"
-cat >"$work/nginx/nginx.conf" <<NGINX
-worker_processes auto;
-daemon off;
-pid $work/nginx/nginx.pid;
-error_log $work/nginx/logs/error.log warn;
-events { worker_connections 4096; }
-http {
-    access_log off;
-    client_body_temp_path $work/nginx/body;
-    proxy_temp_path $work/nginx/proxy;
-    fastcgi_temp_path $work/nginx/fastcgi;
-    uwsgi_temp_path $work/nginx/uwsgi;
-    scgi_temp_path $work/nginx/scgi;
-    upstream backend { server 127.0.0.1:$backend_port; keepalive 128; }
+{ nginx_conf_head "$backend_port"; cat <<NGINX
     server {
         listen 127.0.0.1:$nginx_port ssl http2;
         ssl_certificate $work/cert.pem;
@@ -89,9 +61,10 @@ http {
     }
 }
 NGINX
+} >"$work/nginx/nginx.conf"
 nginx -p "$work/nginx" -c "$work/nginx/nginx.conf" >"$work/nginx.log" 2>&1 &
 pids+=($!)
-wait_url "https://127.0.0.1:$nginx_port/"
+wait_http "https://127.0.0.1:$nginx_port/" -k
 
 targets=("slipway-edge https://127.0.0.1:$edge_https/" "nginx https://127.0.0.1:$nginx_port/")
 # The HTTP version each one negotiates with curl by ALPN (wrk itself speaks HTTP/1.1 over TLS).
