@@ -80,17 +80,34 @@ internal static class AdminApi
                     }
                 }
 
-                if (context.Request.Path.StartsWithSegments("/api/v1") && !s.Readiness.Ready && !IsRead(context.Request)
-                    && !await s.Readiness.WaitUntilReadyAsync(HandoffWait, s.Time, context.RequestAborted))
+                Readiness.WritePermit? permit = null;
+                if (context.Request.Path.StartsWithSegments("/api/v1") && !IsRead(context.Request))
                 {
-                    // Reads are served from the store by any instance; writes only by the lease holder once it has recovered.
-                    await Error(context, 503, s.Readiness.Follower
-                        ? "follower: another control plane holds the store's lease and takes the writes; retry against it, or wait for this instance to take over."
-                        : "not ready: the control plane is still recovering after a start; retry in a moment.");
-                    return;
+                    (permit, var successor) = s.Readiness.EnterWrite();
+                    if (successor is not null)
+                    {
+                        // A self-deploy is handing the lease to the new instance: it takes this write, once it leads.
+                        await HandoffForwarder.ForwardAsync(context, successor, context.RequestAborted);
+                        return;
+                    }
+
+                    context.Features.Set(permit);
                 }
 
-                await next(context);
+                using (permit)
+                {
+                    if (permit is not null && !s.Readiness.Ready
+                        && !await s.Readiness.WaitUntilReadyAsync(HandoffWait, s.Time, context.RequestAborted))
+                    {
+                        // Reads are served from the store by any instance; writes only by the lease holder once it has recovered.
+                        await Error(context, 503, s.Readiness.Follower
+                            ? "follower: another control plane holds the store's lease and takes the writes; retry against it, or wait for this instance to take over."
+                            : "not ready: the control plane is still recovering after a start; retry in a moment.");
+                        return;
+                    }
+
+                    await next(context);
+                }
             }
             catch (ApiProblem e)
             {
@@ -297,6 +314,8 @@ internal static class AdminApi
             return Results.Json(Views.Of(deployment, s.Store, coalesced), Json, statusCode: coalesced ? 200 : 202);
         }
 
+        // The write is done; waiting for the deployment to end does not hold a self-deploy's handoff.
+        request.HttpContext.Features.Get<Readiness.WritePermit>()?.Dispose();
         var ended = await s.Deployments.WaitAsync(deployment.Id, ct);
         var tail = s.Redact(DeployLog.ReadTail(Path.Combine(s.LogsRoot, "deployments", ended.Id + ".log")));
         var status = ended.Status switch

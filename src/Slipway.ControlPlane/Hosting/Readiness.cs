@@ -14,6 +14,9 @@ internal sealed class Readiness
     private volatile bool _takingOver;
     private readonly Lock _gate = new();
     private TaskCompletionSource _readied = NewSignal();
+    private Uri? _successor;
+    private int _writes;
+    private TaskCompletionSource? _writesEnded;
 
     public bool Ready => _ready && !_draining;
 
@@ -72,7 +75,89 @@ internal sealed class Readiness
         _takingOver = false;
         lock (_gate)
         {
+            // Taken back after a failed handoff, or leading for the first time: writes are served here again.
+            _successor = null;
             _readied.TrySetResult();
+        }
+    }
+
+    /// <summary>
+    /// Counts an admin write this instance serves itself, or names the instance it goes to instead: once a self-deploy
+    /// hands off (<see cref="HandOffWritesAsync"/>), writes that reach this instance are passed to the successor, so
+    /// none is refused while the lease moves (docs/self-deploy.md). Dispose the permit when the write is done.
+    /// </summary>
+    public (WritePermit? Permit, Uri? Successor) EnterWrite()
+    {
+        lock (_gate)
+        {
+            if (_successor is { } successor)
+            {
+                return (null, successor);
+            }
+
+            _writes++;
+            return (new WritePermit(this), null);
+        }
+    }
+
+    /// <summary>
+    /// From now on writes go to <paramref name="successor"/>; waits (at most <paramref name="bound"/>) for the writes
+    /// this instance is serving to end, so none of them meets the lease gone. False when some were still running.
+    /// </summary>
+    public async Task<bool> HandOffWritesAsync(Uri successor, TimeSpan bound, TimeProvider time)
+    {
+        Task ended;
+        lock (_gate)
+        {
+            _successor = successor;
+            if (_writes == 0)
+            {
+                return true;
+            }
+
+            _writesEnded ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            ended = _writesEnded.Task;
+        }
+
+        using var timeout = new CancellationTokenSource();
+        var expired = Task.Delay(bound, time, timeout.Token);
+        var first = await Task.WhenAny(ended, expired);
+        await timeout.CancelAsync();
+        return first == ended;
+    }
+
+    /// <summary>A handoff that did not get as far as releasing the lease: writes are served here again.</summary>
+    public void CancelHandOff()
+    {
+        lock (_gate)
+        {
+            _successor = null;
+        }
+    }
+
+    private void ExitWrite()
+    {
+        lock (_gate)
+        {
+            if (--_writes == 0 && _writesEnded is { } ended)
+            {
+                _writesEnded = null;
+                ended.TrySetResult();
+            }
+        }
+    }
+
+    /// <summary>One admin write being served by this instance; a long wait after the write (<c>?wait=true</c>) disposes it early.</summary>
+    internal sealed class WritePermit(Readiness owner) : IDisposable
+    {
+        private int _disposed;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _disposed, 1) == 0)
+            {
+                owner.ExitWrite();
+            }
         }
     }
 
@@ -88,6 +173,7 @@ internal sealed class Readiness
     {
         _ready = false;
         _follower = false;
+        CancelHandOff();
         Rearm();
     }
 
@@ -105,6 +191,7 @@ internal sealed class Readiness
     {
         lock (_gate)
         {
+
             if (_readied.Task.IsCompleted)
             {
                 _readied = NewSignal();

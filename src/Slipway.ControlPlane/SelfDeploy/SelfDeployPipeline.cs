@@ -33,6 +33,9 @@ internal sealed partial class SelfDeployPipeline(
 {
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(100);
 
+    /// <summary>How long the old instance waits for the admin writes it is serving before it releases the lease.</summary>
+    private static readonly TimeSpan WriteDrainBound = TimeSpan.FromSeconds(10);
+
     /// <summary>This instance's admin URL (known once Kestrel has bound).</summary>
     public required Func<string> OwnUrl { get; init; }
 
@@ -74,6 +77,14 @@ internal sealed partial class SelfDeployPipeline(
             FaultInjection.After("activate");
 
             Phase(run, "handoff", release.Id, candidate.Generation);
+            // Writes the edge sent here just before the swap go to the candidate from now on, and the ones already
+            // running end before the lease moves, so none of them is refused for want of it.
+            var writesEnded = await readiness.HandOffWritesAsync(new Uri(candidate.Url), WriteDrainBound, time);
+            if (!writesEnded)
+            {
+                run.Log.Append($"handoff: admin writes still running after {ValidatePhase.Format(WriteDrainBound)}; releasing the lease anyway, they may be refused");
+            }
+
             var marker = store.WriteHandoff(run.Id, candidate.Generation, candidate.ProcessId, release.Digest, self.Id, self.Url);
             run.Activated = true;
             leadership.Yield(store.ReleaseLease);
@@ -100,6 +111,7 @@ internal sealed partial class SelfDeployPipeline(
             run.Log.Append($"{summary}; this control plane keeps serving and keeps the lease");
             if (swapped && self is not null)
             {
+                readiness.CancelHandOff();
                 await RouteBackAsync(run, self);
             }
 

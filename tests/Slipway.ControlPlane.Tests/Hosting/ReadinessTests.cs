@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using Slipway.ControlPlane.Hosting;
 
 namespace Slipway.ControlPlane.Tests.Hosting;
@@ -72,5 +73,76 @@ public sealed class ReadinessTests
 
         Assert.True(waiting.IsCompleted);
         Assert.False(await waiting);
+    }
+
+    private static readonly Uri Successor = new("http://127.0.0.1:40001");
+
+    [Fact]
+    public async Task HandOffWrites_WaitsForTheRunningWriteAndSendsNewOnesToTheSuccessor()
+    {
+        var readiness = new Readiness();
+        readiness.MarkReady();
+        var (running, none) = readiness.EnterWrite();
+        Assert.NotNull(running);
+        Assert.Null(none);
+
+        var handoff = readiness.HandOffWritesAsync(Successor, TimeSpan.FromMinutes(5), TimeProvider.System);
+        Assert.False(handoff.IsCompleted);
+        var (late, successor) = readiness.EnterWrite();
+        Assert.Null(late);
+        Assert.Equal(Successor, successor);
+
+        running.Dispose();
+        Assert.True(await handoff.WaitAsync(TimeSpan.FromSeconds(30)));
+    }
+
+    [Fact]
+    public async Task HandOffWrites_AWriteThatNeverEnds_GivesUpAtTheBound()
+    {
+        var time = new FakeTimeProvider();
+        var readiness = new Readiness();
+        readiness.MarkReady();
+        using var stuck = readiness.EnterWrite().Permit;
+
+        var handoff = readiness.HandOffWritesAsync(Successor, TimeSpan.FromSeconds(10), time);
+        time.Advance(TimeSpan.FromSeconds(9));
+        Assert.False(handoff.IsCompleted);
+        time.Advance(TimeSpan.FromSeconds(1));
+
+        Assert.False(await handoff.WaitAsync(TimeSpan.FromSeconds(30)));
+    }
+
+    [Fact]
+    public async Task HandOffWrites_APermitDisposedTwiceCountsOnce()
+    {
+        var readiness = new Readiness();
+        readiness.MarkReady();
+        var first = readiness.EnterWrite().Permit!;
+        using var second = readiness.EnterWrite().Permit;
+        first.Dispose();
+        first.Dispose();
+
+        var handoff = readiness.HandOffWritesAsync(Successor, TimeSpan.FromMinutes(5), TimeProvider.System);
+        Assert.False(handoff.IsCompleted);
+        second!.Dispose();
+        Assert.True(await handoff.WaitAsync(TimeSpan.FromSeconds(30)));
+    }
+
+    [Fact]
+    public async Task TakenBack_WritesAreServedHereAgain()
+    {
+        var readiness = new Readiness();
+        readiness.MarkReady();
+        Assert.True(await readiness.HandOffWritesAsync(Successor, TimeSpan.FromMinutes(5), TimeProvider.System));
+        readiness.MarkFollower();
+        Assert.Equal(Successor, readiness.EnterWrite().Successor);
+
+        readiness.MarkReady();
+        var (permit, successor) = readiness.EnterWrite();
+        using (permit)
+        {
+            Assert.NotNull(permit);
+            Assert.Null(successor);
+        }
     }
 }

@@ -28,10 +28,10 @@ public sealed class SelfDeployTests(SelfDeployFixture fixture, ITestOutputHelper
         var slipway = fixture.Slipway;
         var token = (await File.ReadAllTextAsync(Path.Combine(slipway.Home, "admin.token"))).Trim();
         await using var appLoad = await EdgeLoad.StartAsync(slipway.HttpUrl, fixture.App.Host, body => body.StartsWith("self v1 ", StringComparison.Ordinal), clients: 6);
-        // Readiness seen through the admin listener never blinks. Writes during a handoff are not asserted here yet: a
-        // write the old instance is handling as it yields the lease can still get 503 (1 of 577 in a CI run); see
-        // docs/security.md "Not yet closed".
+        // Readiness seen through the admin listener never blinks, and a write during a handoff waits for the new leader.
         await using var adminLoad = new AdminLoad(slipway.AdminUrl, token, ["/api/v1/apps", "/version", "/readyz"], clients: 4);
+        var written = new TestAppSpec { App = "selfwrites" };
+        await using var writes = new AdminWriteLoad(slipway.AdminUrl, token, written.App, written.ToYaml());
 
         var (previous, _) = await fixture.VersionAsync();
         for (var i = 0; i < 5; i++)
@@ -56,10 +56,14 @@ public sealed class SelfDeployTests(SelfDeployFixture fixture, ITestOutputHelper
         await appLoad.AtLeastAsync(20);
         var app = await appLoad.StopAsync();
         var admin = await adminLoad.StopAsync();
+        var write = await writes.StopAsync();
         output.WriteLine($"app load: {app}");
         output.WriteLine($"admin load: {admin.Requests} requests, {admin.Failures} failed");
+        output.WriteLine($"admin writes: {write.Requests} PUTs of an app spec, {write.Failures} failed, longest {write.Longest.TotalMilliseconds:0} ms");
         Assert.True(app.Failures == 0, app.ToString());
         Assert.True(admin.Failures == 0, $"{admin.Failures} of {admin.Requests} admin requests failed:\n  {string.Join("\n  ", admin.Samples)}");
+        Assert.True(write.Failures == 0, $"{write.Failures} of {write.Requests} admin writes failed:\n  {string.Join("\n  ", write.Samples)}");
+        Assert.True(write.Requests > 0, "no write was sent");
 
         var deployments = await slipway.Admin.DeploymentsAsync("slipway");
         Assert.All(deployments, d => Assert.Contains(d.Status, new[] { "succeeded", "failed", "cancelled", "superseded", "rolled_back" }));
