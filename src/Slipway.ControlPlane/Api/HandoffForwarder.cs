@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http;
 using Slipway.ControlPlane.Deployments;
+using Slipway.Edge.Supervision;
 
 namespace Slipway.ControlPlane.Api;
 
@@ -11,28 +12,30 @@ namespace Slipway.ControlPlane.Api;
 /// </summary>
 internal static class HandoffForwarder
 {
-    private static readonly HttpClient Client = new(new SocketsHttpHandler
-    {
-        UseProxy = false,
-        AllowAutoRedirect = false,
-        UseCookies = false,
-        PooledConnectionLifetime = TimeSpan.FromSeconds(30),
-    })
-    {
-        // The successor bounds its own wait for the lease (AdminApi.HandoffWait); the caller's abort ends this one.
-        Timeout = Timeout.InfiniteTimeSpan,
-    };
-
     // Connection-level headers are the hop's own; Host names this instance, not the successor.
     private static readonly HashSet<string> NotForwarded = new(StringComparer.OrdinalIgnoreCase)
     {
         "Connection", "Keep-Alive", "Proxy-Connection", "TE", "Trailer", "Transfer-Encoding", "Upgrade", "Host", "Expect",
     };
 
-    public static async Task ForwardAsync(HttpContext context, Uri successor, CancellationToken cancellationToken)
+    public static async Task ForwardAsync(HttpContext context, HandoffSuccessor successor, CancellationToken cancellationToken)
     {
+        // The port is the candidate's, checked like the edge checks it (PortGuard): a process that took it in the
+        // meantime gets no bearer token. The successor bounds its own wait for the lease (AdminApi.HandoffWait);
+        // the caller's abort ends this one. A handoff lasts seconds, so a client per write costs nothing worth keeping.
+        var guard = successor.Claim is { } claim ? PortGuard.For(successor.Url.Port, claim) : PortGuard.None;
+        using var client = new HttpClient(new SocketsHttpHandler
+        {
+            UseProxy = false,
+            AllowAutoRedirect = false,
+            UseCookies = false,
+            ConnectCallback = (connection, token) => guard.ConnectAsync(connection.DnsEndPoint, token),
+        })
+        {
+            Timeout = Timeout.InfiniteTimeSpan,
+        };
         var request = context.Request;
-        using var message = new HttpRequestMessage(new HttpMethod(request.Method), new Uri(successor, request.Path + request.QueryString));
+        using var message = new HttpRequestMessage(new HttpMethod(request.Method), new Uri(successor.Url, request.Path + request.QueryString));
         if (request.ContentLength is > 0 || request.Headers.TransferEncoding.Count > 0)
         {
             message.Content = new StreamContent(request.Body);
@@ -54,11 +57,11 @@ internal static class HandoffForwarder
         HttpResponseMessage answer;
         try
         {
-            answer = await Client.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+            answer = await client.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
         }
         catch (HttpRequestException e)
         {
-            throw new ApiProblem(503, $"follower: this control plane handed the lease to the new one at {successor}, which did not answer ({e.Message}); retry in a moment.");
+            throw new ApiProblem(503, $"follower: this control plane handed the lease to the new one at {successor.Url}, which did not answer ({e.Message}); retry in a moment.");
         }
 
         using (answer)
@@ -78,3 +81,9 @@ internal static class HandoffForwarder
         }
     }
 }
+
+/// <summary>
+/// Where writes go during a self-deploy's handoff: the candidate's admin URL and the supervised process its port was
+/// handed to (null when the edge did not say, and then the port is not checked).
+/// </summary>
+internal sealed record HandoffSuccessor(Uri Url, PortClaim? Claim);

@@ -1,3 +1,5 @@
+using Slipway.ControlPlane.Api;
+
 namespace Slipway.ControlPlane.Hosting;
 
 /// <summary>
@@ -14,7 +16,7 @@ internal sealed class Readiness
     private volatile bool _takingOver;
     private readonly Lock _gate = new();
     private TaskCompletionSource _readied = NewSignal();
-    private Uri? _successor;
+    private HandoffSuccessor? _successor;
     private int _writes;
     private TaskCompletionSource? _writesEnded;
 
@@ -86,7 +88,7 @@ internal sealed class Readiness
     /// hands off (<see cref="HandOffWritesAsync"/>), writes that reach this instance are passed to the successor, so
     /// none is refused while the lease moves (docs/self-deploy.md). Dispose the permit when the write is done.
     /// </summary>
-    public (WritePermit? Permit, Uri? Successor) EnterWrite()
+    public (WritePermit? Permit, HandoffSuccessor? Successor) EnterWrite()
     {
         lock (_gate)
         {
@@ -104,7 +106,7 @@ internal sealed class Readiness
     /// From now on writes go to <paramref name="successor"/>; waits (at most <paramref name="bound"/>) for the writes
     /// this instance is serving to end, so none of them meets the lease gone. False when some were still running.
     /// </summary>
-    public async Task<bool> HandOffWritesAsync(Uri successor, TimeSpan bound, TimeProvider time)
+    public async Task<bool> HandOffWritesAsync(HandoffSuccessor successor, TimeSpan bound, TimeProvider time)
     {
         Task ended;
         lock (_gate)

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Http;
 using Slipway.ControlPlane.Api;
 using Slipway.ControlPlane.Api.Contracts;
 using Slipway.ControlPlane.Deployments;
+using Slipway.ControlPlane.Hosting;
 using Slipway.ControlPlane.Pipeline;
 using Slipway.ControlPlane.Store;
 
@@ -32,6 +33,9 @@ internal static class SelfDeployApi
             }
 
             var (deployment, _) = self.Deploy(body);
+            // The write is done once the deployment is queued. Waiting for it is not a write: the handoff waits for
+            // running writes to end, and this request would otherwise hold up the very handoff it waits for.
+            request.HttpContext.Features.Get<Readiness.WritePermit>()?.Dispose();
             var ended = await deployments.WaitAsync(deployment.Id, ct);
             var tail = DeployLog.ReadTail(Path.Combine(logsRoot, "deployments", ended.Id + ".log"));
             var status = ended.Status switch

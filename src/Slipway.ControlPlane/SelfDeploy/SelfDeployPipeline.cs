@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Slipway.ControlPlane.Api;
 using Slipway.ControlPlane.Edge;
 using Slipway.ControlPlane.Hosting;
 using Slipway.ControlPlane.Pipeline;
@@ -6,6 +7,7 @@ using Slipway.ControlPlane.Reliability;
 using Slipway.ControlPlane.Runtime;
 using Slipway.ControlPlane.Store;
 using Slipway.Edge.Control.Contracts;
+using Slipway.Edge.Supervision;
 
 namespace Slipway.ControlPlane.SelfDeploy;
 
@@ -79,7 +81,9 @@ internal sealed partial class SelfDeployPipeline(
             Phase(run, "handoff", release.Id, candidate.Generation);
             // Writes the edge sent here just before the swap go to the candidate from now on, and the ones already
             // running end before the lease moves, so none of them is refused for want of it.
-            var writesEnded = await readiness.HandOffWritesAsync(new Uri(candidate.Url), WriteDrainBound, time);
+            var process = await edge.GetProcessAsync(candidate.ProcessId, cancellationToken);
+            var successor = new HandoffSuccessor(new Uri(candidate.Url), PortClaim.Of(candidate.ProcessId, process?.Pid));
+            var writesEnded = await readiness.HandOffWritesAsync(successor, WriteDrainBound, time);
             if (!writesEnded)
             {
                 run.Log.Append($"handoff: admin writes still running after {ValidatePhase.Format(WriteDrainBound)}; releasing the lease anyway, they may be refused");

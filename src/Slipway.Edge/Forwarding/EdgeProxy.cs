@@ -6,6 +6,7 @@ using Slipway.Edge.Control.Contracts;
 using Slipway.Edge.Observability;
 using Slipway.Edge.Routing;
 using Slipway.Edge.Services;
+using Slipway.Edge.Supervision;
 
 namespace Slipway.Edge.Forwarding;
 
@@ -26,13 +27,13 @@ public sealed partial class EdgeProxy : IDisposable
     private readonly TargetForwarder _forwarder;
 
     /// <param name="trustedProxies">Peers whose forwarding headers are kept and appended to; null: nobody's.</param>
-    public EdgeProxy(ServiceRegistry registry, TimeProvider timeProvider, ILoggerFactory loggerFactory, EdgeMetrics metrics, TrustedProxies? trustedProxies = null)
+    public EdgeProxy(ServiceRegistry registry, TimeProvider timeProvider, ILoggerFactory loggerFactory, EdgeMetrics metrics, TrustedProxies? trustedProxies = null, PortGuard? portGuard = null)
     {
         _registry = registry;
         _timeProvider = timeProvider;
         _logger = loggerFactory.CreateLogger<EdgeProxy>();
         _metrics = metrics;
-        _forwarder = new TargetForwarder(timeProvider, loggerFactory, trustedProxies ?? TrustedProxies.None);
+        _forwarder = new TargetForwarder(timeProvider, loggerFactory, trustedProxies ?? TrustedProxies.None, portGuard ?? PortGuard.None);
     }
 
     /// <param name="serviceOverride">Route every request to this service regardless of host and path (admin listener).</param>

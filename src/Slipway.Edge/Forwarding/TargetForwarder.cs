@@ -6,6 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Slipway.Edge.Control.Contracts;
 using Slipway.Edge.Hosting;
+using Slipway.Edge.Supervision;
 using Yarp.ReverseProxy.Forwarder;
 using YarpError = Yarp.ReverseProxy.Forwarder.ForwarderError;
 
@@ -43,7 +44,7 @@ internal sealed class TargetForwarder : IDisposable
     private readonly TimeProvider _timeProvider;
     private readonly TrustedProxies _trustedProxies;
 
-    public TargetForwarder(TimeProvider timeProvider, ILoggerFactory loggerFactory, TrustedProxies trustedProxies)
+    public TargetForwarder(TimeProvider timeProvider, ILoggerFactory loggerFactory, TrustedProxies trustedProxies, PortGuard portGuard)
     {
         _timeProvider = timeProvider;
         _trustedProxies = trustedProxies;
@@ -58,11 +59,13 @@ internal sealed class TargetForwarder : IDisposable
         services.AddHttpForwarder();
         _services = services.BuildServiceProvider();
         _forwarder = _services.GetRequiredService<IHttpForwarder>();
-        _client = new HttpMessageInvoker(CreateHandler(), disposeHandler: true);
+        _client = new HttpMessageInvoker(CreateHandler(portGuard), disposeHandler: true);
     }
 
-    public static SocketsHttpHandler CreateHandler() => new()
+    /// <param name="portGuard">Checks who serves a supervised process's port before anything is sent to it.</param>
+    public static SocketsHttpHandler CreateHandler(PortGuard portGuard) => new()
     {
+        ConnectCallback = portGuard == PortGuard.None ? null : (context, cancellationToken) => portGuard.ConnectAsync(context.DnsEndPoint, cancellationToken),
         UseProxy = false,
         AllowAutoRedirect = false,
         AutomaticDecompression = DecompressionMethods.None,

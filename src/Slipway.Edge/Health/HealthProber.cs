@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Slipway.Edge.Control.Contracts;
 using Slipway.Edge.Forwarding;
 using Slipway.Edge.Services;
+using Slipway.Edge.Supervision;
 
 namespace Slipway.Edge.Health;
 
@@ -19,10 +20,11 @@ internal sealed partial class HealthProber : IDisposable
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
 
-    public HealthProber(TimeProvider timeProvider, ILogger logger)
+    public HealthProber(TimeProvider timeProvider, ILogger logger, PortGuard? portGuard = null)
     {
         _timeProvider = timeProvider;
         _logger = logger;
+        portGuard ??= PortGuard.None;
         _client = new HttpMessageInvoker(new SocketsHttpHandler
         {
             UseProxy = false,
@@ -32,6 +34,8 @@ internal sealed partial class HealthProber : IDisposable
             ConnectTimeout = TimeSpan.FromSeconds(5),
             PooledConnectionIdleTimeout = TimeSpan.FromSeconds(30),
             ActivityHeadersPropagator = null,
+            // A probe is a request like any other: it goes only to the process a supervised port was handed to.
+            ConnectCallback = portGuard == PortGuard.None ? null : (context, cancellationToken) => portGuard.ConnectAsync(context.DnsEndPoint, cancellationToken),
         });
     }
 

@@ -295,16 +295,18 @@ public sealed partial class EdgeHost : IAsyncDisposable
             Log.HomeRepaired(logger, options.FullHome, repaired);
         }
 
-        var services = new ServiceRegistry(time, loggerFactory);
         var supervisor = new ProcessSupervisor(options.ProcessLogDirectory, time, loggerFactory.CreateLogger<ProcessSupervisor>())
         {
             OutputRelay = options.OutputRelay,
             SecretBox = () => new SecretBox(MasterKey.Load(options.FullHome)),
         };
+        // Nothing reaches a port handed to a supervised process unless that process serves it (port squatting).
+        var portGuard = new PortGuard(supervisor.ClaimsOf);
+        var services = new ServiceRegistry(time, loggerFactory, portGuard);
         var exporter = new PrometheusExporter(EdgeMetrics.MeterName);
         var metrics = new EdgeMetrics();
         metrics.ObserveTargets(services);
-        var proxy = new EdgeProxy(services, time, loggerFactory, metrics, options.ParseTrustedProxies());
+        var proxy = new EdgeProxy(services, time, loggerFactory, metrics, options.ParseTrustedProxies(), portGuard);
         var gate = new ControlGate();
         var started = new List<WebApplication>();
         EdgeStatePersister? persister = null;

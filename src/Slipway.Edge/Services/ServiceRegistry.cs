@@ -5,6 +5,7 @@ using Slipway.Edge.Draining;
 using Slipway.Edge.Health;
 using Slipway.Edge.LoadBalancing;
 using Slipway.Edge.Routing;
+using Slipway.Edge.Supervision;
 
 namespace Slipway.Edge.Services;
 
@@ -25,11 +26,11 @@ public sealed partial class ServiceRegistry : IAsyncDisposable
     private ImmutableDictionary<string, ServiceRuntime> _services = ImmutableDictionary.Create<string, ServiceRuntime>(StringComparer.Ordinal);
     private RouteTable _routes = RouteTable.Empty;
 
-    public ServiceRegistry(TimeProvider timeProvider, ILoggerFactory loggerFactory)
+    public ServiceRegistry(TimeProvider timeProvider, ILoggerFactory loggerFactory, PortGuard? portGuard = null)
     {
         _timeProvider = timeProvider;
         _logger = loggerFactory.CreateLogger<ServiceRegistry>();
-        _prober = new HealthProber(timeProvider, loggerFactory.CreateLogger<HealthProber>());
+        _prober = new HealthProber(timeProvider, loggerFactory.CreateLogger<HealthProber>(), portGuard);
         _drainer = new TargetDrainer(timeProvider, loggerFactory.CreateLogger<TargetDrainer>());
     }
 

@@ -123,6 +123,28 @@ public sealed partial class ProcessSupervisor : IAsyncDisposable
 
     public ProcessStatus? Get(string id) => Find(id)?.Snapshot();
 
+    /// <summary>
+    /// The active processes a loopback port was handed to (<see cref="ProcessDefinition.Port"/>): each with its session
+    /// while it runs, none while it starts again. Usually one; two while a process that let the port go is still
+    /// stopping and a new one was given it. <see cref="PortGuard"/> sends to the port only when one of them serves it.
+    /// </summary>
+    public IReadOnlyList<PortClaim> ClaimsOf(int port)
+    {
+        List<PortClaim>? claims = null;
+        lock (_gate)
+        {
+            foreach (var process in _processes.Values)
+            {
+                if (process.Definition.Port == port && process.Claim() is { } claim)
+                {
+                    (claims ??= []).Add(claim);
+                }
+            }
+        }
+
+        return claims ?? (IReadOnlyList<PortClaim>)[];
+    }
+
     public IReadOnlyList<ProcessStatus> List() => List(forState: false);
 
     /// <summary>As <see cref="List()"/>, with each process's secrets sealed into its definition: what the state file keeps.</summary>

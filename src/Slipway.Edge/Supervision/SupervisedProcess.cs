@@ -66,6 +66,21 @@ internal sealed partial class SupervisedProcess
         }
     }
 
+    /// <summary>The port claim of an active process (<see cref="ProcessSupervisor.ClaimsOf"/>); null once it is stopped or exited.</summary>
+    public PortClaim? Claim()
+    {
+        lock (_gate)
+        {
+            if (!ProcessStates.IsActive(_state))
+            {
+                return null;
+            }
+
+            var running = _state is ProcessStates.Running or ProcessStates.Stopping && _pid is int pid ? ProcStat.Read(pid) : null;
+            return new PortClaim(Definition.Id, running is { IsZombie: false } ? running.Session : null);
+        }
+    }
+
     /// <summary>Spawns the process now; a failure to spawn (bad working directory, no <c>setsid</c>) throws to the caller.</summary>
     public static SupervisedProcess Start(ProcessDefinition definition, string logFile, TimeProvider time, ILogger logger, Action changed,
         OutputRelayLauncher? relay = null, string? sealedSecrets = null)

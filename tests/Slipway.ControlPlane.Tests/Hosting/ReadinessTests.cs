@@ -1,3 +1,4 @@
+using Slipway.ControlPlane.Api;
 using Microsoft.Extensions.Time.Testing;
 using Slipway.ControlPlane.Hosting;
 
@@ -75,7 +76,7 @@ public sealed class ReadinessTests
         Assert.False(await waiting);
     }
 
-    private static readonly Uri Successor = new("http://127.0.0.1:40001");
+    private static readonly HandoffSuccessor Successor = new(new Uri("http://127.0.0.1:40001"), null);
 
     [Fact]
     public async Task HandOffWrites_WaitsForTheRunningWriteAndSendsNewOnesToTheSuccessor()

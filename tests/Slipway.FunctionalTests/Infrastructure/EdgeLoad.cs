@@ -45,11 +45,14 @@ internal sealed class EdgeLoad : IAsyncDisposable
         return load;
     }
 
-    /// <summary>Waits until at least <paramref name="more"/> further requests completed, so the load spans what came before.</summary>
+    /// <summary>
+    /// Waits until at least <paramref name="more"/> further requests completed, so the load spans what came before;
+    /// or until the load stopped by itself at its bound in count or time (then it spanned everything before).
+    /// </summary>
     public Task AtLeastAsync(int more)
     {
         var target = Requests + more;
-        return Poll.UntilAsync(() => Requests >= target || _stop.IsCancellationRequested, TimeSpan.FromSeconds(30), $"{more} more requests");
+        return Poll.UntilAsync(() => Requests >= target || Requests >= MaxRequests || _stop.IsCancellationRequested, TimeSpan.FromSeconds(30), $"{more} more requests");
     }
 
     /// <summary>Stops the clients and reports what they saw.</summary>
