@@ -14,7 +14,7 @@ namespace Slipway.ControlPlane.Deployments;
 /// What the admin API asks of the control plane, checked before anything is written: a rejected request
 /// changes nothing. Turns API requests into journaled deployments and reads runtime status.
 /// </summary>
-internal sealed class AppOperations(SlipwayStore store, DeploymentService deployments, IEdgeGateway edge, WarmGenerations warm, IAppRuntime runtime)
+internal sealed class AppOperations(SlipwayStore store, DeploymentService deployments, IEdgeGateway edge, WarmGenerations warm, AppRuntimes runtimes)
 {
     public AppSpec Register(string app, string body, bool json)
     {
@@ -376,7 +376,7 @@ internal sealed class AppOperations(SlipwayStore store, DeploymentService deploy
             {
                 try
                 {
-                    var status = await runtime.GetStateAsync(processId, cancellationToken);
+                    var status = await runtimes.ForInstance(processId).GetStateAsync(processId, cancellationToken);
                     process = status is null ? null : new ProcessStatusView(status.State, status.Restarts);
                     var service = await edge.GetServiceAsync(ServiceNames.For(record.Name, env), cancellationToken);
                     health = service?.Targets.FirstOrDefault(t => t.Id == processId)?.Health;
@@ -413,7 +413,7 @@ internal sealed class AppOperations(SlipwayStore store, DeploymentService deploy
         return new AppView
         {
             Name = record.Name,
-            Runtime = spec?.Runtime ?? "process",
+            Runtime = (spec?.Runtime ?? RuntimeKind.Process).Name,
             // One environment: its routes as before; several: each route says whose it is.
             Routes = spec is null ? []
                 : spec.Environments.Count == 1 ? spec.RoutesFor(spec.Environments[0]).Select(r => r.Host + r.Path).ToList()

@@ -13,7 +13,7 @@ namespace Slipway.ControlPlane.Deployments;
 /// Deadlines live in memory; after a control-plane restart a warm generation gets a fresh window, which
 /// errs on the side of keeping a rollback instant.
 /// </summary>
-internal sealed class WarmGenerations(IAppRuntime runtime, SlipwayStore store, TimeProvider time)
+internal sealed class WarmGenerations(AppRuntimes runtimes, SlipwayStore store, TimeProvider time)
 {
     private readonly ConcurrentDictionary<(string App, string Env, long Number), DateTimeOffset> _until = new();
 
@@ -60,7 +60,8 @@ internal sealed class WarmGenerations(IAppRuntime runtime, SlipwayStore store, T
             return;
         }
 
-        await runtime.StopAsync(generation.ProcessId ?? Candidate.ProcessIdFor(app, env, (int)number), grace, cancellationToken);
+        var id = generation.ProcessId ?? Candidate.ProcessIdFor(app, env, (int)number);
+        await runtimes.ForInstance(id).StopAsync(id, grace, cancellationToken);
         store.SetGenerationState(app, env, number, GenerationState.Stopped);
     }
 

@@ -131,7 +131,7 @@ public sealed partial class ControlPlaneHost : IAsyncDisposable
         var runner = new ProcessGroupRunner();
         var releases = new ReleaseWriter(Path.Combine(home, "releases"), time);
         var docker = DockerEngine.FromEnvironment();
-        var runtimes = new AppRuntimes(new ProcessRuntime(edge), new DockerRuntime(docker, DockerLabels.OwnerOf(home)));
+        var runtimes = new AppRuntimes(new ProcessRuntime(edge, store), new DockerRuntime(docker, DockerLabels.OwnerOf(home), store));
         var warm = new WarmGenerations(runtimes, store, time);
         var locks = new AppLocks();
         var pipeline = new DeploymentPipeline(
@@ -142,11 +142,10 @@ public sealed partial class ControlPlaneHost : IAsyncDisposable
             new MigratePhase(runner, store),
             new StartPhase(runtimes, store, ports, time),
             new ValidatePhase(runtimes, probeClient, time),
-            new ActivatePhase(edge, store),
+            new ActivatePhase(edge, store, runtimes),
             new Pipeline.Canary.RolloutPhase(edge, store, time, loggerFactory.CreateLogger<Pipeline.Canary.RolloutPhase>()),
             new DrainPhase(edge, store, warm, time),
             runtimes,
-            new DockerImages(docker, store),
             time,
             loggerFactory.CreateLogger<DeploymentPipeline>())
         {
@@ -221,7 +220,7 @@ public sealed partial class ControlPlaneHost : IAsyncDisposable
 
         var logger = loggerFactory.CreateLogger<ControlPlaneHost>();
         var recovery = new StartupRecovery(store, edge, runtimes, loggerFactory.CreateLogger<StartupRecovery>());
-        var reconciler = new Reconciler(store, edge, recovery, probeClient, runtimes.Docker, RollBackAsync, locks, time, loggerFactory.CreateLogger<Reconciler>())
+        var reconciler = new Reconciler(store, edge, recovery, probeClient, runtimes, RollBackAsync, locks, time, loggerFactory.CreateLogger<Reconciler>())
         {
             FailuresBeforeRestart = options.UnhealthyChecksBeforeRestart,
             RollbackAfter = options.HealthRollbackAfter,

@@ -3,16 +3,17 @@ using Microsoft.Extensions.Logging;
 using Slipway.ControlPlane.Deployments;
 using Slipway.ControlPlane.Edge;
 using Slipway.ControlPlane.Pipeline;
+using Slipway.ControlPlane.Runtime;
 using Slipway.ControlPlane.Runtime.Docker;
 using Slipway.ControlPlane.Spec;
 using Slipway.ControlPlane.Store;
-using Slipway.Edge.Control.Contracts;
 
 namespace Slipway.ControlPlane.Hosting;
 
 /// <summary>
-/// Steady-state convergence (docs/architecture.md §6), one pass per tick of the background loop: every current generation
-/// has a running process and is the one target of its route; a current generation the edge reports unhealthy
+/// Steady-state convergence (docs/architecture.md §6), one pass per tick of the background loop, one loop for every
+/// runtime: every current generation has a running instance and is the one target of its route; where the runtime
+/// leaves health to Slipway (processes), a current generation the edge reports unhealthy
 /// <see cref="FailuresBeforeRestart"/> times in a row is restarted; one still unhealthy
 /// <see cref="RollbackAfter"/> after that restart is rolled back to the previous generation when that one is
 /// warm and healthy. Restarts are journaled as <c>deploy.restart.start</c> / <c>deploy.restart.done</c>,
@@ -23,7 +24,7 @@ internal sealed partial class Reconciler(
     IEdgeGateway edge,
     StartupRecovery routes,
     HttpClient probeClient,
-    DockerRuntime docker,
+    AppRuntimes runtimes,
     Func<string, string, string, Task> rollBack,
     AppLocks locks,
     TimeProvider time,
@@ -62,9 +63,8 @@ internal sealed partial class Reconciler(
 
             // Read again under the lock: a deployment may have promoted since the list was read.
             var pointers = store.GetPointers(listed.App, listed.Env);
-            var processes = (await edge.ListProcessesAsync(cancellationToken)).ToDictionary(p => p.Id, StringComparer.Ordinal);
             if (pointers.Current is not { } number
-                || store.GetGeneration(pointers.App, pointers.Env, number) is not { State: GenerationState.Active, ProcessId: { } processId, Port: { } port } generation
+                || store.GetGeneration(pointers.App, pointers.Env, number) is not { State: GenerationState.Active, ProcessId: { } instanceId, Port: { } port } generation
                 || store.GetApp(pointers.App) is not { } app)
             {
                 continue;
@@ -81,148 +81,111 @@ internal sealed partial class Reconciler(
             }
 
             var watch = _watches.GetOrAdd($"{pointers.App}/{pointers.Env}/{number}", _ => new Watch());
-            if (DockerRuntime.IsContainerId(processId))
-            {
-                await ConvergeContainerAsync(spec, pointers, generation, processId, watch, cancellationToken);
-                continue;
-            }
-
-            processes.TryGetValue(processId, out var process);
-            await ConvergeAsync(spec, pointers, generation, processId, port, process, watch, cancellationToken);
-        }
-    }
-
-    private async Task ConvergeAsync(AppSpec spec, Pointers pointers, Generation generation, string processId, int port,
-        ProcessStatus? process, Watch watch, CancellationToken cancellationToken)
-    {
-        var now = time.GetUtcNow();
-        if (process is null || process.State is "exited" or "stopped")
-        {
-            if (now < watch.NextAttempt)
-            {
-                return;
-            }
-
-            var reason = process is null ? "its process is missing from the edge" : $"its process {process.State} (exit code {process.LastExitCode?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "none"})";
-            await RestartAsync(spec, generation, processId, port, process, reason, watch, cancellationToken);
-            return;
-        }
-
-        if (watch.SeenRestarts is { } seen && process.Restarts > seen && watch.PendingReason is null)
-        {
-            // The edge's supervisor restarted it by itself (crash, backoff); journal what happened.
-            watch.PendingReason = $"the process exited (code {process.LastExitCode?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "none"}) and the edge restarted it";
-            watch.RestartedAt ??= now;
-            Journal(RestartStart, generation, new { reason = watch.PendingReason, by = "edge", restarts = process.Restarts, pid = process.Pid });
-        }
-
-        watch.SeenRestarts = process.Restarts;
-        if (await routes.RouteCurrentAsync(spec, pointers.Env, cancellationToken))
-        {
-            Journal("route.repaired", generation, new { processId, reason = "the edge did not route exactly the current generation" });
-        }
-
-        var service = await edge.GetServiceAsync(ServiceNames.For(spec.App, pointers.Env), cancellationToken);
-        var health = service?.Targets.FirstOrDefault(t => t.Id == processId)?.Health ?? "unknown";
-        if (process.State == "running" && health == "healthy")
-        {
-            if (watch.PendingReason is not null)
-            {
-                Journal(RestartDone, generation, new { ok = true, reason = watch.PendingReason, pid = process.Pid });
-                Log.Restarted(logger, processId);
-            }
-
-            watch.Reset();
-            return;
-        }
-
-        if (watch.PendingReason is not null)
-        {
-            // A restart is under way; if it does not bring the generation back in time, fall back to the previous one.
-            if (watch.RestartedAt is { } restarted && now - restarted >= RollbackAfter && !watch.RolledBack)
-            {
-                await RollBackIfPossibleAsync(spec, pointers, generation, watch, cancellationToken);
-            }
-
-            return;
-        }
-
-        if (process.State != "running" || health != "unhealthy")
-        {
-            return;
-        }
-
-        watch.Failures++;
-        if (watch.Failures >= FailuresBeforeRestart)
-        {
-            await RestartAsync(spec, generation, processId, port, process, $"unhealthy in {watch.Failures} checks in a row", watch, cancellationToken);
+            // The runtime that runs the generation, which is not the spec's when the app switched runtimes since.
+            await ConvergeAsync(runtimes.ForInstance(instanceId), spec, pointers, generation, instanceId, port, watch, cancellationToken);
         }
     }
 
     /// <summary>
-    /// A current container is the engine's to keep alive: once current it gets the <c>unless-stopped</c> restart
-    /// policy (a candidate has none, so a crash during validation fails the deploy instead of being hidden by a
-    /// restart). The reconciler journals the engine's restarts and starts a container that stopped anyway
-    /// (stopped by hand, or the engine gave up).
+    /// One pass for one current generation, whatever runs it: an instance that ended (or went missing, where the runtime
+    /// can recreate it) is started again with backoff; restarts its keeper did by itself are journaled; the route is
+    /// repaired; and, where the runtime leaves health to Slipway (<see cref="Liveness.RestartsUnhealthy"/>), an unhealthy
+    /// one is restarted and then rolled back. An instance the runtime cannot recreate is journaled lost, once.
     /// </summary>
-    private async Task ConvergeContainerAsync(AppSpec spec, Pointers pointers, Generation generation, string containerId, Watch watch,
-        CancellationToken cancellationToken)
+    private async Task ConvergeAsync(IAppRuntime runtime, AppSpec spec, Pointers pointers, Generation generation, string instanceId, int port,
+        Watch watch, CancellationToken cancellationToken)
     {
+        var liveness = runtime.Liveness;
+        var noun = runtime.Kind.Instance;
         try
         {
-            var state = await docker.GetStateAsync(containerId, cancellationToken);
-            if (state is null)
+            var state = await runtime.GetStateAsync(instanceId, cancellationToken);
+            if (state is null && !liveness.RecreatesMissing)
             {
                 if (!watch.Lost)
                 {
                     watch.Lost = true;
-                    Journal(GenerationLost, generation, new { processId = containerId, reason = "its container is gone from the engine; deploy again or roll back to replace it" });
-                    Log.ContainerLost(logger, DockerEngine.Short(containerId), spec.App, pointers.Env);
+                    Journal(GenerationLost, generation, new { processId = instanceId, reason = $"its {noun} is gone from the {liveness.KeptBy}; deploy again or roll back to replace it" });
+                    Log.InstanceLost(logger, instanceId, noun, spec.App, pointers.Env);
                 }
 
                 return;
             }
 
             watch.Lost = false;
-            if (!watch.KeptAlive)
+            if (state is not null && !watch.KeptAlive)
             {
-                await docker.Engine.SetRestartPolicyAsync(containerId, "unless-stopped", cancellationToken);
+                await runtime.KeepAliveAsync(instanceId, cancellationToken);
                 watch.KeptAlive = true;
             }
 
             var now = time.GetUtcNow();
-            if (!state.Running && state.State != "restarting")
+            if (state is null || state.Ended)
             {
                 if (now < watch.NextAttempt)
                 {
                     return;
                 }
 
-                var reason = $"its container is {state.State} (exit code {state.LastExitCode?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "none"})";
-                BeginRestart(generation, containerId, reason, watch);
-                await docker.Engine.StartContainerAsync(containerId, cancellationToken);
+                var reason = state?.EndedReason ?? $"its {noun} is missing from the {liveness.KeptBy}";
+                await RestartAsync(runtime, spec, generation, instanceId, port, reason, watch, cancellationToken);
                 return;
             }
 
             if (watch.SeenRestarts is { } seen && state.Restarts > seen && watch.PendingReason is null)
             {
-                watch.PendingReason = "the container exited and the engine restarted it";
+                // Its keeper (the edge's supervisor, the engine's restart policy) restarted it by itself; journal what happened.
+                var code = state.LastExitCode is { } exit ? $" (code {exit.ToString(System.Globalization.CultureInfo.InvariantCulture)})" : "";
+                watch.PendingReason = $"the {noun} exited{code} and the {liveness.KeptBy} restarted it";
                 watch.RestartedAt ??= now;
-                Journal(RestartStart, generation, new { reason = watch.PendingReason, by = "engine", restarts = state.Restarts });
+                Journal(RestartStart, generation, new { reason = watch.PendingReason, by = liveness.KeptBy, restarts = state.Restarts, pid = state.Pid });
             }
 
             watch.SeenRestarts = state.Restarts;
             if (await routes.RouteCurrentAsync(spec, pointers.Env, cancellationToken))
             {
-                Journal("route.repaired", generation, new { processId = containerId, reason = "the edge did not route exactly the current generation" });
+                Journal("route.repaired", generation, new { processId = instanceId, reason = "the edge did not route exactly the current generation" });
             }
 
             var service = await edge.GetServiceAsync(ServiceNames.For(spec.App, pointers.Env), cancellationToken);
-            if (watch.PendingReason is not null && service?.Targets.FirstOrDefault(t => t.Id == containerId)?.Health == "healthy")
+            var health = service?.Targets.FirstOrDefault(t => t.Id == instanceId)?.Health ?? "unknown";
+            if (state.State == "running" && health == "healthy")
             {
-                Journal(RestartDone, generation, new { ok = true, reason = watch.PendingReason });
-                Log.Restarted(logger, containerId);
+                if (watch.PendingReason is not null)
+                {
+                    Journal(RestartDone, generation, new { ok = true, reason = watch.PendingReason, pid = state.Pid });
+                    Log.Restarted(logger, instanceId);
+                }
+
                 watch.Reset();
+                return;
+            }
+
+            if (!liveness.RestartsUnhealthy)
+            {
+                return;
+            }
+
+            if (watch.PendingReason is not null)
+            {
+                // A restart is under way; if it does not bring the generation back in time, fall back to the previous one.
+                if (watch.RestartedAt is { } restarted && now - restarted >= RollbackAfter && !watch.RolledBack)
+                {
+                    await RollBackIfPossibleAsync(spec, pointers, generation, watch, cancellationToken);
+                }
+
+                return;
+            }
+
+            if (state.State != "running" || health != "unhealthy")
+            {
+                return;
+            }
+
+            watch.Failures++;
+            if (watch.Failures >= FailuresBeforeRestart)
+            {
+                await RestartAsync(runtime, spec, generation, instanceId, port, $"unhealthy in {watch.Failures} checks in a row", watch, cancellationToken);
             }
         }
         catch (DockerException e)
@@ -231,8 +194,9 @@ internal sealed partial class Reconciler(
         }
     }
 
-    /// <summary>Journals a restart the reconciler is about to do and backs off the next one (1 s doubling to 30 s).</summary>
-    private void BeginRestart(Generation generation, string instanceId, string reason, Watch watch)
+    /// <summary>Journals the restart, backs off the next one (1 s doubling to 30 s), then has the runtime start the generation again.</summary>
+    private async Task RestartAsync(IAppRuntime runtime, AppSpec spec, Generation generation, string instanceId, int port, string reason,
+        Watch watch, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         Log.Restarting(logger, instanceId, reason);
@@ -241,31 +205,16 @@ internal sealed partial class Reconciler(
         watch.Backoff = watch.Backoff == TimeSpan.Zero ? TimeSpan.FromSeconds(1) : TimeSpan.FromTicks(Math.Min(watch.Backoff.Ticks * 2, MaxBackoff.Ticks));
         watch.NextAttempt = now + watch.Backoff;
         Journal(RestartStart, generation, new { reason, by = "reconciler", backoffMs = (long)watch.Backoff.TotalMilliseconds });
-    }
 
-    private async Task RestartAsync(AppSpec spec, Generation generation, string processId, int port, ProcessStatus? process, string reason,
-        Watch watch, CancellationToken cancellationToken)
-    {
-        BeginRestart(generation, processId, reason, watch);
-        // The edge never hands secrets back, so they are added again from the store (as they are now).
-        var secrets = Secrets(spec.App);
-        var definition = process?.Definition is { Command.Length: > 0 } known
-            ? known with { Secrets = secrets.Count > 0 ? secrets : null }
-            : store.GetRelease(generation.ReleaseId) is { } release
-                ? StartPhase.Definition(spec, generation.Env, generation.Number, release, port, processId, secrets)
-                : null;
-        if (definition is null)
+        var restarted = await runtime.RestartAsync(new RuntimeRestart
+        {
+            Spec = spec, Generation = generation, InstanceId = instanceId, Port = port,
+            Release = store.GetRelease(generation.ReleaseId), Secrets = Secrets(spec.App),
+        }, cancellationToken);
+        if (!restarted)
         {
             Journal(RestartDone, generation, new { ok = false, reason = $"release {generation.ReleaseId} is no longer recorded" });
-            return;
         }
-
-        if (process is not null)
-        {
-            await edge.StopProcessAsync(processId, TimeSpan.FromMilliseconds(definition.StopGraceMs), cancellationToken);
-        }
-
-        await edge.StartProcessAsync(definition, cancellationToken);
     }
 
     private async Task RollBackIfPossibleAsync(AppSpec spec, Pointers pointers, Generation generation, Watch watch, CancellationToken cancellationToken)
@@ -319,10 +268,10 @@ internal sealed partial class Reconciler(
 
         public bool RolledBack { get; set; }
 
-        /// <summary>A container's restart policy was set to <c>unless-stopped</c> since it became current.</summary>
+        /// <summary>The runtime was told to keep the instance alive since it became current.</summary>
         public bool KeptAlive { get; set; }
 
-        /// <summary>The container was found gone and that was journaled (once).</summary>
+        /// <summary>The instance was found gone and that was journaled (once).</summary>
         public bool Lost { get; set; }
 
         public void Reset()
@@ -344,8 +293,8 @@ internal sealed partial class Reconciler(
         [LoggerMessage(EventId = 211, Level = LogLevel.Information, Message = "Current generation {ProcessId} is running and healthy again")]
         public static partial void Restarted(ILogger logger, string processId);
 
-        [LoggerMessage(EventId = 213, Level = LogLevel.Error, Message = "Current container {ContainerId} of {App}/{Env} is gone from the engine; deploy again or roll back to replace it")]
-        public static partial void ContainerLost(ILogger logger, string containerId, string app, string env);
+        [LoggerMessage(EventId = 213, Level = LogLevel.Error, Message = "Current {Instance} {InstanceId} of {App}/{Env} is gone from its runtime; deploy again or roll back to replace it")]
+        public static partial void InstanceLost(ILogger logger, string instanceId, string instance, string app, string env);
 
         [LoggerMessage(EventId = 214, Level = LogLevel.Warning, Message = "Docker engine call failed in the reconciler: {Message}")]
         public static partial void DockerCallFailed(ILogger logger, string message);

@@ -1,4 +1,3 @@
-using System.Text.RegularExpressions;
 using Microsoft.Extensions.Logging;
 using Slipway.ControlPlane.Edge;
 using Slipway.ControlPlane.Pipeline;
@@ -13,9 +12,10 @@ namespace Slipway.ControlPlane.Hosting;
 /// <summary>
 /// Runs before the control plane reports ready (docs/architecture.md §6): ends every deployment a previous instance left
 /// unfinished, finishes an activation the edge already carried out, stops the candidates and orphans it had
-/// started, and makes the edge route exactly the current generation of each app. Idempotent: running it twice
-/// changes nothing the second time. Containers outlive the control plane and the edge: running ones are adopted
-/// as they are (same container), and Slipway containers no generation accounts for are reported, never killed.
+/// started, lets each runtime square its instances with the store (<see cref="IAppRuntime.RecoverAsync"/>: process
+/// orphans are stopped; containers, which outlive the control plane and the edge, are adopted as they are and
+/// strangers reported, never killed), and makes the edge route exactly the current generation of each app.
+/// Idempotent: running it twice changes nothing the second time.
 /// </summary>
 /// <remarks>
 /// A crash between the edge's route swap and the promotion transaction leaves the edge routing the candidate
@@ -27,36 +27,33 @@ namespace Slipway.ControlPlane.Hosting;
 internal sealed partial class StartupRecovery(SlipwayStore store, IEdgeGateway edge, AppRuntimes runtimes, ILogger<StartupRecovery> logger)
 {
     public const string RolledForward = "recovery.rolled_forward";
-    public const string OrphanStopped = "recovery.orphan_stopped";
+    public const string OrphanStopped = ProcessRuntime.OrphanStopped;
     public const string Completed = "recovery.done";
 
     public async Task RunAsync(CancellationToken cancellationToken)
     {
-        var processes = (await edge.ListProcessesAsync(cancellationToken)).ToDictionary(p => p.Id, StringComparer.Ordinal);
         var interrupted = 0;
         foreach (var deployment in store.ListUnfinishedDeployments())
         {
             interrupted++;
-            await EndInterruptedAsync(deployment, processes, cancellationToken);
+            await EndInterruptedAsync(deployment, cancellationToken);
         }
 
         foreach (var generation in store.ListLiveGenerations())
         {
-            var processId = ProcessIdOf(generation);
             if (generation.State is GenerationState.Starting or GenerationState.Validating)
             {
                 await StopCandidateAsync(generation, cancellationToken);
                 store.SetGenerationState(generation.App, generation.Env, generation.Number, GenerationState.Failed);
             }
-            else if (generation.State == GenerationState.Warm && !DockerRuntime.IsContainerId(processId) && !processes.ContainsKey(processId))
-            {
-                // A warm generation whose process is gone can no longer give an instant rollback.
-                store.SetGenerationState(generation.App, generation.Env, generation.Number, GenerationState.Stopped);
-            }
         }
 
-        var orphans = await StopOrphansAsync(processes.Values, cancellationToken);
-        await AdoptContainersAsync(cancellationToken);
+        // Each runtime squares its own instances with the live generations: warm processes that are gone, orphans, containers to adopt.
+        var orphans = 0;
+        foreach (var runtime in runtimes.All)
+        {
+            orphans += await runtime.RecoverAsync(logger, cancellationToken);
+        }
 
         foreach (var app in store.ListApps())
         {
@@ -83,7 +80,7 @@ internal sealed partial class StartupRecovery(SlipwayStore store, IEdgeGateway e
         }
     }
 
-    private async Task EndInterruptedAsync(Deployment deployment, Dictionary<string, ProcessStatus> processes, CancellationToken cancellationToken)
+    private async Task EndInterruptedAsync(Deployment deployment, CancellationToken cancellationToken)
     {
         var pointers = store.GetPointers(deployment.App, deployment.Env);
         if (deployment.Generation is { } g && pointers.Current == g)
@@ -98,7 +95,7 @@ internal sealed partial class StartupRecovery(SlipwayStore store, IEdgeGateway e
 
         if (deployment.Phase == "activate" && deployment.Generation is { } number
             && store.GetGeneration(deployment.App, deployment.Env, number) is { State: GenerationState.Validating or GenerationState.Warm } candidate
-            && await EdgeRoutesOnlyAsync(deployment.App, deployment.Env, ProcessIdOf(candidate), processes, cancellationToken))
+            && await EdgeRoutesOnlyAsync(candidate, cancellationToken))
         {
             store.Promote(deployment.App, deployment.Env, number, deployment.Id);
             store.AppendEvent(RolledForward, deployment.App, deployment.Env, deployment.Id, new
@@ -148,7 +145,7 @@ internal sealed partial class StartupRecovery(SlipwayStore store, IEdgeGateway e
             // Waits for the canary's in-flight requests: its process is stopped right after, with the other candidates.
             await edge.SetTargetsAsync(ServiceNames.For(deployment.App, deployment.Env), new SetTargetsRequest
             {
-                Targets = [new TargetDefinition { Id = processId, Url = $"http://127.0.0.1:{port}" }],
+                Targets = await runtimes.ForInstance(processId).TargetsAsync(processId, port, cancellationToken),
                 DeployTimeoutMs = ServiceNames.Milliseconds((spec?.Probes ?? new ProbeSpec()).Deadline),
                 DrainTimeoutMs = ServiceNames.Milliseconds((spec?.Drain ?? new DrainSpec()).Timeout),
                 WaitForDrain = true,
@@ -179,51 +176,45 @@ internal sealed partial class StartupRecovery(SlipwayStore store, IEdgeGateway e
         }
     }
 
-    private async Task<bool> EdgeRoutesOnlyAsync(string app, string env, string processId, Dictionary<string, ProcessStatus> processes, CancellationToken cancellationToken)
+    /// <summary>The candidate's instance runs and the edge routes it alone (no canary split).</summary>
+    private async Task<bool> EdgeRoutesOnlyAsync(Generation candidate, CancellationToken cancellationToken)
     {
-        if (!processes.TryGetValue(processId, out var process) || process.State != "running")
+        var instanceId = ProcessIdOf(candidate);
+        var runtime = runtimes.ForInstance(instanceId);
+        // A hung engine must not keep the control plane from becoming ready; without its word the store wins.
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(TimeSpan.FromSeconds(15));
+        InstanceState? state;
+        try
+        {
+            state = await runtime.GetStateAsync(instanceId, timeout.Token);
+        }
+        catch (Exception e) when (e is DockerException || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+        {
+            Log.DockerCallFailed(logger, e is DockerException ? e.Message : "the engine did not answer within 15 s");
+            return false;
+        }
+
+        if (candidate.Port is not { } port || state is not { State: "running" })
         {
             return false;
         }
 
-        var status = await edge.GetServiceAsync(ServiceNames.For(app, env), cancellationToken);
-        return status is not null && status.Targets.Count == 1 && status.Targets[0].Id == processId && status.Canary.Count == 0;
-    }
-
-    /// <summary>Stops app processes (<c>APP-ENV-gN</c>) the edge supervises but the store does not consider live.</summary>
-    private async Task<int> StopOrphansAsync(IEnumerable<ProcessStatus> processes, CancellationToken cancellationToken)
-    {
-        var live = store.ListLiveGenerations().Select(ProcessIdOf).ToHashSet(StringComparer.Ordinal);
-        var stopped = 0;
-        foreach (var process in processes)
-        {
-            if (!GenerationProcess().IsMatch(process.Id) || live.Contains(process.Id))
-            {
-                continue;
-            }
-
-            await edge.StopProcessAsync(process.Id, TimeSpan.FromSeconds(5), cancellationToken);
-            store.AppendEvent(OrphanStopped, null, null, null, new { processId = process.Id, pid = process.Pid });
-            Log.OrphanStopped(logger, process.Id);
-            stopped++;
-        }
-
-        return stopped;
+        var status = await edge.GetServiceAsync(ServiceNames.For(candidate.App, candidate.Env), cancellationToken);
+        return status is not null && status.Canary.Count == 0 && RoutesExactly(status, await runtime.TargetsAsync(instanceId, port, cancellationToken));
     }
 
     private async Task StopCandidateAsync(Generation generation, CancellationToken cancellationToken)
     {
-        var id = generation.ProcessId ?? Candidate.ProcessIdFor(generation.App, generation.Env, (int)generation.Number);
+        var id = ProcessIdOf(generation);
         try
         {
-            await runtimes.StopAsync(id, TimeSpan.FromSeconds(5), cancellationToken);
-            if (generation.ProcessId is null || !DockerRuntime.IsContainerId(generation.ProcessId))
+            await runtimes.ForInstance(id).StopAsync(id, TimeSpan.FromSeconds(5), cancellationToken);
+            // The spec's runtime may have started an instance whose id never reached the store before the crash.
+            if (SpecOf(generation.App)?.Runtime is { } kind && runtimes.For(kind) is var runtime
+                && (generation.ProcessId is null || !runtime.Owns(generation.ProcessId)))
             {
-                // A container created just before the crash may not have reached the store yet: find it by its labels.
-                foreach (var container in await ContainersOfAsync(generation, cancellationToken))
-                {
-                    await runtimes.Docker.StopAsync(container.Id, TimeSpan.FromSeconds(5), cancellationToken);
-                }
+                await runtime.StopUnrecordedAsync(generation, cancellationToken);
             }
         }
         catch (DockerException e)
@@ -232,66 +223,15 @@ internal sealed partial class StartupRecovery(SlipwayStore store, IEdgeGateway e
         }
     }
 
-    private async Task<IReadOnlyList<ContainerSummary>> ContainersOfAsync(Generation generation, CancellationToken cancellationToken) =>
-        store.GetApp(generation.App) is { } app && app.SpecYaml.Contains("docker", StringComparison.Ordinal)
-            ? await runtimes.Docker.Engine.ListContainersAsync(
-            [
-                $"{DockerLabels.Owner}={runtimes.Docker.Owner}", $"{DockerLabels.App}={generation.App}", $"{DockerLabels.Env}={generation.Env}",
-                $"{DockerLabels.Generation}={generation.Number}",
-            ], cancellationToken)
-            : [];
-
-    /// <summary>Live container generations keep their containers; a stopped one is started again (same container); strangers are reported.</summary>
-    private async Task AdoptContainersAsync(CancellationToken cancellationToken)
+    private AppSpec? SpecOf(string app)
     {
-        var live = store.ListLiveGenerations().Where(g => g.ProcessId is { } id && DockerRuntime.IsContainerId(id)).ToDictionary(g => g.ProcessId!, StringComparer.Ordinal);
-        IReadOnlyList<ContainerSummary> containers;
-        // A hung engine must not keep the control plane from becoming ready for process apps.
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(TimeSpan.FromSeconds(15));
         try
         {
-            containers = await runtimes.Docker.Engine.ListContainersAsync([$"{DockerLabels.Owner}={runtimes.Docker.Owner}"], timeout.Token);
+            return store.GetApp(app) is { } record ? AppSpecParser.Parse(record.SpecYaml, $"{record.Name}/slipway.yml") : null;
         }
-        catch (Exception e) when (e is DockerException || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+        catch (SpecException)
         {
-            if (live.Count > 0)
-            {
-                Log.DockerCallFailed(logger, e is DockerException ? e.Message : "the engine did not answer within 15 s");
-            }
-
-            return;
-        }
-
-        foreach (var container in containers)
-        {
-            if (!live.Remove(container.Id, out var generation))
-            {
-                Log.UnknownContainer(logger, DockerEngine.Short(container.Id), container.Labels.GetValueOrDefault(DockerLabels.App) ?? "?",
-                    container.Labels.GetValueOrDefault(DockerLabels.Generation) ?? "?");
-                continue;
-            }
-
-            if (container.State == "running")
-            {
-                Log.Adopted(logger, DockerEngine.Short(container.Id), generation.App, generation.Env, generation.Number);
-                continue;
-            }
-
-            Log.Restarting(logger, DockerEngine.Short(container.Id), generation.App, generation.Env, generation.Number, container.State);
-            try
-            {
-                await runtimes.Docker.Engine.StartContainerAsync(container.Id, cancellationToken);
-            }
-            catch (DockerException e)
-            {
-                Log.DockerCallFailed(logger, e.Message);
-            }
-        }
-
-        foreach (var missing in live.Values)
-        {
-            Log.ContainerMissing(logger, missing.App, missing.Env, missing.Number, DockerEngine.Short(missing.ProcessId!));
+            return null;
         }
     }
 
@@ -305,9 +245,10 @@ internal sealed partial class StartupRecovery(SlipwayStore store, IEdgeGateway e
         }
 
         var service = ServiceNames.For(spec.App, env);
+        var targets = await runtimes.ForInstance(processId).TargetsAsync(processId, port, cancellationToken);
         var status = await edge.GetServiceAsync(service, cancellationToken);
         // A canary split left behind (a rollout that no deployment runs any more) counts as a wrong route too.
-        if (status is not null && status.Targets.Count == 1 && status.Targets[0].Id == processId && status.Canary.Count == 0)
+        if (status is not null && status.Canary.Count == 0 && RoutesExactly(status, targets))
         {
             return false;
         }
@@ -316,7 +257,7 @@ internal sealed partial class StartupRecovery(SlipwayStore store, IEdgeGateway e
         await edge.UpsertServiceAsync(service, ServiceNames.Definition(spec, env), cancellationToken);
         await edge.SetTargetsAsync(service, new SetTargetsRequest
         {
-            Targets = [new TargetDefinition { Id = processId, Url = $"http://127.0.0.1:{port}" }],
+            Targets = targets,
             DeployTimeoutMs = ServiceNames.Milliseconds(spec.Probes.Deadline),
             DrainTimeoutMs = ServiceNames.Milliseconds(spec.Drain.Timeout),
             WaitForDrain = false,
@@ -324,11 +265,12 @@ internal sealed partial class StartupRecovery(SlipwayStore store, IEdgeGateway e
         return true;
     }
 
+    /// <summary>The edge's targets are exactly the generation's, by id (the edge uses the URL as the id of a target without one).</summary>
+    private static bool RoutesExactly(ServiceStatus status, IReadOnlyList<TargetDefinition> targets) =>
+        status.Targets.Count == targets.Count && status.Targets.Select(t => t.Id).ToHashSet(StringComparer.Ordinal).SetEquals(targets.Select(t => t.Id ?? t.Url));
+
     private static string ProcessIdOf(Generation generation) =>
         generation.ProcessId ?? Candidate.ProcessIdFor(generation.App, generation.Env, (int)generation.Number);
-
-    [GeneratedRegex("^[a-z][a-z0-9-]*-g[0-9]+$", RegexOptions.CultureInvariant)]
-    private static partial Regex GenerationProcess();
 
     private static partial class Log
     {
@@ -344,22 +286,7 @@ internal sealed partial class StartupRecovery(SlipwayStore store, IEdgeGateway e
         [LoggerMessage(EventId = 203, Level = LogLevel.Warning, Message = "Deployment {Id}: the edge already routed generation {Generation}; promotion recorded (rolled forward)")]
         public static partial void RolledForward(ILogger logger, string id, long generation);
 
-        [LoggerMessage(EventId = 204, Level = LogLevel.Warning, Message = "Stopped orphan process {ProcessId}: no live generation owns it")]
-        public static partial void OrphanStopped(ILogger logger, string processId);
-
         [LoggerMessage(EventId = 210, Level = LogLevel.Warning, Message = "Docker engine call failed during recovery: {Reason}")]
         public static partial void DockerCallFailed(ILogger logger, string reason);
-
-        [LoggerMessage(EventId = 211, Level = LogLevel.Warning, Message = "Container {Container} (app {App}, generation {Generation}) is labelled by this Slipway but no live generation runs in it; left alone (`slipway doctor` lists it)")]
-        public static partial void UnknownContainer(ILogger logger, string container, string app, string generation);
-
-        [LoggerMessage(EventId = 212, Level = LogLevel.Information, Message = "Adopted running container {Container} of {App}/{Env} generation {Generation}")]
-        public static partial void Adopted(ILogger logger, string container, string app, string env, long generation);
-
-        [LoggerMessage(EventId = 213, Level = LogLevel.Warning, Message = "Container {Container} of {App}/{Env} generation {Generation} is {State}; starting it again")]
-        public static partial void Restarting(ILogger logger, string container, string app, string env, long generation, string state);
-
-        [LoggerMessage(EventId = 214, Level = LogLevel.Warning, Message = "Generation {Generation} of {App}/{Env} ran in container {Container}, which the engine no longer has")]
-        public static partial void ContainerMissing(ILogger logger, string app, string env, long generation, string container);
     }
 }

@@ -1,5 +1,6 @@
 using Slipway.ControlPlane.Edge;
 using Slipway.ControlPlane.Reliability;
+using Slipway.ControlPlane.Runtime;
 using Slipway.ControlPlane.Store;
 using Slipway.Edge.Control.Contracts;
 
@@ -10,7 +11,7 @@ namespace Slipway.ControlPlane.Pipeline;
 /// the candidate's health itself and refuses an unhealthy one), then current/previous change in one
 /// store transaction. The edge answers right after the swap; the drain is the next phase's business.
 /// </summary>
-internal sealed class ActivatePhase(IEdgeGateway edge, SlipwayStore store)
+internal sealed class ActivatePhase(IEdgeGateway edge, SlipwayStore store, AppRuntimes runtimes)
 {
     /// <returns>The generation that was current before, now draining; null on a first deploy.</returns>
     public async Task<long?> ActivateAsync(DeploymentRun run, Candidate candidate, CancellationToken cancellationToken)
@@ -19,10 +20,11 @@ internal sealed class ActivatePhase(IEdgeGateway edge, SlipwayStore store)
         var before = store.GetPointers(run.App, run.Env).Current;
         try
         {
+            var targets = await runtimes.ForInstance(candidate.ProcessId).TargetsAsync(candidate.ProcessId, candidate.Port, cancellationToken);
             await edge.UpsertServiceAsync(service, ServiceNames.Definition(run.Spec, run.Env), cancellationToken);
             var result = await edge.SetTargetsAsync(service, new SetTargetsRequest
             {
-                Targets = [new TargetDefinition { Id = candidate.ProcessId, Url = candidate.Url }],
+                Targets = targets,
                 DeployTimeoutMs = ServiceNames.Milliseconds(run.Spec.Probes.Deadline),
                 DrainTimeoutMs = ServiceNames.Milliseconds(run.Spec.Drain.Timeout),
                 WaitForDrain = false,

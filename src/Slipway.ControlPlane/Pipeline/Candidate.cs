@@ -1,8 +1,9 @@
 namespace Slipway.ControlPlane.Pipeline;
 
 /// <summary>
-/// A generation started for a deployment: where it listens and which process (or container) runs it. For a
-/// container, validation also checks it runs <see cref="ImageId"/> and started no earlier than <see cref="StartedAfter"/>.
+/// A generation started for a deployment: where it listens and which process (or container) runs it. Validation also
+/// checks it runs <see cref="ImageId"/> when there is one, and started no earlier than <see cref="StartedAfter"/> when
+/// its runtime reports a start time.
 /// </summary>
 internal sealed record Candidate(string App, string Env, int Generation, string ProcessId, int Port, string ReleaseId,
     string? ImageId = null, DateTimeOffset? StartedAfter = null)

@@ -30,8 +30,7 @@ internal sealed partial class DeploymentPipeline(
     ActivatePhase activate,
     RolloutPhase rollout,
     DrainPhase drain,
-    IAppRuntime runtime,
-    DockerImages images,
+    AppRuntimes runtimes,
     TimeProvider time,
     ILogger<DeploymentPipeline> logger)
 {
@@ -56,6 +55,8 @@ internal sealed partial class DeploymentPipeline(
         var started = time.GetTimestamp();
         store.StartDeployment(run.Id);
         string? workspace = null;
+        // What runs new generations; existing ones are found by their instance ids (an app may have switched runtimes).
+        var runtime = runtimes.For(run.Spec.Runtime);
         try
         {
             RequireDeclaredSecrets(run);
@@ -79,17 +80,14 @@ internal sealed partial class DeploymentPipeline(
                 FaultInjection.After("release");
             }
 
-            if (run.Spec.Runtime == "docker")
-            {
-                // A rollback's image may have been pruned; the release tree is still there to rebuild it from.
-                run.Release = await images.EnsureAsync(run.Spec, run.Release, run.Log.Append, cancellationToken);
-            }
+            // Every run prepares its runtime's artifact again: a rollback's image, say, may have been pruned since.
+            run.Release = await runtime.PrepareAsync(run.Spec, run.Release, run.Log.Append, cancellationToken);
 
             var release = run.Release;
             if (run.Deployment.Kind == DeploymentKind.Promote)
             {
                 Phase(run, "release", release.Id);
-                PromotionCheck.Verify(store, run, release);
+                PromotionCheck.Verify(store, run, release, runtime);
             }
 
             var candidate = await WarmGenerationAsync(run, release, cancellationToken);
@@ -139,11 +137,7 @@ internal sealed partial class DeploymentPipeline(
             Phase(run, "drain");
             await drain.DrainAsync(run, replaced, CancellationToken.None);
             FaultInjection.After("drain");
-            if (run.Spec.Runtime == "docker")
-            {
-                await PruneImagesAsync(run);
-            }
-
+            await runtime.PruneAsync(run.Spec, run.Log.Append, CancellationToken.None);
             PruneReleases(run);
             QueuePromotion(run);
             Phase(run, "done");
@@ -288,27 +282,12 @@ internal sealed partial class DeploymentPipeline(
 
         var warm = store.ListGenerations(run.App, run.Env)
             .FirstOrDefault(g => g.State == GenerationState.Warm && g.ReleaseId == release.Id && g.ProcessId is not null && g.Port is not null);
-        if (warm is null || await runtime.GetStateAsync(warm.ProcessId!, cancellationToken) is not { State: "running" })
+        if (warm is null || await runtimes.ForInstance(warm.ProcessId!).GetStateAsync(warm.ProcessId!, cancellationToken) is not { State: "running" })
         {
             return null;
         }
 
         return new Candidate(run.App, run.Env, (int)warm.Number, warm.ProcessId!, warm.Port!.Value, release.Id);
-    }
-
-    private async Task PruneImagesAsync(DeploymentRun run)
-    {
-        try
-        {
-            foreach (var image in await images.PruneAsync(run.App, run.Spec.KeepReleases, run.Spec.Environments, CancellationToken.None))
-            {
-                run.Log.Append($"release: removed image {DockerEngine.Short(image)} (beyond keep_releases: {run.Spec.KeepReleases})");
-            }
-        }
-        catch (DockerException e)
-        {
-            run.Log.Append($"release: could not prune old images: {e.Message}");
-        }
     }
 
     private async Task AbandonCandidateAsync(DeploymentRun run)
@@ -326,7 +305,7 @@ internal sealed partial class DeploymentPipeline(
 
         try
         {
-            await runtime.StopAsync(candidate.ProcessId, TimeSpan.FromSeconds(5), CancellationToken.None);
+            await runtimes.ForInstance(candidate.ProcessId).StopAsync(candidate.ProcessId, TimeSpan.FromSeconds(5), CancellationToken.None);
         }
         catch (Exception e) when (e is Edge.EdgeUnavailableException or DockerException)
         {

@@ -1,16 +1,18 @@
 using Slipway.ControlPlane.Pipeline.Release;
+using Slipway.ControlPlane.Runtime;
 using Slipway.ControlPlane.Store;
 
 namespace Slipway.ControlPlane.Pipeline;
 
 /// <summary>
 /// Invariant 8 (docs/architecture.md §9.8) before a promotion starts anything: the release it runs is the one its promotion record names, with
-/// the digest validated in the environment before, and (process runtime) the tree on disk still hashes to it.
-/// The version probe then checks that the running candidate reports that digest.
+/// the digest validated in the environment before, and, when the runtime runs the tree on disk, the tree still hashes
+/// to it (an image is pinned by id instead, which validation checks). The version probe then checks that the running
+/// candidate reports that digest.
 /// </summary>
 internal static class PromotionCheck
 {
-    public static void Verify(SlipwayStore store, DeploymentRun run, Store.Release release)
+    public static void Verify(SlipwayStore store, DeploymentRun run, Store.Release release, IAppRuntime runtime)
     {
         var promotion = store.GetPromotion(run.Id)
             ?? throw new DeployFailedException("release", $"deployment {run.Id} has no promotion record; promote with `slipway promote {run.App} --to {run.Env}`", null);
@@ -21,7 +23,7 @@ internal static class PromotionCheck
                 $"release {release.Id} ({release.Digest}) is not the release {source.ReleaseId} ({source.Digest}) validated in {source.FromEnv}; nothing was started", null);
         }
 
-        if (run.Spec.Runtime != "docker")
+        if (runtime.RunsReleaseTree)
         {
             var manifest = ReleaseManifest.Read(release.Path);
             if (manifest.Digest != source.Digest || !ReleaseDigest.Verify(release.Path, manifest))

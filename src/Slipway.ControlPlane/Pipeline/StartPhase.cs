@@ -1,5 +1,4 @@
 using Slipway.ControlPlane.Spec;
-using Slipway.Edge.Control.Contracts;
 using Slipway.ControlPlane.Runtime;
 using Slipway.ControlPlane.Store;
 
@@ -7,19 +6,16 @@ namespace Slipway.ControlPlane.Pipeline;
 
 /// <summary>
 /// Starts a candidate generation of a release in its app's runtime (a process under the edge's supervisor, or a
-/// container), on its own port, with the
-/// environment of docs/architecture.md §8. The generation is journaled before the process starts, so recovery can
-/// always find (and stop) what this phase started.
+/// container), on its own port, with the environment of docs/architecture.md §8. The generation is journaled before
+/// the runtime starts it, so recovery can always find (and stop) what this phase started.
 /// </summary>
-internal sealed class StartPhase(IAppRuntime runtime, SlipwayStore store, PortAllocator ports, TimeProvider time)
+internal sealed class StartPhase(AppRuntimes runtimes, SlipwayStore store, PortAllocator ports, TimeProvider time)
 {
     public async Task<Candidate> StartAsync(DeploymentRun run, Store.Release release, CancellationToken cancellationToken)
     {
-        var docker = run.Spec.Runtime == "docker";
-        if (!docker && run.Spec.Run is null)
-        {
-            throw new DeployFailedException("start", "the app has no run command: add `run: { command: ... }` to slipway.yml", null);
-        }
+        var runtime = runtimes.For(run.Spec.Runtime);
+        // Before a port and a generation are taken: a spec with nothing to run fails here.
+        var what = runtime.Describe(run.Spec, release);
 
         var port = ports.Allocate(PortsInUse(), time.GetUtcNow());
         var generation = store.CreateGeneration(run.App, run.Env, release.Id, port, run.Id);
@@ -28,21 +24,17 @@ internal sealed class StartPhase(IAppRuntime runtime, SlipwayStore store, PortAl
 
         var environment = Environment(run.Spec, run.Env, generation.Number, release, port);
 
-        var what = docker ? $"container from image {release.ImageId}" : run.Spec.Run!.Command;
         run.Log.Append($"start: generation {generation.Number} of {run.App}/{run.Env} on 127.0.0.1:{port}: {what}");
         // A second of slack: the engine's start timestamp and ours come from different clocks' roundings.
         var startedAfter = time.GetUtcNow() - TimeSpan.FromSeconds(1);
         var instance = await runtime.StartAsync(new RuntimeStart
         {
             Spec = run.Spec, Env = run.Env, Generation = generation.Number, Release = release, Port = port, Environment = environment,
-            Secrets = run.Secrets,
+            Secrets = run.Secrets, Log = run.Log.Append,
         }, cancellationToken);
-        candidate = docker ? candidate with { ProcessId = instance, ImageId = release.ImageId, StartedAfter = startedAfter } : candidate with { ProcessId = instance };
+        // Validation checks the image where the runtime pins one, and the start time where it reports one (a container's).
+        candidate = candidate with { ProcessId = instance.Id, ImageId = instance.ImageId, StartedAfter = startedAfter };
         run.Candidate = candidate;
-        if (docker)
-        {
-            run.Log.Append($"start: container {instance[..12]} runs generation {generation.Number}");
-        }
 
         store.SetGenerationState(run.App, run.Env, generation.Number, GenerationState.Validating, candidate.ProcessId, port, run.Id);
         return candidate;
@@ -64,17 +56,4 @@ internal sealed class StartPhase(IAppRuntime runtime, SlipwayStore store, PortAl
             ["SLIPWAY_DIGEST"] = release.Digest,
             ["SLIPWAY_RELEASE_MANIFEST"] = Path.Combine(release.Path, Release.ReleaseManifest.FileName),
         };
-
-    /// <summary>
-    /// The supervised process of a generation. Also used by the reconciler to start a current generation again
-    /// whose process the edge lost.
-    /// </summary>
-    public static ProcessDefinition Definition(AppSpec spec, string env, long generation, Store.Release release, int port, string processId,
-        IReadOnlyDictionary<string, string>? secrets = null) =>
-        ProcessRuntime.Definition(new RuntimeStart
-        {
-            Spec = spec, Env = env, Generation = generation, Release = release, Port = port,
-            Environment = Environment(spec, env, generation, release, port),
-            Secrets = secrets ?? new Dictionary<string, string>(),
-        }, processId);
 }

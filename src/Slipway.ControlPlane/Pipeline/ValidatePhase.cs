@@ -12,7 +12,7 @@ namespace Slipway.ControlPlane.Pipeline;
 /// last output lines; one that reports another digest fails at once, since waiting cannot fix it. A container
 /// must also run the release's image id and have started during this deployment.
 /// </summary>
-internal sealed class ValidatePhase(IAppRuntime runtime, HttpClient http, TimeProvider time)
+internal sealed class ValidatePhase(AppRuntimes runtimes, HttpClient http, TimeProvider time)
 {
     /// <param name="protocol">The app's <c>protocol</c>: an <c>h2c</c> app is probed over HTTP/2 with prior knowledge.</param>
     public async Task ValidateAsync(Candidate candidate, ProbeSpec probes, string protocol, string revision, string digest, Action<string> log, CancellationToken cancellationToken)
@@ -58,6 +58,7 @@ internal sealed class ValidatePhase(IAppRuntime runtime, HttpClient http, TimePr
 
     private async Task FailIfExitedAsync(Candidate candidate, CancellationToken cancellationToken)
     {
+        var runtime = runtimes.ForInstance(candidate.ProcessId);
         var process = await runtime.GetStateAsync(candidate.ProcessId, cancellationToken)
             ?? throw new DeployFailedException("validate", $"the candidate {candidate.ProcessId} is gone from its runtime", null);
         if (candidate.ImageId is { } expected && process.ImageId != expected)

@@ -1,29 +1,17 @@
-using Slipway.ControlPlane.Runtime.Docker;
-
 namespace Slipway.ControlPlane.Runtime;
 
 /// <summary>
-/// The runtime of each generation: a new one starts where its spec says (<c>runtime:</c>); an existing one is
-/// found by its instance id, so a generation started before the app switched runtimes is still stopped by the
-/// runtime that runs it.
+/// The runtime of each generation: a new one starts where its spec says (<c>runtime:</c>, see <see cref="For"/>); an
+/// existing one is found by its instance id (<see cref="ForInstance"/>), so a generation started before the app
+/// switched runtimes is still watched and stopped by the runtime that runs it.
 /// </summary>
-internal sealed class AppRuntimes(ProcessRuntime process, DockerRuntime docker) : IAppRuntime
+internal sealed class AppRuntimes(params IReadOnlyList<IAppRuntime> runtimes)
 {
-    public ProcessRuntime Process { get; } = process;
+    public IReadOnlyList<IAppRuntime> All { get; } = runtimes;
 
-    public DockerRuntime Docker { get; } = docker;
+    public IAppRuntime For(RuntimeKind kind) =>
+        All.FirstOrDefault(r => r.Kind == kind) ?? throw new InvalidOperationException($"no {kind} runtime is configured");
 
-    public IAppRuntime ForInstance(string instanceId) => DockerRuntime.IsContainerId(instanceId) ? Docker : Process;
-
-    public Task<string> StartAsync(RuntimeStart start, CancellationToken cancellationToken) =>
-        (start.Spec.Runtime == "docker" ? (IAppRuntime)Docker : Process).StartAsync(start, cancellationToken);
-
-    public Task<InstanceState?> GetStateAsync(string instanceId, CancellationToken cancellationToken) =>
-        ForInstance(instanceId).GetStateAsync(instanceId, cancellationToken);
-
-    public Task<string> TailAsync(string instanceId, int lines, CancellationToken cancellationToken) =>
-        ForInstance(instanceId).TailAsync(instanceId, lines, cancellationToken);
-
-    public Task StopAsync(string instanceId, TimeSpan grace, CancellationToken cancellationToken) =>
-        ForInstance(instanceId).StopAsync(instanceId, grace, cancellationToken);
+    /// <summary>An id no runtime claims goes to the process runtime, as every id that was not a container's always did.</summary>
+    public IAppRuntime ForInstance(string instanceId) => All.FirstOrDefault(r => r.Owns(instanceId)) ?? For(RuntimeKind.Process);
 }

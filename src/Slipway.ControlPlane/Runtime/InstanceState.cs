@@ -8,9 +8,20 @@ internal sealed record InstanceState
 
     public bool Running => State is "running" or "starting";
 
+    /// <summary>
+    /// Set when the instance has ended and will not come back by itself, saying so for the journal; null while it
+    /// runs or its keeper may still restart it (a supervisor's backoff, an engine's restart policy).
+    /// </summary>
+    public string? EndedReason { get; init; }
+
+    public bool Ended => EndedReason is not null;
+
     public int Restarts { get; init; }
 
     public int? LastExitCode { get; init; }
+
+    /// <summary>The host pid of its main process while it runs, for the journal.</summary>
+    public int? Pid { get; init; }
 
     /// <summary>Docker: the image id the container runs.</summary>
     public string? ImageId { get; init; }

@@ -20,4 +20,7 @@ internal sealed record RuntimeStart
 
     /// <summary>The app's secrets: kept apart from <see cref="Environment"/> so a runtime can keep them out of its records.</summary>
     public IReadOnlyDictionary<string, string> Secrets { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>The deployment's log, for what the runtime did that the user should see.</summary>
+    public Action<string> Log { get; init; } = _ => { };
 }

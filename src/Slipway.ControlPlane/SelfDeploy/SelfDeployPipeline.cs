@@ -25,7 +25,7 @@ internal sealed partial class SelfDeployPipeline(
     StartPhase start,
     ValidatePhase validate,
     IEdgeGateway edge,
-    IAppRuntime runtime,
+    AppRuntimes runtimes,
     LeadershipYield leadership,
     Readiness readiness,
     SelfDeployOptions options,
@@ -235,7 +235,7 @@ internal sealed partial class SelfDeployPipeline(
             return $"the new instance ({lease.Holder}) died after taking the lease";
         }
 
-        var process = await runtime.GetStateAsync(candidate.ProcessId, CancellationToken.None);
+        var process = await runtimes.ForInstance(candidate.ProcessId).GetStateAsync(candidate.ProcessId, CancellationToken.None);
         return process switch
         {
             null => $"the new instance {candidate.ProcessId} is gone from the edge",
@@ -283,7 +283,7 @@ internal sealed partial class SelfDeployPipeline(
     {
         try
         {
-            await runtime.StopAsync(candidate.ProcessId, TimeSpan.FromSeconds(10), CancellationToken.None);
+            await runtimes.ForInstance(candidate.ProcessId).StopAsync(candidate.ProcessId, TimeSpan.FromSeconds(10), CancellationToken.None);
         }
         catch (EdgeUnavailableException e)
         {

@@ -1,3 +1,5 @@
+using Slipway.ControlPlane.Runtime;
+
 namespace Slipway.ControlPlane.Spec;
 
 /// <summary>
@@ -12,8 +14,8 @@ public sealed record AppSpec
 
     public IReadOnlyList<BuildStep> Build { get; init; } = [];
 
-    /// <summary><c>process</c> or <c>docker</c>.</summary>
-    public string Runtime { get; init; } = "process";
+    /// <summary><c>runtime:</c>, <c>process</c> unless the spec says otherwise.</summary>
+    public RuntimeKind Runtime { get; init; } = RuntimeKind.Process;
 
     public RunSpec? Run { get; init; }
 

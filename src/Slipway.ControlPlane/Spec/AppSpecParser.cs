@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Slipway.ControlPlane.Runtime;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
@@ -30,7 +31,7 @@ internal static partial class AppSpecParser
     private static readonly string[] ProbeKinds = ["http", "grpc"];
     private static readonly string[] Protocols = ["http1", "h2c"];
     private static readonly string[] DrainKeys = ["timeout"];
-    private static readonly string[] Runtimes = ["process", "docker"];
+    private static readonly string[] Runtimes = [.. RuntimeKind.All.Select(k => k.Name)];
     private static readonly string[] EnvironmentKeys = ["name", "routes"];
     private static readonly string[] PromoteModes = ["auto", "manual"];
 
@@ -157,15 +158,15 @@ internal static partial class AppSpecParser
         if (root.TryGetValue("runtime", out var runtime))
         {
             var value = reader.String(runtime.Value, "runtime");
-            if (value is not null && !Runtimes.Contains(value))
+            if (value is not null && RuntimeKind.Parse(value) is { } kind)
             {
-                var suggestion = KeySuggester.Suggest(value, Runtimes);
-                var hint = suggestion is null ? "" : $" (did you mean `{suggestion}`?)";
-                reader.Error(runtime.Value, "runtime", $"`{value}` is not a runtime; use `process` or `docker`{hint}");
+                spec = spec with { Runtime = kind };
             }
             else if (value is not null)
             {
-                spec = spec with { Runtime = value };
+                var suggestion = KeySuggester.Suggest(value, Runtimes);
+                var hint = suggestion is null ? "" : $" (did you mean `{suggestion}`?)";
+                reader.Error(runtime.Value, "runtime", $"`{value}` is not a runtime; use {string.Join(" or ", Runtimes.Select(r => $"`{r}`"))}{hint}");
             }
         }
 
@@ -179,13 +180,13 @@ internal static partial class AppSpecParser
             spec = spec with { Docker = ReadDocker(docker, reader) };
         }
 
-        if (spec.Runtime == "process" && spec.Run is null && !HasErrorAt(reader, "run") && !HasErrorAt(reader, "runtime"))
+        if (spec.Runtime == RuntimeKind.Process && spec.Run is null && !HasErrorAt(reader, "run") && !HasErrorAt(reader, "runtime"))
         {
             reader.Error(root.TryGetValue("runtime", out var rt) ? rt.Key : stream.Documents[0].RootNode, "run",
                 "no run command: the process runtime needs one; add `run: { command: ... }` (PORT is given in the environment)");
         }
 
-        if (spec.Runtime == "docker" && spec.Docker is null)
+        if (spec.Runtime == RuntimeKind.Docker && spec.Docker is null)
         {
             spec = spec with { Docker = new DockerSpec() };
         }

@@ -103,7 +103,7 @@ public sealed class AppSpecParserTests
     {
         var spec = AppSpecParser.Parse(Minimal);
 
-        Assert.Equal("process", spec.Runtime);
+        Assert.Equal("process", spec.Runtime.Name);
         Assert.Null(spec.Source);
         Assert.Empty(spec.Build);
         Assert.Null(spec.Docker);
@@ -133,7 +133,7 @@ public sealed class AppSpecParserTests
     {
         var spec = AppSpecParser.Parse("app: hello\nruntime: docker\n");
 
-        Assert.Equal("docker", spec.Runtime);
+        Assert.Equal("docker", spec.Runtime.Name);
         Assert.Equal(new DockerSpec(), spec.Docker);
         Assert.Null(spec.Run);
     }

@@ -46,7 +46,7 @@ public sealed class DockerEngineErrorTests(DockerFixture fixture)
     {
         await DockerRequirement.RequireAsync();
         var app = $"gone-{Guid.NewGuid():N}"[..16];
-        var runtime = new DockerRuntime(fixture.Engine, fixture.Owner);
+        var runtime = fixture.Runtime(fixture.Owner);
         var start = new RuntimeStart
         {
             Spec = AppSpecParser.Parse(DockerAppSource.Spec(app)),

@@ -1,4 +1,5 @@
 using Slipway.ControlPlane.Runtime.Docker;
+using Slipway.ControlPlane.Store;
 using Slipway.FunctionalTests.Infrastructure;
 
 namespace Slipway.FunctionalTests.Docker;
@@ -11,7 +12,9 @@ public sealed class DockerFixture : IAsyncLifetime
 {
     private readonly string _run = Guid.NewGuid().ToString("N")[..6];
     private readonly List<string> _apps = [];
+    private readonly string _scratch = Path.Combine(Path.GetTempPath(), $"slipway-docker-{Guid.NewGuid():N}");
     private SlipwayProcess? _slipway;
+    private SlipwayStore? _store;
 
     internal SlipwayProcess Slipway
     {
@@ -26,6 +29,12 @@ public sealed class DockerFixture : IAsyncLifetime
     internal DockerEngine Engine { get; } = DockerEngine.FromEnvironment();
 
     internal string Owner => DockerLabels.OwnerOf(Slipway.Home);
+
+    /// <summary>
+    /// A runtime for tests that drive containers directly. Its store is a scratch one of the fixture's, never the store
+    /// of the Slipway that runs: those tests start instances, not deployments.
+    /// </summary>
+    internal DockerRuntime Runtime(string owner) => new(Engine, owner, _store ??= SlipwayStore.Open(Path.Combine(_scratch, "slipway.db")));
 
     public async Task InitializeAsync() => _slipway = await SlipwayProcess.UpAsync();
 
@@ -103,5 +112,10 @@ public sealed class DockerFixture : IAsyncLifetime
 
         Engine.Dispose();
         Sources.Dispose();
+        _store?.Dispose();
+        if (Directory.Exists(_scratch))
+        {
+            Directory.Delete(_scratch, recursive: true);
+        }
     }
 }

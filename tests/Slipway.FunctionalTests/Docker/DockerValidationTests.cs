@@ -1,5 +1,6 @@
 using System.Globalization;
 using Slipway.ControlPlane.Pipeline;
+using Slipway.ControlPlane.Runtime;
 using Slipway.ControlPlane.Runtime.Docker;
 using Slipway.ControlPlane.Spec;
 using Slipway.FunctionalTests.Infrastructure;
@@ -89,7 +90,7 @@ public sealed class DockerValidationTests(DockerFixture fixture) : IAsyncLifetim
     private async Task ValidateAsync(Candidate candidate)
     {
         using var http = new HttpClient();
-        var validate = new ValidatePhase(new DockerRuntime(fixture.Engine, "test"), http, TimeProvider.System);
+        var validate = new ValidatePhase(new AppRuntimes(fixture.Runtime("test")), http, TimeProvider.System);
         await validate.ValidateAsync(candidate, Probes, "http1", "test", "sha256:test", _ => { }, CancellationToken.None);
     }
 }

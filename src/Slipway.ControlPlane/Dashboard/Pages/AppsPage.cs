@@ -1,3 +1,4 @@
+using Slipway.ControlPlane.Runtime;
 using Slipway.ControlPlane.Api.Contracts;
 using Slipway.ControlPlane.Spec;
 using Slipway.ControlPlane.Store;
@@ -44,6 +45,10 @@ internal static class AppsPage
         return Layout.Page("Apps", body.ToString(), session, s.Version, "slipway status", "apps");
     }
 
+    /// <summary>The column is the process's state; where something else runs the generation, an empty cell says what.</summary>
+    private static string NoState(AppView view) =>
+        RuntimeKind.Parse(view.Runtime) is { } kind && kind != RuntimeKind.Process ? $"{kind.Instance} –" : "–";
+
     private static void Row(Html body, DashboardServices s, string app, AppView view, EnvironmentView env, string? source, Deployment? last)
     {
         body.Raw("<tr ").Raw(Html.Attr("data-name", app)).Raw("><th scope=\"row\">")
@@ -52,7 +57,7 @@ internal static class AppsPage
             .Element("td", env.Release ?? "–", "class=\"mono\"")
             .Raw("<td class=\"mono\">").Raw(Revision(source, env.Revision)).Raw("</td>")
             .Raw("<td>").Raw(Badge(env.Health ?? (env.CurrentGeneration is null ? "not deployed" : "unknown"))).Raw("</td>")
-            .Element("td", env.ProcessState ?? (view.Runtime == "docker" ? "container –" : "–"))
+            .Element("td", env.ProcessState ?? NoState(view))
             .Element("td", env.Restarts?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "–")
             .Raw("<td>");
         if (last is null)
