@@ -30,6 +30,10 @@ internal static class SystemdUnit
             # upgrade. With `process` only the main process (the edge) is signalled: it drains and exits, the apps keep
             # serving and the next start re-adopts them by pid and start time.
             KillMode=process
+            # After an edge upgrade the main process is the new edge, which systemd did not start: it sends that
+            # process SIGTERM on stop but does not wait for it to exit, so `systemctl stop` would return (and
+            # `restart` start another `slipway up`) while the edge still drains and holds the ports. This waits for it.
+            ExecStop=/bin/sh -c '[ -n "$$1" ] && kill -TERM "$$1" 2>/dev/null || exit 0; while kill -0 "$$1" 2>/dev/null; do sleep 0.2; done' slipway-stop $MAINPID
             Restart=on-failure
             RestartSec=2s
             # The edge drains in-flight requests for up to 25 s, the control plane for up to 30 s.

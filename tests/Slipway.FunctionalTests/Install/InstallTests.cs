@@ -61,7 +61,8 @@ public sealed class InstallTests(ReleaseArtifacts release, ITestOutputHelper out
         }
 
         var unit = await File.ReadAllTextAsync(At("/etc/systemd/system/slipway.service"));
-        foreach (var line in new[] { "Type=notify", "NotifyAccess=main", "KillMode=process", "Restart=on-failure", "User=slipway", "UMask=0077",
+        foreach (var line in new[] { "Type=notify", "NotifyAccess=main", "KillMode=process", "Restart=on-failure",
+            "ExecStop=/bin/sh -c '[ -n \"$$1\" ] && kill -TERM \"$$1\" 2>/dev/null || exit 0; while kill -0 \"$$1\" 2>/dev/null; do sleep 0.2; done' slipway-stop $MAINPID", "User=slipway", "UMask=0077",
             "ExecStart=/usr/local/bin/slipway up --home /var/lib/slipway --http 127.0.0.1:18080 --admin 127.0.0.1:17070 --ports 21000-21099" })
         {
             Assert.Contains(line + "\n", unit, StringComparison.Ordinal);
@@ -104,9 +105,16 @@ public sealed class InstallTests(ReleaseArtifacts release, ITestOutputHelper out
 
     public void Dispose() => Directory.Delete(_root, recursive: true);
 
-    /// <summary>systemd-analyze against the root, with systemd's own units in it as on a host (it resolves sysinit.target and the like).</summary>
+    /// <summary>
+    /// systemd-analyze against the root, with systemd's own units in it as on a host (it resolves sysinit.target and the
+    /// like) and /bin/sh (it checks that every Exec program exists, and ExecStop= runs one).
+    /// </summary>
     private async Task VerifyUnitAsync()
     {
+        Directory.CreateDirectory(At("/bin"));
+        File.Copy("/bin/sh", At("/bin/sh"));
+        File.SetUnixFileMode(At("/bin/sh"), File.GetUnixFileMode("/bin/sh") | UnixFileMode.UserExecute);
+
         var units = At("/usr/lib/systemd/system");
         Directory.CreateDirectory(units);
         foreach (var file in Directory.EnumerateFiles(Directory.Exists("/usr/lib/systemd/system") ? "/usr/lib/systemd/system" : "/lib/systemd/system"))

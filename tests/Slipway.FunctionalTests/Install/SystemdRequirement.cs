@@ -9,6 +9,31 @@ internal static class SystemdRequirement
 {
     public static void Require() => Fail(Missing());
 
+    /// <summary>
+    /// Booting systemd as PID 1 of new namespaces (<see cref="SystemdBootTests"/>) needs, besides root, systemd
+    /// itself, util-linux's <c>unshare</c>/<c>nsenter</c>, <c>pgrep</c>, <c>curl</c> and a writable cgroup2 hierarchy.
+    /// </summary>
+    public static void RequireBootable() => Fail(Missing() ?? MissingForBoot());
+
+    private static string? MissingForBoot()
+    {
+        if (!File.Exists("/lib/systemd/systemd") && !File.Exists("/usr/lib/systemd/systemd"))
+        {
+            return "/lib/systemd/systemd is not installed (apt-get install systemd)";
+        }
+
+        if (new[] { "unshare", "nsenter", "pgrep", "curl", "timeout" }.FirstOrDefault(tool => !OnPath(tool)) is { } tool)
+        {
+            return $"{tool} is not installed (apt-get install util-linux procps curl coreutils)";
+        }
+
+        return CgroupRoot() is null ? "no writable cgroup2 hierarchy at /sys/fs/cgroup/unified or /sys/fs/cgroup" : null;
+    }
+
+    /// <summary>Where under-systemd.sh makes its cgroup: the cgroup2 hierarchy (hybrid hosts mount it at unified/).</summary>
+    public static string? CgroupRoot() =>
+        new[] { "/sys/fs/cgroup/unified", "/sys/fs/cgroup" }.FirstOrDefault(dir => File.Exists(Path.Combine(dir, "cgroup.procs")) && File.Exists(Path.Combine(dir, "cgroup.subtree_control")));
+
     private static string? Missing()
     {
         string? missing = null;
