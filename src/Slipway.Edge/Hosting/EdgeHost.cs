@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Reflection;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
@@ -36,6 +37,9 @@ public sealed partial class EdgeHost : IAsyncDisposable
     /// <summary>How long a new edge waits for restored targets to be probed before it serves anyway.</summary>
     private static readonly TimeSpan HealthSettleTimeout = TimeSpan.FromSeconds(10);
 
+    /// <summary>How long a connection accepted just before a handover has to start its first request.</summary>
+    private static readonly TimeSpan AcceptedRequestWait = TimeSpan.FromSeconds(2);
+
     private readonly WebApplication _httpApp;
     private readonly WebApplication? _adminApp;
     private readonly WebApplication? _h2cApp;
@@ -43,6 +47,7 @@ public sealed partial class EdgeHost : IAsyncDisposable
     private readonly WebApplication _controlApp;
     private readonly EdgeStateStore _store;
     private readonly IReadOnlyList<EdgeListener> _listeners;
+    private readonly AcceptGate _accepts;
     private readonly ControlGate _gate;
     private readonly EdgeUpgrader _upgrader;
     private readonly TaskCompletionSource<UpgradeResult> _handedOver = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -72,6 +77,7 @@ public sealed partial class EdgeHost : IAsyncDisposable
         EdgeStatePersister persister,
         IReadOnlyList<EdgeListener> listeners,
         ControlGate gate,
+        AcceptGate accepts,
         PrometheusExporter exporter,
         EdgeMetrics metrics,
         EdgeProxy proxy,
@@ -91,6 +97,7 @@ public sealed partial class EdgeHost : IAsyncDisposable
         _persister = persister;
         _listeners = listeners;
         _gate = gate;
+        _accepts = accepts;
         _upgrader = new EdgeUpgrader(options.FullHome, UpgradeLogFile(options), options.DrainTimeout, listeners, gate,
             FreezeAsync, ThawAsync, options.TimeProvider, logger)
         {
@@ -319,18 +326,32 @@ public sealed partial class EdgeHost : IAsyncDisposable
             var https = listeners.SingleOrDefault(l => l.Name == EdgeListener.Https);
             tls = EdgeTls.Create(options, services, https?.IPEndPoint?.Port, loggerFactory);
             var front = tls.Front;
-            var httpApp = BuildApp(options, loggerFactory, kestrel => kestrel.ListenHandle(http.DuplicateForServer()));
+            // The traffic listeners share one accept gate: after a handover this edge stops accepting before it stops.
+            var accepts = new AcceptGate(loggerFactory);
+            var httpApp = BuildApp(options, loggerFactory, kestrel => kestrel.ListenHandle(http.DuplicateForServer(), accepts.Track), accepts);
+            httpApp.Use(accepts.RequestStartedAsync);
             httpApp.Use(front.HandleHttpAsync);
             httpApp.Run(context => proxy.HandleAsync(context));
             var setup = tls.Listener;
-            var httpsApp = https is null ? null : BuildApp(options, loggerFactory, kestrel => kestrel.ListenHandle(https.DuplicateForServer(), setup.Configure));
+            var httpsApp = https is null ? null : BuildApp(options, loggerFactory, kestrel => kestrel.ListenHandle(https.DuplicateForServer(), listen =>
+            {
+                accepts.Track(listen);
+                setup.Configure(listen);
+            }), accepts);
+            httpsApp?.Use(accepts.RequestStartedAsync);
             httpsApp?.Use(front.HandleHttpsAsync);
             httpsApp?.Run(context => proxy.HandleAsync(context));
-            var adminApp = admin is null ? null : BuildApp(options, loggerFactory, kestrel => kestrel.ListenHandle(admin.DuplicateForServer()));
+            var adminApp = admin is null ? null : BuildApp(options, loggerFactory, kestrel => kestrel.ListenHandle(admin.DuplicateForServer(), accepts.Track), accepts);
+            adminApp?.Use(accepts.RequestStartedAsync);
             adminApp?.Run(context => proxy.HandleAsync(context, AdminService));
             var h2c = listeners.SingleOrDefault(l => l.Name == EdgeListener.H2c);
             // HTTP/2 alone on a cleartext socket is prior knowledge: the client opens with the HTTP/2 preface.
-            var h2cApp = h2c is null ? null : BuildApp(options, loggerFactory, kestrel => kestrel.ListenHandle(h2c.DuplicateForServer(), l => l.Protocols = HttpProtocols.Http2));
+            var h2cApp = h2c is null ? null : BuildApp(options, loggerFactory, kestrel => kestrel.ListenHandle(h2c.DuplicateForServer(), listen =>
+            {
+                listen.Protocols = HttpProtocols.Http2;
+                accepts.Track(listen);
+            }), accepts);
+            h2cApp?.Use(accepts.RequestStartedAsync);
             h2cApp?.Run(context => proxy.HandleAsync(context));
             if (!takeover)
             {
@@ -392,7 +413,7 @@ public sealed partial class EdgeHost : IAsyncDisposable
             }
 
             tls.Start();
-            host = new EdgeHost(options, services, supervisor, httpApp, adminApp, h2cApp, httpsApp, tls, controlApp, store, persister, listeners, gate, exporter, metrics, proxy, ownedLoggerFactory, logger);
+            host = new EdgeHost(options, services, supervisor, httpApp, adminApp, h2cApp, httpsApp, tls, controlApp, store, persister, listeners, gate, accepts, exporter, metrics, proxy, ownedLoggerFactory, logger);
             Log.Started(logger, host.HttpEndpoint.ToString(), host.AdminEndpoint?.ToString() ?? "none", host.HttpsEndpoint?.ToString() ?? "none", options.ControlSocketPath);
             if (host.H2cEndpoint is { } h2cEndpoint)
             {
@@ -547,6 +568,14 @@ public sealed partial class EdgeHost : IAsyncDisposable
             }
         }
 
+        if (handedOver)
+        {
+            // New connections go to the next edge from now on; the ones this edge took get to start their request
+            // before Kestrel's stop, which would close them unanswered otherwise.
+            var waiting = await _accepts.StopAcceptingAsync(AcceptedRequestWait, Options.TimeProvider) ? 0 : _accepts.Waiting;
+            Log.StoppedAccepting(_logger, waiting);
+        }
+
         await _controlApp.StopAsync(cancellationToken);
         using (var drain = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
         {
@@ -603,7 +632,7 @@ public sealed partial class EdgeHost : IAsyncDisposable
 
     public async ValueTask DisposeAsync() => await StopAsync(stopProcesses: false, CancellationToken.None);
 
-    private static WebApplication BuildApp(EdgeOptions options, ILoggerFactory loggerFactory, Action<KestrelServerOptions> listen)
+    private static WebApplication BuildApp(EdgeOptions options, ILoggerFactory loggerFactory, Action<KestrelServerOptions> listen, AcceptGate? accepts = null)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = options.FullHome });
         // ASP.NET Core's request diagnostics logger, when enabled at any level, makes every request start an
@@ -626,6 +655,12 @@ public sealed partial class EdgeHost : IAsyncDisposable
             kestrel.Limits.KeepAliveTimeout = TimeSpan.FromMinutes(2);
             listen(kestrel);
         });
+        if (accepts is not null)
+        {
+            // Registered after Kestrel's own socket transport, so Kestrel binds through it (it tries the last first).
+            builder.Services.AddSingleton<IConnectionListenerFactory>(accepts);
+        }
+
         return builder.Build();
     }
 
@@ -705,5 +740,8 @@ public sealed partial class EdgeHost : IAsyncDisposable
 
         [LoggerMessage(EventId = 9, Level = LogLevel.Warning, Message = "Could not notify the service manager: {Error}")]
         public static partial void NotifyFailed(ILogger logger, string error);
+
+        [LoggerMessage(EventId = 10, Level = LogLevel.Information, Message = "Stopped accepting connections (the next edge takes them); {Waiting} accepted connection(s) still had not started a request")]
+        public static partial void StoppedAccepting(ILogger logger, int waiting);
     }
 }

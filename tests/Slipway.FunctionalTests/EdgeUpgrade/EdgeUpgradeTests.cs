@@ -32,11 +32,15 @@ public sealed class EdgeUpgradeTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.Equal(2, before.Count); // the control plane and the app
 
         var (app, slow, admin) = await StartLoadAsync(spec);
+        // A new connection per request: one the old edge accepts just before it stops must still be answered.
+        var fresh = await EdgeLoad.StartAsync(Slipway.HttpUrl, spec.Host, body => body.StartsWith($"{spec.App} v1 ", StringComparison.Ordinal), clients: 4,
+            handler: new SocketsHttpHandler { UseProxy = false, PooledConnectionLifetime = TimeSpan.Zero });
         using var stopControl = new CancellationTokenSource();
         var control = ControlChangesAsync(stopControl.Token);
         await using (app)
         await using (slow)
         await using (admin)
+        await using (fresh)
         {
             var first = await UpgradeAsync();
             Assert.NotEqual(Slipway.ProcessId, first);
@@ -52,7 +56,8 @@ public sealed class EdgeUpgradeTests(ITestOutputHelper output) : IAsyncLifetime
             await app.AtLeastAsync(200);
             await slow.AtLeastAsync(4);
             await admin.AtLeastAsync(50);
-            var results = new[] { await app.StopAsync(), await slow.StopAsync(), await admin.StopAsync() };
+            await fresh.AtLeastAsync(50);
+            var results = new[] { await app.StopAsync(), await slow.StopAsync(), await admin.StopAsync(), await fresh.StopAsync() };
             await stopControl.CancelAsync();
             var (changes, failedChanges) = await control;
             Report(results);
@@ -182,7 +187,7 @@ public sealed class EdgeUpgradeTests(ITestOutputHelper output) : IAsyncLifetime
 
     private void Report(LoadResult[] results)
     {
-        foreach (var (name, result) in new[] { "app", "slow", "admin" }.Zip(results))
+        foreach (var (name, result) in new[] { "app", "slow", "admin", "new connection per request" }.Zip(results))
         {
             output.WriteLine($"{name}: {result.Requests} requests, {result.Failures} failed");
         }
