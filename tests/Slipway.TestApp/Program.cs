@@ -29,6 +29,21 @@ var port = Environment.GetEnvironmentVariable("PORT") ?? "5000";
 builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
 builder.Logging.ClearProviders();
 var app = builder.Build();
+// Any path with an "/echo" segment answers what the app received: the request target's bytes as they arrived and the
+// forwarding headers, so a test through the edge sees what a backend behind it sees.
+app.Use(async (context, next) =>
+{
+    if (!context.Request.Path.Value!.Contains("/echo", StringComparison.OrdinalIgnoreCase))
+    {
+        await next(context);
+        return;
+    }
+
+    var raw = context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpRequestFeature>()!.RawTarget;
+    string Header(string name) => string.Join(" | ", context.Request.Headers[name].ToArray());
+    await context.Response.WriteAsync(
+        $"target={raw}\nx-forwarded-for={Header("X-Forwarded-For")}\nx-real-ip={Header("X-Real-IP")}\nforwarded={Header("Forwarded")}\n");
+});
 
 var failHealth = Environment.GetEnvironmentVariable("TESTAPP_FAIL_HEALTH") == "1";
 var wrongDigest = Environment.GetEnvironmentVariable("TESTAPP_WRONG_DIGEST") == "1";
