@@ -23,7 +23,7 @@ public sealed class AcmeIssuanceTests
         await stack.Slipway.Admin.RegisterAsync(spec.App, spec.ToYaml());
         await stack.Slipway.Admin.DeploySucceededAsync(spec.App, stack.Sources.Version(spec, "app v1"));
 
-        var row = await stack.WaitForCertificateAsync("app.test", r => r.TryGetProperty("source", out var s) && s.GetString() == "acme",
+        var row = await stack.WaitForCertificateAsync("app.test", HttpsStack.IssuedByAcme,
             IssueDeadline, "a certificate for app.test from ACME");
         Assert.Equal("http-01", row.GetProperty("acme").GetProperty("challenge").GetString());
         Assert.Contains("Pebble", row.GetProperty("issuer").GetString(), StringComparison.Ordinal);
@@ -78,7 +78,7 @@ public sealed class AcmeIssuanceTests
         await stack.Slipway.Admin.RegisterAsync(spec.App, spec.ToYaml());
         await stack.Slipway.Admin.DeploySucceededAsync(spec.App, stack.Sources.Version(spec, "app alpn"));
 
-        var row = await stack.WaitForCertificateAsync("app.test", r => r.TryGetProperty("source", out var s) && s.GetString() == "acme",
+        var row = await stack.WaitForCertificateAsync("app.test", HttpsStack.IssuedByAcme,
             IssueDeadline, "a certificate for app.test by TLS-ALPN-01");
         Assert.Equal("tls-alpn-01", row.GetProperty("acme").GetProperty("challenge").GetString());
         var curl = await CurlAsync(stack, "app.test", "/");

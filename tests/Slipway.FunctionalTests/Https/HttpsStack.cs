@@ -131,6 +131,15 @@ internal sealed class HttpsStack : IAsyncDisposable
         return document.RootElement.Clone();
     }
 
+    /// <summary>
+    /// A row served from ACME whose ACME state says how it was issued. The certificate is served a moment before the
+    /// renewer records its state (CertificateRenewer.AttemptAsync), so a row can be <c>acme</c> and still "issuing".
+    /// </summary>
+    public static bool IssuedByAcme(JsonElement row) =>
+        row.TryGetProperty("source", out var source) && source.GetString() == "acme"
+        && row.TryGetProperty("acme", out var acme) && acme.ValueKind == JsonValueKind.Object
+        && acme.TryGetProperty("challenge", out var challenge) && challenge.ValueKind == JsonValueKind.String;
+
     /// <summary>The row of <paramref name="host"/> in <c>certs list --json</c> once <paramref name="done"/> holds.</summary>
     public Task<JsonElement> WaitForCertificateAsync(string host, Func<JsonElement, bool> done, TimeSpan deadline, string what) =>
         Poll.ForAsync(
