@@ -160,19 +160,22 @@ internal static class ListeningSockets
                 continue;
             }
 
+            IEnumerable<string> descriptors;
             try
             {
-                foreach (var fd in Directory.EnumerateFileSystemEntries(Path.Combine(directory, "fd")))
-                {
-                    if (SocketInode(fd) is long inode && inodes.Contains(inode))
-                    {
-                        held.Add(inode);
-                    }
-                }
+                descriptors = Directory.GetFileSystemEntries(Path.Combine(directory, "fd"));
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
-                // The process ended while it was read, or is not ours to read: it holds nothing we can vouch for.
+                continue; // the process ended while it was read, or is not ours to read: it holds nothing we can vouch for
+            }
+
+            foreach (var fd in descriptors)
+            {
+                if (SocketInode(fd) is long inode && inodes.Contains(inode))
+                {
+                    held.Add(inode);
+                }
             }
         }
 
@@ -221,8 +224,19 @@ internal static class ListeningSockets
 
     private static long? SocketInode(string fd)
     {
-        // A socket descriptor links to "socket:[INODE]".
-        var target = new FileInfo(fd).LinkTarget;
+        // A socket descriptor links to "socket:[INODE]". A busy server opens and closes descriptors all the time: one
+        // that closed since the directory was listed is skipped, not taken as the end of the scan (the listening
+        // socket's own descriptor stays).
+        string? target;
+        try
+        {
+            target = new FileInfo(fd).LinkTarget;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+
         return target is not null && target.StartsWith("socket:[", StringComparison.Ordinal) && target.EndsWith(']')
             && long.TryParse(target.AsSpan(8, target.Length - 9), NumberStyles.None, CultureInfo.InvariantCulture, out var inode)
             ? inode
