@@ -314,8 +314,7 @@ internal static class AdminApi
             return Results.Json(Views.Of(deployment, s.Store, coalesced), Json, statusCode: coalesced ? 200 : 202);
         }
 
-        // The write is done; waiting for the deployment to end does not hold a self-deploy's handoff.
-        request.HttpContext.Features.Get<Readiness.WritePermit>()?.Dispose();
+        Readiness.WritePermit.EndEarly(request.HttpContext);
         var ended = await s.Deployments.WaitAsync(deployment.Id, ct);
         var tail = s.Redact(DeployLog.ReadTail(Path.Combine(s.LogsRoot, "deployments", ended.Id + ".log")));
         var status = ended.Status switch

@@ -29,7 +29,7 @@ internal static class HandoffForwarder
             UseProxy = false,
             AllowAutoRedirect = false,
             UseCookies = false,
-            ConnectCallback = (connection, token) => guard.ConnectAsync(connection.DnsEndPoint, token),
+            ConnectCallback = guard.ConnectCallback,
         })
         {
             Timeout = Timeout.InfiniteTimeSpan,

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Http;
 using Slipway.ControlPlane.Api;
 
 namespace Slipway.ControlPlane.Hosting;
@@ -152,6 +153,12 @@ internal sealed class Readiness
     /// <summary>One admin write being served by this instance; a long wait after the write (<c>?wait=true</c>) disposes it early.</summary>
     internal sealed class WritePermit(Readiness owner) : IDisposable
     {
+        /// <summary>
+        /// The write of this request is done though the request goes on (it waits for the deployment it queued): a
+        /// self-deploy's handoff, which waits for running writes, must not wait for it.
+        /// </summary>
+        public static void EndEarly(HttpContext context) => context.Features.Get<WritePermit>()?.Dispose();
+
         private int _disposed;
 
         public void Dispose()

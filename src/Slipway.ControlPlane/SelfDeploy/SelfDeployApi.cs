@@ -33,9 +33,8 @@ internal static class SelfDeployApi
             }
 
             var (deployment, _) = self.Deploy(body);
-            // The write is done once the deployment is queued. Waiting for it is not a write: the handoff waits for
-            // running writes to end, and this request would otherwise hold up the very handoff it waits for.
-            request.HttpContext.Features.Get<Readiness.WritePermit>()?.Dispose();
+            // Done writing once the deployment is queued: otherwise this request would hold up the very handoff it waits for.
+            Readiness.WritePermit.EndEarly(request.HttpContext);
             var ended = await deployments.WaitAsync(deployment.Id, ct);
             var tail = DeployLog.ReadTail(Path.Combine(logsRoot, "deployments", ended.Id + ".log"));
             var status = ended.Status switch

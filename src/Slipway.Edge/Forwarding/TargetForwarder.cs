@@ -65,7 +65,7 @@ internal sealed class TargetForwarder : IDisposable
     /// <param name="portGuard">Checks who serves a supervised process's port before anything is sent to it.</param>
     public static SocketsHttpHandler CreateHandler(PortGuard portGuard) => new()
     {
-        ConnectCallback = portGuard == PortGuard.None ? null : (context, cancellationToken) => portGuard.ConnectAsync(context.DnsEndPoint, cancellationToken),
+        ConnectCallback = portGuard.ConnectCallback,
         UseProxy = false,
         AllowAutoRedirect = false,
         AutomaticDecompression = DecompressionMethods.None,

@@ -35,7 +35,7 @@ internal sealed partial class HealthProber : IDisposable
             PooledConnectionIdleTimeout = TimeSpan.FromSeconds(30),
             ActivityHeadersPropagator = null,
             // A probe is a request like any other: it goes only to the process a supervised port was handed to.
-            ConnectCallback = portGuard == PortGuard.None ? null : (context, cancellationToken) => portGuard.ConnectAsync(context.DnsEndPoint, cancellationToken),
+            ConnectCallback = portGuard.ConnectCallback,
         });
     }
 

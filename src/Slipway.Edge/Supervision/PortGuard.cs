@@ -37,6 +37,10 @@ public sealed class PortGuard
     /// <summary>A guard for one port handed to one process (the self-deploy handoff's forwarded writes).</summary>
     public static PortGuard For(int port, PortClaim claim) => new(p => p == port ? [claim] : []);
 
+    /// <summary>The <see cref="SocketsHttpHandler.ConnectCallback"/> of a client that goes through this guard; null for <see cref="None"/>.</summary>
+    public Func<SocketsHttpConnectionContext, CancellationToken, ValueTask<Stream>>? ConnectCallback =>
+        this == None ? null : (context, cancellationToken) => ConnectAsync(context.DnsEndPoint, cancellationToken);
+
     /// <summary>
     /// Opens a TCP connection to <paramref name="endpoint"/> and returns it only when the port is not a supervised
     /// process's, or is served by that process. <see cref="SocketsHttpHandler.ConnectCallback"/> for the edge's clients.
