@@ -289,6 +289,12 @@ public sealed partial class ControlPlaneHost : IAsyncDisposable
                 {
                     return;
                 }
+                catch (Exception e)
+                {
+                    // Anything else is a bug, but this loop renews the lease and reconciles every app: if it ended, the
+                    // control plane would go on answering while nothing kept apps running. Log it loudly; try again next tick.
+                    Log.LoopCrashed(logger, e.GetType().Name, e.Message, e);
+                }
 
                 // Right after start-up, retry soon: recovery waits for an edge that may still be starting. A self-deploy
                 // candidate also polls fast: the handoff waits for it to take the lease.
@@ -385,5 +391,8 @@ public sealed partial class ControlPlaneHost : IAsyncDisposable
 
         [LoggerMessage(EventId = 302, Level = LogLevel.Warning, Message = "Background loop: {Reason}")]
         public static partial void LoopFailed(ILogger logger, string reason);
+
+        [LoggerMessage(EventId = 303, Level = LogLevel.Error, Message = "Background loop: unexpected {Type}: {Reason}; trying again at the next tick")]
+        public static partial void LoopCrashed(ILogger logger, string type, string reason, Exception exception);
     }
 }

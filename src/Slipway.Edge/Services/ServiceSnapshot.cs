@@ -37,6 +37,7 @@ internal sealed record ServiceSnapshot
         Definition = Definition,
         Targets = [.. Active.Select(t => t.ToStatus())],
         Canary = [.. Canary.Select(t => t.ToStatus())],
+        CanaryWeight = Canary.IsEmpty ? 0 : CanaryWeight,
         Draining = [.. Draining.Select(t => t.ToStatus())],
         Paused = Paused,
         Maintenance = Maintenance,

@@ -201,17 +201,40 @@ public sealed class DockerDeployTests(DockerFixture fixture)
         }
 
         await WaitServingAsync(app);
-        await Poll.UntilAsync(() => RestartEvents(app).Count(e => e.Type == "deploy.restart.done") == 1, TimeSpan.FromSeconds(60), "deploy.restart.done in the journal");
+        await WithJournalAsync(app, Poll.UntilAsync(() => RestartEvents(app).Count(e => e.Type == "deploy.restart.done") == 1, TimeSpan.FromSeconds(60), "deploy.restart.done in the journal"));
         Assert.Contains("\"engine\"", RestartEvents(app).First(e => e.Type == "deploy.restart.start").Data);
 
         // Stopped on purpose behind Slipway's back: the engine leaves it down, the reconciler starts it again.
         await fixture.Engine.StopContainerAsync(id, TimeSpan.FromSeconds(1), CancellationToken.None);
         await WaitServingAsync(app);
-        await Poll.UntilAsync(() => RestartEvents(app).Count(e => e.Type == "deploy.restart.done") == 2, TimeSpan.FromSeconds(60), "a second deploy.restart.done");
+        await WithJournalAsync(app, Poll.UntilAsync(() => RestartEvents(app).Count(e => e.Type == "deploy.restart.done") == 2, TimeSpan.FromSeconds(60), "a second deploy.restart.done"));
         var second = RestartEvents(app).Where(e => e.Type == "deploy.restart.start").Last().Data;
         Assert.Contains("\"reconciler\"", second);
         Assert.Contains("exited", second);
         Assert.Equal(id, Assert.Single(await fixture.ContainersAsync(app)).Id);
+    }
+
+    /// <summary>A wait on the journal that, when it times out, says what the journal and the control plane's log did show.</summary>
+    private async Task WithJournalAsync(string app, Task wait)
+    {
+        try
+        {
+            await wait;
+        }
+        catch (TimeoutException e)
+        {
+            var journal = StoreReader.Query(fixture.Slipway.Home, "SELECT type, data_json FROM events WHERE app = $app ORDER BY seq",
+                r => $"{r.GetString(0)} {r.GetString(1)}", ("$app", app));
+            var log = fixture.Slipway.Output.Split('\n').TakeLast(60);
+            var containers = string.Join("; ", (await fixture.ContainersAsync(app)).Select(c => c.Id));
+            foreach (var c in await fixture.ContainersAsync(app))
+            {
+                var i = await fixture.Engine.InspectContainerAsync(c.Id, CancellationToken.None);
+                containers += $" [{i?.Status} restarts {i?.RestartCount} policy {i?.RestartPolicy} pid {i?.Pid}]";
+            }
+
+            throw new TimeoutException($"{e.Message}\ncontainers: {containers}\njournal of {app}:\n  {string.Join("\n  ", journal.TakeLast(8))}\nlog:\n  {string.Join("\n  ", log)}", e);
+        }
     }
 
     private List<(string Type, string Data)> RestartEvents(string app) =>

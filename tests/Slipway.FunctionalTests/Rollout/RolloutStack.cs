@@ -1,5 +1,6 @@
 using System.Net.Http.Json;
 using Slipway.ControlPlane.Api.Contracts;
+using Slipway.Edge.Control.Contracts;
 using Slipway.FunctionalTests.Infrastructure;
 using Slipway.FunctionalTests.Recovery;
 
@@ -24,7 +25,25 @@ internal static class RolloutStack
             TimeSpan.FromSeconds(120), $"rollout at step {step}, {state}");
         Assert.True(at.Status == "running", $"deployment {id} ended before its rollout reached step {step} ({state}): {at.Status}, {at.ErrorSummary}; "
             + string.Join("; ", at.Rollout?.Decisions.Select(d => $"{d.Decision} by {d.By}: {d.Reason}") ?? []));
+        if (at.Rollout is { CanaryGeneration: int canary, Weight: var weight })
+        {
+            await EdgeSplitsAsync(stack, at.App, canary, weight);
+        }
+
         return at;
+    }
+
+    /// <summary>
+    /// Polls until the edge sends <paramref name="weight"/>% to a healthy <paramref name="canary"/>. A step is journaled
+    /// before the edge is told, so a sample taken the moment the deployment shows the step may still all land on stable.
+    /// </summary>
+    public static async Task EdgeSplitsAsync(RecoveryStack stack, string app, int canary, int weight)
+    {
+        using var control = stack.EdgeControl();
+        await Poll.UntilAsync(async () =>
+            await control.GetServiceAsync($"{app}.prod", CancellationToken.None) is { } service && service.CanaryWeight == weight
+                && service.Canary.Any(t => t.Id == $"{app}-prod-g{canary}" && t.Health == "healthy"),
+            TimeSpan.FromSeconds(30), $"the edge to send {weight}% to a healthy g{canary}");
     }
 
     /// <summary>Runs the real <c>slipway</c> binary against the stack's control plane.</summary>

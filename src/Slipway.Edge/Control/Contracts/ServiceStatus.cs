@@ -11,6 +11,9 @@ public sealed record ServiceStatus
 
     public IReadOnlyList<TargetStatus> Canary { get; init; } = [];
 
+    /// <summary>The percentage of new sessions sent to <see cref="Canary"/>; 0 without a canary.</summary>
+    public int CanaryWeight { get; init; }
+
     public IReadOnlyList<TargetStatus> Draining { get; init; } = [];
 
     public bool Paused { get; init; }
