@@ -37,6 +37,9 @@ namespace Slipway.ControlPlane.Hosting;
 /// </summary>
 public sealed partial class ControlPlaneHost : IAsyncDisposable
 {
+    /// <summary>The longest one reconcile pass may take before it is cancelled.</summary>
+    private static readonly TimeSpan ReconcilePassBound = TimeSpan.FromSeconds(60);
+
     private readonly WebApplication _app;
     private readonly SlipwayStore _store;
     private readonly DeploymentService _deployments;
@@ -169,6 +172,7 @@ public sealed partial class ControlPlaneHost : IAsyncDisposable
             selfOptions, probeClient, time, loggerFactory.CreateLogger<SelfDeployPipeline>())
         {
             OwnUrl = () => ownUrl,
+            BinaryCommand = SelfBinary.RunCommand(options),
         };
         var handoff = new CandidateHandoff(store, edge, selfOptions, logsRoot, time, loggerFactory.CreateLogger<CandidateHandoff>())
         {
@@ -270,10 +274,18 @@ public sealed partial class ControlPlaneHost : IAsyncDisposable
                     {
                         nextReconcile = time.GetUtcNow() + options.ReconcileInterval;
                         var tickStarted = time.GetTimestamp();
+                        // A call that never answers (an engine or edge that hangs) must not stop every later pass, nor the
+                        // lease renewals of this loop: a pass has a bound, then the next one starts over.
+                        using var pass = CancellationTokenSource.CreateLinkedTokenSource(stopping);
+                        pass.CancelAfter(ReconcilePassBound);
                         try
                         {
-                            await reconciler.RunOnceAsync(stopping);
-                            await warm.ExpireAsync(app2 => RollbackWindowOf(store, app2), stopping);
+                            await reconciler.RunOnceAsync(pass.Token);
+                            await warm.ExpireAsync(app2 => RollbackWindowOf(store, app2), pass.Token);
+                        }
+                        catch (OperationCanceledException) when (pass.IsCancellationRequested && !stopping.IsCancellationRequested)
+                        {
+                            Log.PassTimedOut(logger, ReconcilePassBound.TotalSeconds);
                         }
                         finally
                         {
@@ -391,6 +403,9 @@ public sealed partial class ControlPlaneHost : IAsyncDisposable
 
         [LoggerMessage(EventId = 302, Level = LogLevel.Warning, Message = "Background loop: {Reason}")]
         public static partial void LoopFailed(ILogger logger, string reason);
+
+        [LoggerMessage(EventId = 304, Level = LogLevel.Error, Message = "Reconcile pass cancelled after {Seconds} s (a call to the engine or the edge did not answer); the next pass starts over")]
+        public static partial void PassTimedOut(ILogger logger, double seconds);
 
         [LoggerMessage(EventId = 303, Level = LogLevel.Error, Message = "Background loop: unexpected {Type}: {Reason}; trying again at the next tick")]
         public static partial void LoopCrashed(ILogger logger, string type, string reason, Exception exception);

@@ -50,7 +50,7 @@ internal static class SelfApp
 
     private static string Yaml(string text) => "\"" + text.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal) + "\"";
 
-    private static string Shell(string text) =>
+    internal static string Shell(string text) =>
         text.All(c => char.IsAsciiLetterOrDigit(c) || "/._-:".Contains(c, StringComparison.Ordinal))
             ? text
             : "'" + text.Replace("'", "'\\''", StringComparison.Ordinal) + "'";

@@ -41,6 +41,9 @@ internal sealed partial class SelfDeployPipeline(
     /// <summary>This instance's admin URL (known once Kestrel has bound).</summary>
     public required Func<string> OwnUrl { get; init; }
 
+    /// <summary>The candidate's command when the deployment is of a release binary (<see cref="SelfBinary.RunCommand"/>).</summary>
+    public required string BinaryCommand { get; init; }
+
     /// <summary>Extra environment for one deployment's candidate only (tests arm fault injection with it).</summary>
     public Dictionary<string, IReadOnlyDictionary<string, string>> CandidateEnvironment { get; } = new(StringComparer.Ordinal);
 
@@ -61,6 +64,8 @@ internal sealed partial class SelfDeployPipeline(
             var candidateRun = new DeploymentRun(run.Deployment, run.Spec with
             {
                 Env = new Dictionary<string, string>(run.Spec.Env.Concat(extra), StringComparer.Ordinal) { [SelfApp.DeploymentVariable] = run.Id },
+                // A release binary is run as it is, not the way the spec runs a published checkout.
+                Run = SelfBinary.IsBinary(run.Deployment.FromDir) ? new Spec.RunSpec { Command = BinaryCommand } : run.Spec.Run,
             }, run.Log);
             candidate = await start.StartAsync(candidateRun, release, cancellationToken);
             run.Candidate = candidate;

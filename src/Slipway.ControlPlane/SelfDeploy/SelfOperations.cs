@@ -15,9 +15,9 @@ internal sealed class SelfOperations(SlipwayStore store, DeploymentService deplo
 {
     public (Deployment Deployment, bool Coalesced) Deploy(SelfDeployRequest request)
     {
-        if (request.Revision is not null && request.From is not null)
+        if (new[] { request.Revision, request.From, request.Binary }.Count(v => v is not null) > 1)
         {
-            throw ApiProblem.BadRequest("revision and from: give one of them: --rev REV builds a revision of the configured source, --from DIR a checkout.");
+            throw ApiProblem.BadRequest("revision, from and binary: give one of them: --rev REV builds a revision of the configured source, --from DIR a checkout, --binary FILE deploys a release binary as it is.");
         }
 
         if (request.Revision is { } revision && !GitRevisions.IsWellFormed(revision))
@@ -40,6 +40,11 @@ internal sealed class SelfOperations(SlipwayStore store, DeploymentService deplo
             }
         }
 
+        if (request.Binary is { } binary)
+        {
+            from = SelfBinary.Check(binary) is { } problem ? throw ApiProblem.BadRequest($"binary: {problem}") : Path.GetFullPath(binary);
+        }
+
         var spec = EnsureSpec(request);
         if (from is null && spec.Source?.Git is null)
         {
@@ -52,7 +57,7 @@ internal sealed class SelfOperations(SlipwayStore store, DeploymentService deplo
             throw ApiProblem.Conflict($"Deployment {busy.Id} of {busy.App} is {StoreNames.ToText(busy.Status)}: the control plane deploys itself only while no other deployment runs; retry when it ends.");
         }
 
-        var key = from is not null ? "from:" + from : "git:" + (request.Revision ?? "@" + spec.Source!.Branch);
+        var key = from is not null ? (request.Binary is not null ? "binary:" : "from:") + from : "git:" + (request.Revision ?? "@" + spec.Source!.Branch);
         lock (pipeline.CandidateEnvironment)
         {
             var result = deployments.Request(new NewDeployment

@@ -20,6 +20,11 @@ internal sealed class SelfReleases(
 
     public async Task<Store.Release> ObtainAsync(DeploymentRun run, Action<string> phase, CancellationToken cancellationToken)
     {
+        if (SelfBinary.IsBinary(run.Deployment.FromDir))
+        {
+            return await BinaryReleaseAsync(run, run.Deployment.FromDir!, phase, cancellationToken);
+        }
+
         phase("source");
         var revision = await CleanRevisionAsync(run, cancellationToken);
         if (revision is not null && Existing(revision) is { } existing)
@@ -54,6 +59,38 @@ internal sealed class SelfReleases(
             phase("release");
             cancellationToken.ThrowIfCancellationRequested();
             var manifest = releases.Publish(run.App, workspace, fetched, gates, run.Log);
+            workspace = null;
+            return store.GetRelease(manifest.Release) ?? store.RecordRelease(manifest.ToLedgerRow(releases.ReleaseDirectory(run.App, manifest.Release)), run.Id);
+        }
+        finally
+        {
+            if (workspace is not null)
+            {
+                ReleaseWriter.DiscardWorkspace(workspace);
+            }
+        }
+    }
+
+    /// <summary>A release whose tree is one release binary: nothing to build; an identical binary reuses its release.</summary>
+    private async Task<Store.Release> BinaryReleaseAsync(DeploymentRun run, string binary, Action<string> phase, CancellationToken cancellationToken)
+    {
+        phase("source");
+        var workspace = releases.CreateWorkspace(run.App, run.Id);
+        try
+        {
+            var fetched = await SelfBinary.CopyAsync(binary, workspace, run.Log, cancellationToken);
+            if (Existing(fetched.Revision) is { } existing)
+            {
+                run.Log.Append($"release {existing.Id} holds the same binary; not copied again");
+                return existing;
+            }
+
+            FaultInjection.After("source");
+            phase("build");
+            run.Log.Append("build: nothing to build (a release binary is deployed as it is)");
+            phase("release");
+            cancellationToken.ThrowIfCancellationRequested();
+            var manifest = releases.Publish(run.App, workspace, fetched, [], run.Log);
             workspace = null;
             return store.GetRelease(manifest.Release) ?? store.RecordRelease(manifest.ToLedgerRow(releases.ReleaseDirectory(run.App, manifest.Release)), run.Id);
         }

@@ -22,6 +22,11 @@ internal static class SelfDeployCommand
             Description = "Deploy this Slipway checkout (on the server's machine) instead of the configured source.",
             HelpName = "DIR",
         };
+        var binary = new Option<string?>("--binary")
+        {
+            Description = "Deploy this single-file release binary (on the server's machine) as it is: nothing is built, no SDK needed.",
+            HelpName = "FILE",
+        };
         var source = new Option<string?>("--source")
         {
             Description = "Set (and remember) the control plane's git source: a repository URL or path.",
@@ -34,13 +39,14 @@ internal static class SelfDeployCommand
             + "the admin route and the store's lease; the old one drains. Exits 0 only when the handoff succeeded.");
         command.Options.Add(rev);
         command.Options.Add(from);
+        command.Options.Add(binary);
         command.Options.Add(source);
         command.Options.Add(branch);
         command.Validators.Add(result =>
         {
-            if (result.GetValue(rev) is not null && result.GetValue(from) is not null)
+            if (new[] { result.GetValue(rev), result.GetValue(from), result.GetValue(binary) }.Count(v => v is not null) > 1)
             {
-                result.AddError("--rev and --from: give one of them (--rev builds a revision of the configured source, --from a checkout).");
+                result.AddError("--rev, --from and --binary: give one of them (--rev builds a revision of the configured source, --from a checkout, --binary deploys a release binary as it is).");
             }
         });
         ClientCommand.SetAction(command, async (context, cancellationToken) =>
@@ -50,13 +56,14 @@ internal static class SelfDeployCommand
             {
                 Revision = pr.GetValue(rev),
                 From = pr.GetValue(from) is { } dir ? Path.GetFullPath(dir) : null,
+                Binary = pr.GetValue(binary) is { } file ? Path.GetFullPath(file) : null,
                 Source = pr.GetValue(source) is { } s && !s.Contains("://", StringComparison.Ordinal) && !s.Contains('@', StringComparison.Ordinal) ? Path.GetFullPath(s) : pr.GetValue(source),
                 Branch = pr.GetValue(branch),
             };
             var output = context.Output;
             if (!context.Json)
             {
-                output.Step("self-deploy: the control plane builds and deploys itself");
+                output.Step(request.Binary is null ? "self-deploy: the control plane builds and deploys itself" : $"self-deploy: the control plane deploys the release binary {request.Binary}");
             }
 
             using var progress = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);

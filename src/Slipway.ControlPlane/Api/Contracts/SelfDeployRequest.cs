@@ -9,6 +9,9 @@ public sealed record SelfDeployRequest
     /// <summary>A Slipway checkout on the server's machine to deploy from instead.</summary>
     public string? From { get; init; }
 
+    /// <summary>A single-file Slipway release binary on the server's machine to deploy instead: nothing is built.</summary>
+    public string? Binary { get; init; }
+
     /// <summary>Sets (and remembers) the control plane's git source: a URL or a local repository path.</summary>
     public string? Source { get; init; }
 

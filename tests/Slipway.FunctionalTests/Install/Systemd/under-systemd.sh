@@ -35,7 +35,7 @@ wait_for() { # wait_for SECONDS DESCRIPTION COMMAND...
 
 diagnose() {
   echo "--- diagnostics (the run failed)"
-  for file in install.out deploy.out upgrade.out uninstall.out; do
+  for file in install.out deploy.out self-deploy.out upgrade.out uninstall.out; do
     [ -s "$scratch/$file" ] && { echo "--- $file"; sed 's/slw_[A-Za-z0-9_-]*/slw_***/' "$scratch/$file"; }
   done
   if [ -n "$init_pid" ] && kill -0 "$init_pid" 2>/dev/null; then
@@ -135,6 +135,32 @@ load() {
 answers() { cat "$scratch"/load.[0-9] 2>/dev/null | awk -v col="$1" '{ n += $col } END { print n + 0 }'; }
 for i in 1 2 3; do load "$i" & loaders+=($!); done
 wait_for 30 "20 answers under load before the upgrade" bash -c "[ \$(cat $scratch/load.[0-9] 2>/dev/null | awk '{ n += \$1 } END { print n + 0 }') -ge 20 ]"
+
+# The control plane moves to the release binary without the SDK (self-deploy --binary) while apps and the admin API
+# are under load; the unit's main process (the edge) does not change, so systemd hears nothing.
+admin_load() {
+  local ok=0 bad=0 end=$((SECONDS + 120)) parent=$$ token
+  token=$(nsenter -t "$init_pid" -p -m -- cat /var/lib/slipway/admin.token)
+  while [ ! -e "$scratch/stop-admin" ] && [ $SECONDS -lt $end ] && kill -0 "$parent" 2>/dev/null; do
+    if curl -sf -m 10 -o /dev/null -H "Authorization: Bearer $token" "http://127.0.0.1:$admin_port/api/v1/apps" 2>>"$scratch/admin-failures"; then ok=$((ok + 1)); else
+      bad=$((bad + 1)); echo "$(date +%T.%N) admin read $((ok + bad)) failed" >> "$scratch/admin-failures"; fi
+    echo "$ok $bad" > "$scratch/admin.new" && mv "$scratch/admin.new" "$scratch/admin"
+  done
+}
+admin_load & admin_loader=$!; loaders+=($admin_loader)
+old_server=$(inside pgrep -f "slipway server --home /var/lib/slipway" | head -1)
+inside /usr/local/bin/slipway self-deploy --binary /usr/local/bin/slipway > "$scratch/self-deploy.out" || { cat "$scratch/self-deploy.out"; fail "self-deploy --binary"; }
+touch "$scratch/stop-admin"; wait "$admin_loader"
+read -r admin_ok admin_bad < "$scratch/admin"
+[ "$admin_bad" = 0 ] || { cat "$scratch/admin-failures"; fail "$admin_bad of $((admin_ok + admin_bad)) admin reads failed during the self-deploy"; }
+new_server=$(inside pgrep -xf "./slipway server --home /var/lib/slipway --listen 127.0.0.1:[0-9]* --edge-socket /var/lib/slipway/edge.sock --ports $ports")
+[ -n "$new_server" ] && [ "$new_server" != "$old_server" ] || fail "no control plane runs the release binary after self-deploy (was pid $old_server)"
+release_dir=$(inside readlink "/proc/$new_server/cwd")
+[[ $release_dir == /var/lib/slipway/releases/slipway/* ]] || fail "the new control plane runs in $release_dir, not a release directory"
+inside /usr/local/bin/slipway version | grep -q "revision binary-" || fail "slipway version does not show the binary release: $(inside /usr/local/bin/slipway version)"
+[ "$(show MainPID)" = "$first_main" ] || fail "self-deploy changed the unit's MainPID"
+check "slipway self-deploy --binary moved the control plane ($old_server -> $new_server, in $release_dir), nothing built: $(grep -o 'succeeded in [0-9.]* s' "$scratch/self-deploy.out"); $admin_ok admin reads, 0 failed; MainPID unchanged"
+
 inside /usr/local/bin/slipway edge upgrade --binary /usr/local/bin/slipway > "$scratch/upgrade.out" || fail "edge upgrade"
 check "slipway edge upgrade returned under load ($(answers 1) answers so far)"
 new_edge=$(inside curl -sf --unix-socket /var/lib/slipway/edge.sock http://edge/version | sed -n 's/.*"pid":\([0-9]*\).*/\1/p')
@@ -147,7 +173,7 @@ after_exit=$(answers 1)
 wait_for 30 "20 more answers from the new edge alone" bash -c "[ \$(cat $scratch/load.[0-9] 2>/dev/null | awk '{ n += \$1 } END { print n + 0 }') -ge $((after_exit + 20)) ]"
 touch "$scratch/stop-load"; wait "${loaders[@]}"; loaders=()
 [ "$(answers 2)" = 0 ] || { cat "$scratch"/failures.[0-9]; inside tail -n 40 /var/lib/slipway/logs/edge.log; fail "$(answers 2) of $(($(answers 1) + $(answers 2))) requests failed during the upgrade"; }
-check "$(answers 1) requests during the upgrade, 0 failed"
+check "$(answers 1) app requests during the self-deploy and the edge upgrade, 0 failed"
 [ "$(show ActiveState)" = active ] || fail "the service is $(show ActiveState) after the old edge exited"
 check "the service stays active after the old main process exited"
 
