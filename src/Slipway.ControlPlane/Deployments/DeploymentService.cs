@@ -119,16 +119,30 @@ internal sealed partial class DeploymentService(
         }
     }
 
+    /// <summary>Deployments something waits for or that have not ended; no entry outlives its deployment's end.</summary>
+    internal int TrackedCompletions => _completions.Count;
+
     /// <summary>Completes when the deployment reaches a terminal status.</summary>
     public async Task<Deployment> WaitAsync(string id, CancellationToken cancellationToken)
     {
         var completion = _completions.GetOrAdd(id, _ => new TaskCompletionSource<Deployment>(TaskCreationOptions.RunContinuationsAsynchronously));
         if (store.GetDeployment(id) is { IsTerminal: true } done)
         {
+            // It ended before this wait began, and its completion went with it: the one just added would stay forever.
+            _completions.TryRemove(new KeyValuePair<string, TaskCompletionSource<Deployment>>(id, completion));
             return done;
         }
 
-        return await completion.Task.WaitAsync(cancellationToken);
+        try
+        {
+            return await completion.Task.WaitAsync(cancellationToken);
+        }
+        catch (OperationCanceledException) when (!completion.Task.IsCompleted && store.GetDeployment(id) is null)
+        {
+            // A wait for a deployment that does not exist, given up: nothing will ever complete its entry.
+            _completions.TryRemove(new KeyValuePair<string, TaskCompletionSource<Deployment>>(id, completion));
+            throw;
+        }
     }
 
     private void StartLocked(string id)
@@ -191,7 +205,10 @@ internal sealed partial class DeploymentService(
 
     private void Complete(Deployment deployment)
     {
+        // Once per deployment (superseded, cancelled while queued, or its run ended), after the store says it ended:
+        // waiters already hold the task, later ones read the store, so the entry goes (the map holds only unfinished ones).
         var completion = _completions.GetOrAdd(deployment.Id, _ => new TaskCompletionSource<Deployment>(TaskCreationOptions.RunContinuationsAsynchronously));
+        _completions.TryRemove(new KeyValuePair<string, TaskCompletionSource<Deployment>>(deployment.Id, completion));
         if (completion.TrySetResult(deployment))
         {
             Ended?.Invoke(deployment);

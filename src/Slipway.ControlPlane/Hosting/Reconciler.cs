@@ -46,9 +46,35 @@ internal sealed partial class Reconciler(
     /// <summary>An app's secret values, for a generation it starts again (the edge never returns them).</summary>
     public Func<string, IReadOnlyDictionary<string, string>> Secrets { get; init; } = _ => new Dictionary<string, string>();
 
+    /// <summary>The generations the reconciler remembers something about: only current ones.</summary>
+    internal int Watches => _watches.Count;
+
     public async Task RunOnceAsync(CancellationToken cancellationToken)
     {
-        foreach (var listed in store.ListPointers())
+        var current = new HashSet<string>(StringComparer.Ordinal);
+        try
+        {
+            await ConvergeAllAsync(current, cancellationToken);
+        }
+        finally
+        {
+            // A generation that stopped being current takes its watch with it (the map would grow with every deploy).
+            foreach (var key in _watches.Keys.Where(k => !current.Contains(k)))
+            {
+                _watches.TryRemove(key, out _);
+            }
+        }
+    }
+
+    private async Task ConvergeAllAsync(HashSet<string> current, CancellationToken cancellationToken)
+    {
+        var listedPointers = store.ListPointers();
+        foreach (var listed in listedPointers)
+        {
+            current.Add(WatchKey(listed.App, listed.Env, listed.Current));
+        }
+
+        foreach (var listed in listedPointers)
         {
             if (listed.App == SelfDeploy.SelfApp.Name)
             {
@@ -80,7 +106,8 @@ internal sealed partial class Reconciler(
                 continue;
             }
 
-            var watch = _watches.GetOrAdd($"{pointers.App}/{pointers.Env}/{number}", _ => new Watch());
+            current.Add(WatchKey(pointers.App, pointers.Env, number));
+            var watch = _watches.GetOrAdd(WatchKey(pointers.App, pointers.Env, number), _ => new Watch());
             // The runtime that runs the generation, which is not the spec's when the app switched runtimes since.
             await ConvergeAsync(runtimes.ForInstance(instanceId), spec, pointers, generation, instanceId, port, watch, cancellationToken);
         }
@@ -247,6 +274,9 @@ internal sealed partial class Reconciler(
             return false;
         }
     }
+
+    private static string WatchKey(string app, string env, long? generation) =>
+        $"{app}/{env}/{generation?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "none"}";
 
     private void Journal(string type, Generation generation, object data) =>
         store.AppendEvent(type, generation.App, generation.Env, null, new { generation = generation.Number, details = data });
