@@ -118,6 +118,11 @@ internal sealed class AppOperations(SlipwayStore store, DeploymentService deploy
         if (request.Canary is { } share)
         {
             canary = RolloutSpecParser.ParseShare(share, out var error) ?? throw ApiProblem.BadRequest($"canary: {error}.");
+            if (spec.Runtime == Runtime.RuntimeKind.Swarm)
+            {
+                throw ApiProblem.BadRequest($"canary: {app} runs on `runtime: swarm`, where canaries do not run yet; deploy without --canary (a health-gated full swap).");
+            }
+
             if (store.GetPointers(app, env).Current is null)
             {
                 throw ApiProblem.Conflict($"canary: nothing of {app}/{env} serves yet to compare a canary with; deploy it once without --canary.");

@@ -20,6 +20,7 @@ using Slipway.ControlPlane.Processes;
 using Slipway.ControlPlane.Reliability;
 using Slipway.ControlPlane.Runtime;
 using Slipway.ControlPlane.Runtime.Docker;
+using Slipway.ControlPlane.Runtime.Swarm;
 using Slipway.ControlPlane.Secrets;
 using Slipway.ControlPlane.SelfDeploy;
 using Slipway.Edge.Secrets;
@@ -134,7 +135,8 @@ public sealed partial class ControlPlaneHost : IAsyncDisposable
         var runner = new ProcessGroupRunner();
         var releases = new ReleaseWriter(Path.Combine(home, "releases"), time);
         var docker = DockerEngine.FromEnvironment();
-        var runtimes = new AppRuntimes(new ProcessRuntime(edge, store), new DockerRuntime(docker, DockerLabels.OwnerOf(home), store));
+        var runtimes = new AppRuntimes(new ProcessRuntime(edge, store), new DockerRuntime(docker, DockerLabels.OwnerOf(home), store),
+            new SwarmRuntime(SwarmSettings.From(options.SwarmManager, options.SwarmRegistry), DockerLabels.OwnerOf(home), store));
         var warm = new WarmGenerations(runtimes, store, time);
         var locks = new AppLocks();
         var pipeline = new DeploymentPipeline(

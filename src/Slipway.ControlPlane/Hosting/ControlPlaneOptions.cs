@@ -45,6 +45,12 @@ public sealed record ControlPlaneOptions
     /// <summary>How often the dashboard samples the edge's services and metrics for the edge page's charts.</summary>
     public TimeSpan EdgeSampleInterval { get; init; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>The swarm manager's Engine API socket for <c>runtime: swarm</c> apps (<c>SLIPWAY_SWARM_MANAGER</c>); null: none.</summary>
+    public string? SwarmManager { get; init; }
+
+    /// <summary>The registry swarm nodes pull generations' images from, <c>HOST:PORT</c> (<c>SLIPWAY_SWARM_REGISTRY</c>).</summary>
+    public string? SwarmRegistry { get; init; }
+
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 
     public ILoggerFactory? LoggerFactory { get; init; }

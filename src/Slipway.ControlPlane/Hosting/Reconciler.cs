@@ -7,6 +7,7 @@ using Slipway.ControlPlane.Runtime;
 using Slipway.ControlPlane.Runtime.Docker;
 using Slipway.ControlPlane.Spec;
 using Slipway.ControlPlane.Store;
+using Slipway.Edge.Control.Contracts;
 
 namespace Slipway.ControlPlane.Hosting;
 
@@ -175,7 +176,7 @@ internal sealed partial class Reconciler(
             }
 
             var service = await edge.GetServiceAsync(ServiceNames.For(spec.App, pointers.Env), cancellationToken);
-            var health = service?.Targets.FirstOrDefault(t => t.Id == instanceId)?.Health ?? "unknown";
+            var health = HealthOf(service, instanceId);
             if (state.State == "running" && health == "healthy")
             {
                 if (watch.PendingReason is not null)
@@ -273,6 +274,19 @@ internal sealed partial class Reconciler(
         {
             return false;
         }
+    }
+
+    /// <summary>
+    /// The edge's view of one instance: its target's health, or, for an instance with several targets (a swarm
+    /// service's tasks, <c>INSTANCE/SLOT</c>), healthy when all are, unhealthy when one is, else unknown.
+    /// </summary>
+    private static string HealthOf(ServiceStatus? service, string instanceId)
+    {
+        var targets = service?.Targets.Where(t => t.Id == instanceId || t.Id.StartsWith(instanceId + "/", StringComparison.Ordinal)).ToList() ?? [];
+        return targets.Count == 0 ? "unknown"
+            : targets.All(t => t.Health == "healthy") ? "healthy"
+            : targets.Any(t => t.Health == "unhealthy") ? "unhealthy"
+            : "unknown";
     }
 
     private static string WatchKey(string app, string env, long? generation) =>

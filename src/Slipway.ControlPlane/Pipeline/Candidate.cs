@@ -8,6 +8,9 @@ namespace Slipway.ControlPlane.Pipeline;
 internal sealed record Candidate(string App, string Env, int Generation, string ProcessId, int Port, string ReleaseId,
     string? ImageId = null, DateTimeOffset? StartedAfter = null)
 {
+    /// <summary>Instances that must all pass validation: a swarm service's <c>replicas</c>, else 1.</summary>
+    public int Replicas { get; init; } = 1;
+
     public string Url => $"http://127.0.0.1:{Port}";
 
     public static string ProcessIdFor(string app, string env, int generation) => $"{app}-{env}-g{generation}";

@@ -33,7 +33,7 @@ internal sealed class StartPhase(AppRuntimes runtimes, SlipwayStore store, PortA
             Secrets = run.Secrets, Log = run.Log.Append,
         }, cancellationToken);
         // Validation checks the image where the runtime pins one, and the start time where it reports one (a container's).
-        candidate = candidate with { ProcessId = instance.Id, ImageId = instance.ImageId, StartedAfter = startedAfter };
+        candidate = candidate with { ProcessId = instance.Id, ImageId = instance.ImageId, StartedAfter = startedAfter, Replicas = run.Spec.Swarm?.Replicas ?? 1 };
         run.Candidate = candidate;
 
         store.SetGenerationState(run.App, run.Env, generation.Number, GenerationState.Validating, candidate.ProcessId, port, run.Id);

@@ -86,12 +86,35 @@ internal sealed class ValidatePhase(AppRuntimes runtimes, HttpClient http, TimeP
             process.LastExitCode);
     }
 
+    /// <summary>
+    /// Every target of the candidate (one for a process or a container; one per running task of a swarm service, all
+    /// <see cref="Candidate.Replicas"/> of them) must pass; the first failure is the result.
+    /// </summary>
     private async Task<string?> ProbeOnceAsync(Candidate candidate, ProbeSpec probes, string revision, string digest, bool http2, CancellationToken cancellationToken)
+    {
+        var targets = await runtimes.ForInstance(candidate.ProcessId).TargetsAsync(candidate.ProcessId, candidate.Port, cancellationToken);
+        if (targets.Count < candidate.Replicas)
+        {
+            return $"{targets.Count} of {candidate.Replicas} tasks running";
+        }
+
+        foreach (var target in targets)
+        {
+            if (await ProbeTargetAsync(target.Url.TrimEnd('/'), probes, revision, digest, http2, cancellationToken) is { } failure)
+            {
+                return targets.Count == 1 ? failure : $"{target.Id}: {failure}";
+            }
+        }
+
+        return null;
+    }
+
+    private async Task<string?> ProbeTargetAsync(string url, ProbeSpec probes, string revision, string digest, bool http2, CancellationToken cancellationToken)
     {
         if (probes.Kind == "grpc")
         {
             // One gRPC health answer stands for health and readiness: SERVING is the service's own word for both.
-            if (await GrpcCheckAsync(candidate.Url, probes, cancellationToken) is { } grpcFailure)
+            if (await GrpcCheckAsync(url, probes, cancellationToken) is { } grpcFailure)
             {
                 return $"gRPC health check of '{probes.GrpcService}': {grpcFailure}";
             }
@@ -100,7 +123,7 @@ internal sealed class ValidatePhase(AppRuntimes runtimes, HttpClient http, TimeP
         {
             foreach (var path in new[] { probes.Health, probes.Ready })
             {
-                var (status, _, error) = await GetAsync(candidate.Url + path, probes.Timeout, http2, cancellationToken);
+                var (status, _, error) = await GetAsync(url + path, probes.Timeout, http2, cancellationToken);
                 if (error is not null)
                 {
                     return $"{path}: {error}";
@@ -113,7 +136,7 @@ internal sealed class ValidatePhase(AppRuntimes runtimes, HttpClient http, TimeP
             }
         }
 
-        var (versionStatus, body, versionError) = await GetAsync(candidate.Url + probes.Version, probes.Timeout, http2, cancellationToken);
+        var (versionStatus, body, versionError) = await GetAsync(url + probes.Version, probes.Timeout, http2, cancellationToken);
         if (versionError is not null)
         {
             return $"{probes.Version}: {versionError}";

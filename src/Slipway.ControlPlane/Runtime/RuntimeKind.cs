@@ -13,6 +13,9 @@ public sealed class RuntimeKind
     /// <summary>A container owned by the local Docker engine.</summary>
     public static readonly RuntimeKind Docker = new("docker", "container");
 
+    /// <summary>A service of a Docker Swarm, its tasks on the swarm's nodes (docs/scale-out.md).</summary>
+    public static readonly RuntimeKind Swarm = new("swarm", "service");
+
     private RuntimeKind(string name, string instance)
     {
         Name = name;
@@ -20,7 +23,7 @@ public sealed class RuntimeKind
     }
 
     /// <summary>Every kind, in the order the spec's error messages list them.</summary>
-    public static IReadOnlyList<RuntimeKind> All { get; } = [Process, Docker];
+    public static IReadOnlyList<RuntimeKind> All { get; } = [Process, Docker, Swarm];
 
     /// <summary>As written in <c>slipway.yml</c> and shown by the API.</summary>
     public string Name { get; }

@@ -21,6 +21,9 @@ public sealed record AppSpec
 
     public DockerSpec? Docker { get; init; }
 
+    /// <summary><c>replicas</c> and <c>placement</c> of a <c>runtime: swarm</c> app; set (with defaults) exactly for that runtime.</summary>
+    public SwarmSpec? Swarm { get; init; }
+
     public IReadOnlyList<RouteSpec> Routes { get; init; } = [];
 
     public ProbeSpec Probes { get; init; } = new();
@@ -108,6 +111,22 @@ public sealed record BuildStep
 public sealed record RunSpec
 {
     public required string Command { get; init; }
+}
+
+/// <summary>How many tasks of each generation run on the swarm, and where (docs/scale-out.md).</summary>
+public sealed record SwarmSpec
+{
+    /// <summary><c>replicas</c>: tasks per generation, each on a node's host network with <c>PORT</c> set.</summary>
+    public int Replicas { get; init; } = 1;
+
+    /// <summary><c>placement.constraints</c>, in the swarm's own syntax (<c>node.labels.zone==a</c>, <c>node.role==worker</c>).</summary>
+    public IReadOnlyList<string> Constraints { get; init; } = [];
+
+    /// <summary>
+    /// <c>placement.max_per_node</c>: tasks of one generation on one node. Host networking gives every task the same
+    /// port, so two on one node would collide: 1 unless the spec says otherwise.
+    /// </summary>
+    public int MaxPerNode { get; init; } = 1;
 }
 
 public sealed record DockerSpec

@@ -16,8 +16,10 @@ internal static partial class AppSpecParser
     [
         "app", "source", "build", "runtime", "run", "docker", "routes", "probes", "drain", "stop_grace",
         "rollback_window", "keep_releases", "env", "secrets", "migrate", "migrate_timeout", "environments",
-        "promote", "max_request_body_bytes", "protocol", "rollout",
+        "promote", "max_request_body_bytes", "protocol", "rollout", "replicas", "placement",
     ];
+
+    private static readonly string[] PlacementKeys = ["constraints", "max_per_node"];
 
     private static readonly string[] SourceKeys = ["git", "branch", "deploy_tags"];
     private static readonly string[] BuildStepKeys = ["name", "run", "timeout"];
@@ -191,6 +193,8 @@ internal static partial class AppSpecParser
             spec = spec with { Docker = new DockerSpec() };
         }
 
+        spec = ReadSwarm(root, spec, reader);
+
         if (Optional(root, "routes") is { } routes)
         {
             spec = spec with { Routes = ReadRoutes(routes, "routes", reader) };
@@ -301,6 +305,76 @@ internal static partial class AppSpecParser
         }
 
         return spec;
+    }
+
+    /// <summary><c>replicas</c> and <c>placement</c>, which only a swarm app may set; a swarm app builds its image as a docker app does.</summary>
+    private static AppSpec ReadSwarm(Dictionary<string, (YamlScalarNode Key, YamlNode Value)> root, AppSpec spec, SpecReader reader)
+    {
+        if (spec.Runtime != RuntimeKind.Swarm)
+        {
+            foreach (var key in new[] { "replicas", "placement" })
+            {
+                if (root.TryGetValue(key, out var entry) && !HasErrorAt(reader, "runtime"))
+                {
+                    reader.Error(entry.Key, key, $"applies to `runtime: swarm` only; this app's runtime is `{spec.Runtime.Name}`");
+                }
+            }
+
+            return spec;
+        }
+
+        var swarm = new SwarmSpec();
+        if (root.TryGetValue("replicas", out var replicas) &&
+            reader.Integer(replicas.Value, "replicas", 1, 100, "give the number of tasks per generation, between 1 and 100") is { } count)
+        {
+            swarm = swarm with { Replicas = (int)count };
+        }
+
+        if (Optional(root, "placement") is { } placement
+            && reader.Mapping(placement, "placement", PlacementKeys, "placement: { constraints: [node.role==worker], max_per_node: 1 }") is { } map)
+        {
+            if (Optional(map, "constraints") is { } constraints
+                && reader.Sequence(constraints, "placement.constraints", "constraints: [node.labels.zone==a]") is { } list)
+            {
+                var read = new List<string>();
+                for (var i = 0; i < list.Children.Count; i++)
+                {
+                    var path = $"placement.constraints[{i}]";
+                    if (reader.String(list.Children[i], path) is not { } constraint)
+                    {
+                        continue;
+                    }
+
+                    if (!constraint.Contains("==", StringComparison.Ordinal) && !constraint.Contains("!=", StringComparison.Ordinal))
+                    {
+                        reader.Error(list.Children[i], path, $"`{constraint}` is not a swarm constraint; write `ATTRIBUTE==VALUE` or `ATTRIBUTE!=VALUE`, e.g. `node.labels.zone==a`");
+                        continue;
+                    }
+
+                    read.Add(constraint);
+                }
+
+                swarm = swarm with { Constraints = read };
+            }
+
+            if (map.TryGetValue("max_per_node", out var perNode) &&
+                reader.Integer(perNode.Value, "placement.max_per_node", 1, 100, "give how many tasks of a generation one node may run (1: every task has the node's port to itself)") is { } most)
+            {
+                swarm = swarm with { MaxPerNode = (int)most };
+            }
+        }
+
+        if (spec.Docker?.Port is not null)
+        {
+            reader.Error(root["docker"].Key, "docker.port", "a swarm task uses its node's host network: drop `docker.port` and listen on 0.0.0.0:$PORT");
+        }
+
+        if (root.TryGetValue("rollout", out var rollout))
+        {
+            reader.Error(rollout.Key, "rollout", "canary rollouts do not run on `runtime: swarm` yet; remove `rollout` (a swarm deploy is a health-gated full swap)");
+        }
+
+        return spec with { Swarm = swarm, Docker = spec.Docker ?? new DockerSpec() };
     }
 
     private static YamlNode? Optional(Dictionary<string, (YamlScalarNode Key, YamlNode Value)> map, string key) =>

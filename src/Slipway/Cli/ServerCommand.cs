@@ -39,6 +39,8 @@ internal static class ServerCommand
                     HealthRollbackAfter = EnvDuration("SLIPWAY_HEALTH_ROLLBACK_AFTER", defaults.HealthRollbackAfter),
                     SelfHandoffCeiling = EnvDuration("SLIPWAY_SELF_HANDOFF_CEILING", defaults.SelfHandoffCeiling),
                     EdgeSampleInterval = EnvDuration("SLIPWAY_EDGE_SAMPLE_INTERVAL", defaults.EdgeSampleInterval),
+                    SwarmManager = Environment.GetEnvironmentVariable("SLIPWAY_SWARM_MANAGER"),
+                    SwarmRegistry = Environment.GetEnvironmentVariable("SLIPWAY_SWARM_REGISTRY"),
                 };
                 host = await ControlPlaneHost.StartAsync(options, CancellationToken.None);
             }

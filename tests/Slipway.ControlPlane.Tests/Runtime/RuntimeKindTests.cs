@@ -7,6 +7,7 @@ public sealed class RuntimeKindTests
     [Theory]
     [InlineData("process")]
     [InlineData("docker")]
+    [InlineData("swarm")]
     public void Parse_NameOfAKind_ReturnsTheKindWithThatName(string name)
     {
         var kind = RuntimeKind.Parse(name);
@@ -18,7 +19,7 @@ public sealed class RuntimeKindTests
 
     [Theory]
     [InlineData("Docker")]
-    [InlineData("swarm")]
+    [InlineData("kubernetes")]
     [InlineData("")]
     [InlineData(null)]
     public void Parse_NotTheNameOfAKind_ReturnsNull(string? name) => Assert.Null(RuntimeKind.Parse(name));

@@ -1,3 +1,4 @@
+using Slipway.ControlPlane.Runtime;
 using Slipway.ControlPlane.Spec;
 
 namespace Slipway.ControlPlane.Tests.Spec;
@@ -136,6 +137,36 @@ public sealed class AppSpecParserTests
         Assert.Equal("docker", spec.Runtime.Name);
         Assert.Equal(new DockerSpec(), spec.Docker);
         Assert.Null(spec.Run);
+    }
+
+    [Fact]
+    public void Parse_SwarmRuntime_ReadsReplicasAndPlacementWithDefaults()
+    {
+        var defaults = AppSpecParser.Parse("app: hello\nruntime: swarm\n");
+        Assert.Equal(RuntimeKind.Swarm, defaults.Runtime);
+        Assert.Equal(new SwarmSpec(), defaults.Swarm);
+        Assert.Equal((1, 1), (defaults.Swarm!.Replicas, defaults.Swarm.MaxPerNode));
+        Assert.Equal(new DockerSpec(), defaults.Docker);
+
+        var spec = AppSpecParser.Parse("app: hello\nruntime: swarm\nreplicas: 3\nplacement: { constraints: [node.labels.zone==a, node.role!=manager], max_per_node: 2 }\n");
+        Assert.Equal(3, spec.Swarm!.Replicas);
+        Assert.Equal(["node.labels.zone==a", "node.role!=manager"], spec.Swarm.Constraints);
+        Assert.Equal(2, spec.Swarm.MaxPerNode);
+    }
+
+    [Theory]
+    [InlineData("app: hello\nruntime: docker\nreplicas: 2\n", "replicas", 3, "applies to `runtime: swarm` only")]
+    [InlineData("app: hello\nruntime: swarm\nreplicas: 0\n", "replicas", 3, "between 1 and 100")]
+    [InlineData("app: hello\nruntime: swarm\nplacement: { constraints: [zone-a] }\n", "placement.constraints[0]", 3, "is not a swarm constraint")]
+    [InlineData("app: hello\nruntime: swarm\ndocker: { port: 8080 }\n", "docker.port", 3, "listen on 0.0.0.0:$PORT")]
+    [InlineData("app: hello\nruntime: swarm\nrollout: { steps: [10%] }\n", "rollout", 3, "do not run on `runtime: swarm` yet")]
+    public void Parse_SwarmKeysMisused_NamesTheKeyAndWhatToDo(string yaml, string key, int line, string says)
+    {
+        var error = SingleError(yaml);
+
+        Assert.Equal(key, error.Key);
+        Assert.Equal(line, error.Line);
+        Assert.Contains(says, error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

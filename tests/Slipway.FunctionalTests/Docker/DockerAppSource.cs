@@ -21,7 +21,7 @@ internal sealed class DockerAppSource : IDisposable
         echo "$(/bin/busybox cat /app/content.txt) g$SLIPWAY_GENERATION" > /www/index.html
         echo ok > /www/healthz
         echo ok > /www/ready
-        exec /bin/busybox httpd -f -p "127.0.0.1:$PORT" -h /www
+        exec /bin/busybox httpd -f -p "${HTTPD_BIND:-127.0.0.1}:$PORT" -h /www
         """;
 
     private const string Dockerfile =

@@ -13,7 +13,7 @@ namespace Slipway.ControlPlane.Runtime.Docker;
 /// the engine's and <see cref="MaxApiVersion"/>) and every call goes to that versioned path, so an engine
 /// upgrade cannot change the shape of the answers under Slipway.
 /// </summary>
-internal sealed class DockerEngine : IDisposable
+internal sealed partial class DockerEngine : IDisposable
 {
     /// <summary>The newest API version this client was written against; older engines down to <see cref="MinApiVersion"/> work too.</summary>
     public static readonly Version MaxApiVersion = new(1, 45);

@@ -1,0 +1,120 @@
+using System.Text.RegularExpressions;
+using Slipway.Edge.Control;
+using Slipway.FunctionalTests.Docker;
+using Slipway.FunctionalTests.Infrastructure;
+using Xunit.Abstractions;
+
+namespace Slipway.FunctionalTests.Swarm;
+
+/// <summary>
+/// <c>runtime: swarm</c> through the real binary (<c>slipway up</c> pointed at the rig's manager and registry) on a real
+/// two-node swarm: each generation a service of two tasks, one per node, on the nodes' host network; the image pushed
+/// once and pinned by digest; the edge routing to both nodes' addresses with the same health-gated swap and drain as on
+/// one machine; a task the swarm replaced journaled (docs/scale-out.md).
+/// </summary>
+public sealed class SwarmDeployTests(SwarmRig rig, ITestOutputHelper output) : IClassFixture<SwarmRig>
+{
+    [SkippableFact]
+    public async Task Deploy_TwoReplicasOnTwoNodes_PinnedByDigestSwappedUnderLoadAndAReplacedTaskJournaled()
+    {
+        Skip.If(rig.SkipReason is not null, rig.SkipReason);
+        using var sources = new DockerAppSource();
+        await using var slipway = await SlipwayProcess.StartAsync("up", workingDirectory: null, waitForReady: true, new Dictionary<string, string>
+        {
+            ["SLIPWAY_SWARM_MANAGER"] = "unix://" + rig.Manager,
+            ["SLIPWAY_SWARM_REGISTRY"] = rig.Registry,
+            ["SLIPWAY_RECONCILE_INTERVAL"] = "1s",
+        });
+        const string app = "fleet";
+        await slipway.Admin.RegisterAsync(app, $$"""
+            app: {{app}}
+            build: []
+            runtime: swarm
+            replicas: 2
+            routes: [ { host: {{app}}.test, path: / } ]
+            probes: { interval: 200ms, timeout: 2s, passes: 2, deadline: 90s }
+            drain: { timeout: 5s }
+            stop_grace: 2s
+            rollback_window: 0s
+            env:
+              HTTPD_BIND: "0.0.0.0"
+            """);
+
+        var first = await slipway.Admin.DeploySucceededAsync(app, sources.Version(app, "fleet v1"));
+        Assert.Equal((System.Net.HttpStatusCode.OK, "fleet v1 g1"), await slipway.EdgeGetAsync($"{app}.test", "/"));
+
+        // One target per task, one task per node, at the node's own address.
+        using var control = new EdgeControlClient(Path.Combine(slipway.Home, "edge.sock"), TimeSpan.FromSeconds(10));
+        var service = (await control.GetServiceAsync($"{app}.prod", CancellationToken.None))!;
+        Assert.Equal(rig.Addresses.Order(), service.Targets.Select(t => new Uri(t.Url).Host).Order());
+        Assert.All(service.Targets, t => Assert.Equal("healthy", t.Health));
+
+        // The service runs the image pushed to the registry, by digest, and so does the container on each node.
+        var image = await rig.DockerAsync(1, "service", "inspect", "--format", "{{.Spec.TaskTemplate.ContainerSpec.Image}}", $"{app}-prod-g1");
+        Assert.Matches($"^{Regex.Escape(rig.Registry)}/slipway/{app}@sha256:[0-9a-f]{{64}}$", image);
+        for (var node = 1; node <= SwarmRig.Nodes; node++)
+        {
+            var container = Assert.Single((await rig.DockerAsync(node, "ps", "-q", "--filter", $"label=com.docker.swarm.service.name={app}-prod-g1")).Split('\n'));
+            Assert.Equal(image, await rig.DockerAsync(node, "inspect", "--format", "{{.Config.Image}}", container));
+        }
+
+        var log = StoreReader.Query(slipway.Home, "SELECT data_json FROM events WHERE deployment_id = $id AND type = 'deploy.log' ORDER BY seq",
+            r => r.GetString(0), ("$id", first.Id));
+        Assert.Contains(log, line => line.Contains($"pushed to {rig.Registry}; every node runs {image}", StringComparison.Ordinal));
+
+        // A new generation under load: no request fails, the old service is removed once drained.
+        await using (var load = await EdgeLoad.StartAsync(slipway.HttpUrl, $"{app}.test", body => body.StartsWith("fleet v", StringComparison.Ordinal), clients: 4))
+        {
+            var second = await slipway.Admin.DeploySucceededAsync(app, sources.Version(app, "fleet v2"));
+            Assert.Equal(2, second.Generation);
+            await load.AtLeastAsync(100);
+            var result = await load.StopAsync();
+            output.WriteLine($"load during the swarm deploy: {result}");
+            Assert.True(result.Failures == 0, result.ToString());
+            Assert.Contains("fleet v2 g2", result.Bodies.Keys);
+        }
+
+        await Poll.UntilAsync(async () => await rig.DockerAsync(1, "service", "ls", "-q", "--filter", $"name={app}-prod-g1") == "",
+            TimeSpan.FromSeconds(60), "the replaced generation's service to be removed");
+
+        // The swarm replaces a task that dies; the reconciler journals it and the edge serves from both nodes again. The
+        // reconciler counts restarts from the first pass it made over a generation, so two full passes come first.
+        var passes = await ReconcilePassesAsync(slipway);
+        await Poll.UntilAsync(async () => await ReconcilePassesAsync(slipway) >= passes + 2, TimeSpan.FromSeconds(30), "two reconcile passes over generation 2");
+        var victim = await rig.DockerAsync(2, "ps", "-q", "--filter", $"label=com.docker.swarm.service.name={app}-prod-g2");
+        await rig.DockerAsync(2, "kill", victim);
+        try
+        {
+            await Poll.UntilAsync(() => Journal(slipway, app).Contains("deploy.restart.done"), TimeSpan.FromSeconds(90), "deploy.restart.done in the journal");
+        }
+        catch (TimeoutException e)
+        {
+            var tasks = await rig.DockerAsync(1, "service", "ps", "--no-trunc", "--format", "{{.Name}} {{.Node}} {{.CurrentState}} {{.DesiredState}} {{.Error}}", $"{app}-prod-g2");
+            throw new TimeoutException($"{e.Message}\ntasks:\n{tasks}\njournal: {string.Join(", ", Journal(slipway, app).TakeLast(12))}\ncontrol plane log:\n{ControlPlaneLog(slipway)}", e);
+        }
+        var restarted = StoreReader.Query(slipway.Home, "SELECT data_json FROM events WHERE app = $app AND type = 'deploy.restart.start' ORDER BY seq",
+            r => r.GetString(0), ("$app", app)).Single();
+        Assert.Contains("\"swarm\"", restarted, StringComparison.Ordinal);
+        var after = (await control.GetServiceAsync($"{app}.prod", CancellationToken.None))!;
+        Assert.Equal(rig.Addresses.Order(), after.Targets.Select(t => new Uri(t.Url).Host).Order());
+        Assert.Equal((System.Net.HttpStatusCode.OK, "fleet v2 g2"), await slipway.EdgeGetAsync($"{app}.test", "/"));
+    }
+
+    /// <summary>How many reconcile passes the control plane has finished (its own metrics).</summary>
+    internal static async Task<long> ReconcilePassesAsync(SlipwayProcess slipway)
+    {
+        var metrics = await slipway.Admin.Client.GetStringAsync("/metrics");
+        var line = metrics.Split('\n').FirstOrDefault(l => l.StartsWith("slipway_reconcile_tick_duration", StringComparison.Ordinal) && l.Contains("_count", StringComparison.Ordinal));
+        return line is null ? 0 : (long)double.Parse(line[(line.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>The last lines the control plane logged (it runs supervised by the edge, its output in the home).</summary>
+    internal static string ControlPlaneLog(SlipwayProcess slipway)
+    {
+        var path = Path.Combine(slipway.Home, "logs", "processes", "slipway.log");
+        return File.Exists(path) ? string.Join('\n', File.ReadAllLines(path).TakeLast(30)) : "(no log at " + path + ")";
+    }
+
+    private static List<string> Journal(SlipwayProcess slipway, string app) =>
+        StoreReader.Query(slipway.Home, "SELECT type FROM events WHERE app = $app ORDER BY seq", r => r.GetString(0), ("$app", app));
+}
