@@ -40,6 +40,9 @@ internal sealed partial class Reconciler(
 
     private readonly ConcurrentDictionary<string, Watch> _watches = new(StringComparer.Ordinal);
 
+    /// <summary>When this reconciler began: a generation created since then was validated with no restart, under its watch.</summary>
+    private readonly DateTimeOffset _startedAt = time.GetUtcNow();
+
     public int FailuresBeforeRestart { get; init; } = 3;
 
     public TimeSpan RollbackAfter { get; init; } = TimeSpan.FromSeconds(30);
@@ -59,7 +62,13 @@ internal sealed partial class Reconciler(
         }
         finally
         {
-            // A generation that stopped being current takes its watch with it (the map would grow with every deploy).
+            // A generation that stopped running takes its watch with it (the map would grow with every deploy); a warm
+            // one keeps it, so a rollback to it does not count its old restarts again.
+            foreach (var live in store.ListLiveGenerations())
+            {
+                current.Add(WatchKey(live.App, live.Env, live.Number));
+            }
+
             foreach (var key in _watches.Keys.Where(k => !current.Contains(k)))
             {
                 _watches.TryRemove(key, out _);
@@ -108,7 +117,10 @@ internal sealed partial class Reconciler(
             }
 
             current.Add(WatchKey(pointers.App, pointers.Env, number));
-            var watch = _watches.GetOrAdd(WatchKey(pointers.App, pointers.Env, number), _ => new Watch());
+            // Restarts are counted from a baseline: 0 for a generation this reconciler saw validated (it had none then, so
+            // one its keeper made before the first pass is journaled too), else what the runtime reports at the first look.
+            var watch = _watches.GetOrAdd(WatchKey(pointers.App, pointers.Env, number),
+                _ => new Watch { SeenRestarts = generation.CreatedAt >= _startedAt ? 0 : null });
             // The runtime that runs the generation, which is not the spec's when the app switched runtimes since.
             await ConvergeAsync(runtimes.ForInstance(instanceId), spec, pointers, generation, instanceId, port, watch, cancellationToken);
         }

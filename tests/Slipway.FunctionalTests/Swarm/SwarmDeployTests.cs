@@ -77,10 +77,8 @@ public sealed class SwarmDeployTests(SwarmRig rig, ITestOutputHelper output) : I
         await Poll.UntilAsync(async () => await rig.DockerAsync(1, "service", "ls", "-q", "--filter", $"name={app}-prod-g1") == "",
             TimeSpan.FromSeconds(60), "the replaced generation's service to be removed");
 
-        // The swarm replaces a task that dies; the reconciler journals it and the edge serves from both nodes again. The
-        // reconciler counts restarts from the first pass it made over a generation, so two full passes come first.
-        var passes = await ReconcilePassesAsync(slipway);
-        await Poll.UntilAsync(async () => await ReconcilePassesAsync(slipway) >= passes + 2, TimeSpan.FromSeconds(30), "two reconcile passes over generation 2");
+        // The swarm replaces a task that dies, here maybe before the reconciler's first pass over the new generation;
+        // the reconciler journals it all the same and the edge serves from both nodes again.
         var victim = await rig.DockerAsync(2, "ps", "-q", "--filter", $"label=com.docker.swarm.service.name={app}-prod-g2");
         await rig.DockerAsync(2, "kill", victim);
         try
@@ -98,14 +96,6 @@ public sealed class SwarmDeployTests(SwarmRig rig, ITestOutputHelper output) : I
         var after = (await control.GetServiceAsync($"{app}.prod", CancellationToken.None))!;
         Assert.Equal(rig.Addresses.Order(), after.Targets.Select(t => new Uri(t.Url).Host).Order());
         Assert.Equal((System.Net.HttpStatusCode.OK, "fleet v2 g2"), await slipway.EdgeGetAsync($"{app}.test", "/"));
-    }
-
-    /// <summary>How many reconcile passes the control plane has finished (its own metrics).</summary>
-    internal static async Task<long> ReconcilePassesAsync(SlipwayProcess slipway)
-    {
-        var metrics = await slipway.Admin.Client.GetStringAsync("/metrics");
-        var line = metrics.Split('\n').FirstOrDefault(l => l.StartsWith("slipway_reconcile_tick_duration", StringComparison.Ordinal) && l.Contains("_count", StringComparison.Ordinal));
-        return line is null ? 0 : (long)double.Parse(line[(line.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture);
     }
 
     /// <summary>The last lines the control plane logged (it runs supervised by the edge, its output in the home).</summary>
