@@ -287,7 +287,7 @@ internal sealed partial class DeploymentPipeline(
             return null;
         }
 
-        return new Candidate(run.App, run.Env, (int)warm.Number, warm.ProcessId!, warm.Port!.Value, release.Id);
+        return new Candidate(run.App, run.Env, (int)warm.Number, warm.ProcessId!, warm.Port!.Value, release.Id) { Replicas = run.Spec.Swarm?.Replicas ?? 1 };
     }
 
     private async Task AbandonCandidateAsync(DeploymentRun run)

@@ -8,14 +8,15 @@ namespace Slipway.FunctionalTests.Swarm;
 
 /// <summary>
 /// <c>runtime: swarm</c> through the real binary (<c>slipway up</c> pointed at the rig's manager and registry) on a real
-/// two-node swarm: each generation a service of two tasks, one per node, on the nodes' host network; the image pushed
-/// once and pinned by digest; the edge routing to both nodes' addresses with the same health-gated swap and drain as on
-/// one machine; a task the swarm replaced journaled (docs/scale-out.md).
+/// three-node swarm: each generation a service of three tasks, one per node, on the nodes' host network; the image
+/// pushed once and pinned by digest; the edge routing to every node's address with the same health-gated swap, drain,
+/// warm previous generation and instant rollback as on one machine; a task the swarm replaced journaled
+/// (docs/scale-out.md).
 /// </summary>
 public sealed class SwarmDeployTests(SwarmRig rig, ITestOutputHelper output) : IClassFixture<SwarmRig>
 {
     [SkippableFact]
-    public async Task Deploy_TwoReplicasOnTwoNodes_PinnedByDigestSwappedUnderLoadAndAReplacedTaskJournaled()
+    public async Task Deploy_ThreeReplicasOnThreeNodes_V1V2RollbackUnderLoadWithNoFailedRequestAndAReplacedTaskJournaled()
     {
         Skip.If(rig.SkipReason is not null, rig.SkipReason);
         using var sources = new DockerAppSource();
@@ -30,12 +31,12 @@ public sealed class SwarmDeployTests(SwarmRig rig, ITestOutputHelper output) : I
             app: {{app}}
             build: []
             runtime: swarm
-            replicas: 2
+            replicas: 3
             routes: [ { host: {{app}}.test, path: / } ]
             probes: { interval: 200ms, timeout: 2s, passes: 2, deadline: 90s }
             drain: { timeout: 5s }
             stop_grace: 2s
-            rollback_window: 0s
+            rollback_window: 10m
             env:
               HTTPD_BIND: "0.0.0.0"
             """);
@@ -62,24 +63,31 @@ public sealed class SwarmDeployTests(SwarmRig rig, ITestOutputHelper output) : I
             r => r.GetString(0), ("$id", first.Id));
         Assert.Contains(log, line => line.Contains($"pushed to {rig.Registry}; every node runs {image}", StringComparison.Ordinal));
 
-        // A new generation under load: no request fails, the old service is removed once drained.
+        // v2, then a rollback to v1, under load: no request fails; v1 stays warm (its service as it was) and takes the
+        // traffic back at once.
         await using (var load = await EdgeLoad.StartAsync(slipway.HttpUrl, $"{app}.test", body => body.StartsWith("fleet v", StringComparison.Ordinal), clients: 4))
         {
             var second = await slipway.Admin.DeploySucceededAsync(app, sources.Version(app, "fleet v2"));
             Assert.Equal(2, second.Generation);
             await load.AtLeastAsync(100);
+            Assert.Equal("3", await rig.DockerAsync(1, "service", "inspect", "--format", "{{.Spec.Mode.Replicated.Replicas}}", $"{app}-prod-g1"));
+            var (status, rollback) = await slipway.Admin.RollbackAndWaitAsync(app);
+            Assert.True(status == System.Net.HttpStatusCode.OK, $"rollback: {rollback.Status} {rollback.ErrorSummary}");
+            await load.AtLeastAsync(100);
             var result = await load.StopAsync();
-            output.WriteLine($"load during the swarm deploy: {result}");
+            output.WriteLine($"load during v1 -> v2 -> rollback to v1: {result}");
             Assert.True(result.Failures == 0, result.ToString());
             Assert.Contains("fleet v2 g2", result.Bodies.Keys);
         }
 
-        await Poll.UntilAsync(async () => await rig.DockerAsync(1, "service", "ls", "-q", "--filter", $"name={app}-prod-g1") == "",
-            TimeSpan.FromSeconds(60), "the replaced generation's service to be removed");
+        Assert.Equal((System.Net.HttpStatusCode.OK, "fleet v1 g1"), await slipway.EdgeGetAsync($"{app}.test", "/"));
+        var routed = (await control.GetServiceAsync($"{app}.prod", CancellationToken.None))!;
+        Assert.All(routed.Targets, t => Assert.StartsWith($"swarm:{app}-prod-g1/", t.Id, StringComparison.Ordinal));
+        Assert.Equal(rig.Addresses.Order(), routed.Targets.Select(t => new Uri(t.Url).Host).Order());
 
-        // The swarm replaces a task that dies, here maybe before the reconciler's first pass over the new generation;
-        // the reconciler journals it all the same and the edge serves from both nodes again.
-        var victim = await rig.DockerAsync(2, "ps", "-q", "--filter", $"label=com.docker.swarm.service.name={app}-prod-g2");
+        // The swarm replaces a task that dies, here maybe before the reconciler's first pass over the generation made
+        // current again; the reconciler journals it all the same and the edge serves from every node again.
+        var victim = await rig.DockerAsync(2, "ps", "-q", "--filter", $"label=com.docker.swarm.service.name={app}-prod-g1");
         await rig.DockerAsync(2, "kill", victim);
         try
         {
@@ -87,7 +95,7 @@ public sealed class SwarmDeployTests(SwarmRig rig, ITestOutputHelper output) : I
         }
         catch (TimeoutException e)
         {
-            var tasks = await rig.DockerAsync(1, "service", "ps", "--no-trunc", "--format", "{{.Name}} {{.Node}} {{.CurrentState}} {{.DesiredState}} {{.Error}}", $"{app}-prod-g2");
+            var tasks = await rig.DockerAsync(1, "service", "ps", "--no-trunc", "--format", "{{.Name}} {{.Node}} {{.CurrentState}} {{.DesiredState}} {{.Error}}", $"{app}-prod-g1");
             throw new TimeoutException($"{e.Message}\ntasks:\n{tasks}\njournal: {string.Join(", ", Journal(slipway, app).TakeLast(12))}\ncontrol plane log:\n{ControlPlaneLog(slipway)}", e);
         }
         var restarted = StoreReader.Query(slipway.Home, "SELECT data_json FROM events WHERE app = $app AND type = 'deploy.restart.start' ORDER BY seq",
@@ -95,7 +103,7 @@ public sealed class SwarmDeployTests(SwarmRig rig, ITestOutputHelper output) : I
         Assert.Contains("\"swarm\"", restarted, StringComparison.Ordinal);
         var after = (await control.GetServiceAsync($"{app}.prod", CancellationToken.None))!;
         Assert.Equal(rig.Addresses.Order(), after.Targets.Select(t => new Uri(t.Url).Host).Order());
-        Assert.Equal((System.Net.HttpStatusCode.OK, "fleet v2 g2"), await slipway.EdgeGetAsync($"{app}.test", "/"));
+        Assert.Equal((System.Net.HttpStatusCode.OK, "fleet v1 g1"), await slipway.EdgeGetAsync($"{app}.test", "/"));
     }
 
     /// <summary>The last lines the control plane logged (it runs supervised by the edge, its output in the home).</summary>

@@ -10,7 +10,7 @@ namespace Slipway.FunctionalTests.Swarm;
 /// </summary>
 public sealed class SwarmRig : IAsyncLifetime
 {
-    public const int Nodes = 2;
+    public const int Nodes = 3;
 
     private static readonly string Script = Path.Combine(RepoPaths.Root, "tests", "Slipway.FunctionalTests", "Swarm", "swarm-rig.sh");
 
