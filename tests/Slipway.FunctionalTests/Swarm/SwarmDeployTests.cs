@@ -106,6 +106,83 @@ public sealed class SwarmDeployTests(SwarmRig rig, ITestOutputHelper output) : I
         Assert.Equal((System.Net.HttpStatusCode.OK, "fleet v1 g1"), await slipway.EdgeGetAsync($"{app}.test", "/"));
     }
 
+    [SkippableFact]
+    public async Task Deploy_ControlPlaneKilledAfterStartAfterValidateAndMidActivate_RecoversToExactlyCurrentWithNoCandidateServiceLeft()
+    {
+        Skip.If(rig.SkipReason is not null, rig.SkipReason);
+        using var sources = new DockerAppSource();
+        await using var stack = await Recovery.RecoveryStack.StartAsync(new Dictionary<string, string>
+        {
+            ["SLIPWAY_SWARM_MANAGER"] = "unix://" + rig.Manager,
+            ["SLIPWAY_SWARM_REGISTRY"] = rig.Registry,
+        });
+        const string app = "phoenix-fleet";
+        await stack.Admin.RegisterAsync(app, $$"""
+            app: {{app}}
+            build: []
+            runtime: swarm
+            replicas: 2
+            routes: [ { host: {{app}}.test, path: / } ]
+            probes: { interval: 200ms, timeout: 2s, passes: 2, deadline: 90s }
+            drain: { timeout: 5s }
+            stop_grace: 2s
+            rollback_window: 0s
+            env:
+              HTTPD_BIND: "0.0.0.0"
+            """);
+        await stack.Admin.DeploySucceededAsync(app, sources.Version(app, "phoenix v0"));
+
+        var version = 0;
+        foreach (var (point, promoted) in new[] { ("after:start", false), ("after:validate", false), ("during:activate", true) })
+        {
+            version++;
+            var before = stack.Pointers(app).Current;
+            await using var load = await EdgeLoad.StartAsync(stack.HttpUrl, $"{app}.test", body => body.StartsWith("phoenix v", StringComparison.Ordinal), clients: 4);
+            await File.WriteAllTextAsync(stack.FaultFile, point);
+            var killed = stack.Server!;
+            var started = await stack.Admin.DeployAsync(app, sources.Version(app, $"phoenix v{version}"));
+            await Poll.UntilAsync(async () =>
+            {
+                try
+                {
+                    return killed.HasExited || await stack.Admin.GetDeploymentAsync(started.Id) is { Status: not ("queued" or "running") };
+                }
+                catch (HttpRequestException)
+                {
+                    return killed.HasExited; // it is going down
+                }
+            }, TimeSpan.FromSeconds(120), $"{point}: the control plane to crash there");
+            if (!killed.HasExited)
+            {
+                Assert.Fail($"{point}: the deployment ended without reaching it: {(await stack.Admin.GetDeploymentAsync(started.Id)).ErrorSummary}");
+            }
+
+            await killed.WaitForExitAsync(TimeSpan.FromSeconds(30));
+            Assert.Contains($"fault injected at {point}", killed.Output, StringComparison.Ordinal);
+            await stack.StartServerAsync();
+
+            var id = stack.Query("SELECT id FROM deployments WHERE app = $app ORDER BY created_at DESC, id DESC LIMIT 1", r => r.GetString(0), ("$app", app)).Single();
+            var deployment = await stack.Admin.GetDeploymentAsync(id);
+            var current = stack.Pointers(app).Current;
+            Assert.True(deployment.Status == (promoted ? "succeeded" : "failed"), $"{point}: {deployment.Status} ({deployment.ErrorSummary})");
+            Assert.Equal(promoted ? deployment.Generation : before, current);
+
+            // The edge routes exactly the current generation's tasks; the swarm runs no other generation's service.
+            using var control = stack.EdgeControl();
+            var service = (await control.GetServiceAsync($"{app}.prod", CancellationToken.None))!;
+            Assert.Equal(2, service.Targets.Count);
+            Assert.All(service.Targets, t => Assert.StartsWith($"swarm:{app}-prod-g{current}/", t.Id, StringComparison.Ordinal));
+            await Poll.UntilAsync(async () => await rig.DockerAsync(1, "service", "ls", "--format", "{{.Name}}", "--filter", $"name={app}-prod-g") == $"{app}-prod-g{current}",
+                TimeSpan.FromSeconds(60), $"{point}: only the service of generation {current} to remain");
+            Assert.StartsWith(promoted ? $"phoenix v{version} " : "phoenix v", (await stack.EdgeGetAsync($"{app}.test", "/")).Body, StringComparison.Ordinal);
+
+            await load.AtLeastAsync(20);
+            var result = await load.StopAsync();
+            output.WriteLine($"killed at {point}: {deployment.Status}, current g{current}; {result}");
+            Assert.True(result.Failures == 0, $"{point}: {result}");
+        }
+    }
+
     /// <summary>The last lines the control plane logged (it runs supervised by the edge, its output in the home).</summary>
     internal static string ControlPlaneLog(SlipwayProcess slipway)
     {

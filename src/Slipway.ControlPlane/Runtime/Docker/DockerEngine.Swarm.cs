@@ -108,6 +108,14 @@ internal sealed partial class DockerEngine
         return [.. doc.RootElement.EnumerateArray().Select(ReadService)];
     }
 
+    /// <summary>Sets how many tasks the service runs (a change of its mode, not of its task spec: no task is replaced).</summary>
+    public Task ScaleServiceAsync(string nameOrId, int replicas, CancellationToken cancellationToken) =>
+        UpdateServiceAsync(nameOrId, $"run {replicas.ToString(CultureInfo.InvariantCulture)} task(s)", spec =>
+        {
+            spec["Mode"] = new JsonObject { ["Replicated"] = new JsonObject { ["Replicas"] = replicas } };
+            return true;
+        }, cancellationToken);
+
     /// <summary>Starts every task again (the swarm's <c>--force</c> update), with <paramref name="replicas"/> of them.</summary>
     public Task RestartServiceAsync(string nameOrId, int replicas, CancellationToken cancellationToken) =>
         UpdateServiceAsync(nameOrId, "restart its tasks", spec =>

@@ -187,9 +187,30 @@ internal sealed partial class SwarmRuntime(SwarmSettings settings, string owner,
     public Task<string> TailAsync(string instanceId, int lines, CancellationToken cancellationToken) =>
         Configured("validate").Manager.ServiceLogsAsync(ServiceName(instanceId), lines, cancellationToken);
 
-    /// <summary>Removes the service; the swarm gives each task the app's <c>stop_grace</c> (set on the service) before it kills it.</summary>
-    public Task StopAsync(string instanceId, TimeSpan grace, CancellationToken cancellationToken) =>
-        Configured("stop").Manager.RemoveServiceAsync(ServiceName(instanceId), cancellationToken);
+    /// <summary>
+    /// Scales the service to 0 and waits (the app's <c>stop_grace</c>, set on the service, plus 15 s) until no task runs,
+    /// then removes it: removing it at once would return while its tasks still hold the port on their nodes, and the
+    /// next generation may be given that port.
+    /// </summary>
+    public async Task StopAsync(string instanceId, TimeSpan grace, CancellationToken cancellationToken)
+    {
+        var manager = Configured("stop").Manager;
+        var name = ServiceName(instanceId);
+        if (await manager.InspectServiceAsync(name, cancellationToken) is not { } service)
+        {
+            return;
+        }
+
+        await manager.ScaleServiceAsync(name, 0, cancellationToken);
+        var deadline = DateTimeOffset.UtcNow + grace + TimeSpan.FromSeconds(15);
+        while ((await manager.ListTasksAsync(service.Id, cancellationToken)).Any(t => t.State is "new" or "pending" or "assigned" or "accepted" or "preparing" or "ready" or "starting" or "running")
+               && DateTimeOffset.UtcNow < deadline)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(200), cancellationToken);
+        }
+
+        await manager.RemoveServiceAsync(name, cancellationToken);
+    }
 
     /// <summary>Images stay in the registry and on the nodes (pruning them is the registry's garbage collection).</summary>
     public Task PruneAsync(AppSpec spec, Action<string> log, CancellationToken cancellationToken) => Task.CompletedTask;
