@@ -7,6 +7,7 @@ using Slipway.ControlPlane.Pipeline.Source;
 using Slipway.ControlPlane.Spec;
 using Slipway.ControlPlane.Api;
 using Slipway.ControlPlane.Store;
+using Slipway.Edge.Control;
 
 namespace Slipway.ControlPlane.Deployments;
 
@@ -377,9 +378,9 @@ internal sealed class AppOperations(SlipwayStore store, DeploymentService deploy
                 try
                 {
                     var status = await runtimes.ForInstance(processId).GetStateAsync(processId, cancellationToken);
-                    process = status is null ? null : new ProcessStatusView(status.State, status.Restarts);
+                    process = status is null ? null : new ProcessStatusView(status.StateText, status.Restarts);
                     var service = await edge.GetServiceAsync(ServiceNames.For(record.Name, env), cancellationToken);
-                    health = service?.Targets.FirstOrDefault(t => t.Id == processId)?.Health;
+                    health = service?.Targets.FirstOrDefault(t => t.Id == processId)?.Health is { } h ? WireName.Of(h) : null;
                 }
                 catch (EdgeUnavailableException)
                 {

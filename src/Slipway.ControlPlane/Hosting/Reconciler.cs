@@ -7,6 +7,7 @@ using Slipway.ControlPlane.Runtime;
 using Slipway.ControlPlane.Runtime.Docker;
 using Slipway.ControlPlane.Spec;
 using Slipway.ControlPlane.Store;
+using Slipway.Edge.Control.Contracts;
 
 namespace Slipway.ControlPlane.Hosting;
 
@@ -148,8 +149,8 @@ internal sealed partial class Reconciler(
             }
 
             var service = await edge.GetServiceAsync(ServiceNames.For(spec.App, pointers.Env), cancellationToken);
-            var health = service?.Targets.FirstOrDefault(t => t.Id == instanceId)?.Health ?? "unknown";
-            if (state.State == "running" && health == "healthy")
+            var health = service?.Targets.FirstOrDefault(t => t.Id == instanceId)?.Health ?? TargetHealth.Unknown;
+            if (state.State == ProcessState.Running && health == TargetHealth.Healthy)
             {
                 if (watch.PendingReason is not null)
                 {
@@ -177,7 +178,7 @@ internal sealed partial class Reconciler(
                 return;
             }
 
-            if (state.State != "running" || health != "unhealthy")
+            if (state.State != ProcessState.Running || health != TargetHealth.Unhealthy)
             {
                 return;
             }

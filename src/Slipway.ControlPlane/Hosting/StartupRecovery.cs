@@ -195,7 +195,7 @@ internal sealed partial class StartupRecovery(SlipwayStore store, IEdgeGateway e
             return false;
         }
 
-        if (candidate.Port is not { } port || state is not { State: "running" })
+        if (candidate.Port is not { } port || state is not { State: ProcessState.Running })
         {
             return false;
         }

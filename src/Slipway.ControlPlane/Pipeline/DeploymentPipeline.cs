@@ -10,6 +10,7 @@ using Slipway.ControlPlane.Reliability;
 using Slipway.ControlPlane.Runtime;
 using Slipway.ControlPlane.Runtime.Docker;
 using Slipway.ControlPlane.Store;
+using Slipway.Edge.Control.Contracts;
 
 namespace Slipway.ControlPlane.Pipeline;
 
@@ -282,7 +283,7 @@ internal sealed partial class DeploymentPipeline(
 
         var warm = store.ListGenerations(run.App, run.Env)
             .FirstOrDefault(g => g.State == GenerationState.Warm && g.ReleaseId == release.Id && g.ProcessId is not null && g.Port is not null);
-        if (warm is null || await runtimes.ForInstance(warm.ProcessId!).GetStateAsync(warm.ProcessId!, cancellationToken) is not { State: "running" })
+        if (warm is null || await runtimes.ForInstance(warm.ProcessId!).GetStateAsync(warm.ProcessId!, cancellationToken) is not { State: ProcessState.Running })
         {
             return null;
         }

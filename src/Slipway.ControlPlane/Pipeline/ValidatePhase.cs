@@ -79,7 +79,7 @@ internal sealed class ValidatePhase(AppRuntimes runtimes, HttpClient http, TimeP
         }
 
         var output = await runtime.TailAsync(candidate.ProcessId, 20, cancellationToken);
-        var how = process.LastExitCode is { } code ? $"exited with code {code}" : $"is {process.State}";
+        var how = process.LastExitCode is { } code ? $"exited with code {code}" : $"is {process.StateText}";
         throw new DeployFailedException(
             "validate",
             $"the candidate {how} before it passed validation (restarts: {process.Restarts}); last output:\n{output.TrimEnd()}",

@@ -5,6 +5,7 @@ using Slipway.ControlPlane.Edge;
 using Slipway.ControlPlane.Pipeline;
 using Slipway.ControlPlane.Spec;
 using Slipway.ControlPlane.Store;
+using Slipway.Edge.Control;
 using Slipway.Edge.Control.Contracts;
 
 namespace Slipway.ControlPlane.Runtime;
@@ -75,9 +76,10 @@ internal sealed partial class ProcessRuntime(IEdgeGateway edge, SlipwayStore sto
     private static InstanceState StateOf(ProcessStatus process) => new()
     {
         State = process.State,
+        StateText = WireName.Of(process.State),
         // Backoff and stopping are the supervisor's business; exited or stopped it will not restart by itself.
-        EndedReason = process.State is "exited" or "stopped"
-            ? $"its process {process.State} (exit code {process.LastExitCode?.ToString(CultureInfo.InvariantCulture) ?? "none"})"
+        EndedReason = process.State is ProcessState.Exited or ProcessState.Stopped
+            ? $"its process {WireName.Of(process.State)} (exit code {process.LastExitCode?.ToString(CultureInfo.InvariantCulture) ?? "none"})"
             : null,
         Restarts = process.Restarts,
         LastExitCode = process.LastExitCode,

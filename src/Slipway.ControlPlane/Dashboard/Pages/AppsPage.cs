@@ -2,6 +2,8 @@ using Slipway.ControlPlane.Runtime;
 using Slipway.ControlPlane.Api.Contracts;
 using Slipway.ControlPlane.Spec;
 using Slipway.ControlPlane.Store;
+using Slipway.Edge.Control;
+using Slipway.Edge.Control.Contracts;
 
 namespace Slipway.ControlPlane.Dashboard.Pages;
 
@@ -92,6 +94,13 @@ internal static class AppsPage
     }
 
     public static string Badge(string text, string? tone = null) => $"<span class=\"badge {tone ?? Tone(text)}\">{Html.Encode(text)}</span>";
+
+    public static string Badge(TargetHealth health) => Badge(WireName.Of(health), health switch
+    {
+        TargetHealth.Healthy => "ok",
+        TargetHealth.Unhealthy => "bad",
+        _ => "neutral",
+    });
 
     private static string Tone(string text) => text switch
     {

@@ -106,9 +106,10 @@ internal sealed partial class DockerRuntime(DockerEngine engine, string owner, S
             ? null
             : new InstanceState
             {
-                State = container.Status,
-                // "restarting" is the engine's restart policy at work; anything else not running stays down.
-                EndedReason = container.Status is not ("running" or "starting" or "restarting")
+                State = container.State,
+                StateText = container.Status,
+                // Backoff ("restarting") is the engine's restart policy at work; anything else not running stays down.
+                EndedReason = container.State is not (ProcessState.Running or ProcessState.Starting or ProcessState.Backoff)
                     ? $"its container is {container.Status} (exit code {container.ExitCode.ToString(CultureInfo.InvariantCulture)})"
                     : null,
                 Restarts = container.RestartCount,
@@ -204,7 +205,7 @@ internal sealed partial class DockerRuntime(DockerEngine engine, string owner, S
                 continue;
             }
 
-            if (container.State == "running")
+            if (ContainerStatus.IsRunning(container.State))
             {
                 Log.Adopted(logger, DockerEngine.Short(container.Id), generation.App, generation.Env, generation.Number);
                 continue;
