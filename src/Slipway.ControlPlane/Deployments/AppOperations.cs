@@ -305,7 +305,7 @@ internal sealed class AppOperations(SlipwayStore store, DeploymentService deploy
     /// </summary>
     public Deployment? PromoteNext(DeploymentRun run)
     {
-        if (run.Spec.Promote != "auto" || run.Deployment.Kind == DeploymentKind.Rollback
+        if (run.Spec.Promote != PromoteMode.Auto || run.Deployment.Kind == DeploymentKind.Rollback
             || run.Spec.NextEnvironment(run.Env) is not { } next || run.Release is not { } release)
         {
             return null;
