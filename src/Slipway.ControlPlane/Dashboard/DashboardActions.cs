@@ -96,7 +96,7 @@ internal static class DashboardActions
         var d = s.Api.Store.GetDeployment(id) ?? throw Deployments.ApiProblem.NotFound($"Deployment '{id}' is not known.");
         var running = d.Status is DeploymentStatus.Queued or DeploymentStatus.Running;
         return new ConfirmAction($"Cancel {d.Id}",
-            $"Stops {Html.Encode(StoreNames.ToText(d.Kind))} <code>{Html.Encode(d.Id)}</code> of <strong>{Html.Encode(d.App)}</strong>/{Html.Encode(d.Env)}, now {Html.Encode(StoreNames.ToText(d.Status))} in phase {Html.Encode(d.Phase)}. "
+            $"Stops {Html.Encode(StoreNames.ToText(d.Kind))} <code>{Html.Encode(d.Id)}</code> of <strong>{Html.Encode(d.App)}</strong>/{Html.Encode(d.Env)}, now {Html.Encode(StoreNames.ToText(d.Status))} in phase {Html.Encode(d.Phase.Name)}. "
             + "The release serving now keeps serving; a candidate that was starting is stopped.",
             $"/deployments/{Html.Segment(d.Id)}/cancel", "Cancel the deployment", $"/deployments/{Html.Segment(d.Id)}", $"slipway cancel {d.Id}")
         {

@@ -182,7 +182,7 @@ internal sealed partial class DeploymentService(
 
     private AppSpec LoadSpec(string app)
     {
-        var record = store.GetApp(app) ?? throw new DeployFailedException("source", $"app '{app}' is not registered", 2);
+        var record = store.GetApp(app) ?? throw new DeployFailedException(DeploymentPhase.Source, $"app '{app}' is not registered", 2);
         return AppSpecParser.Parse(record.SpecYaml, $"{app}/slipway.yml");
     }
 

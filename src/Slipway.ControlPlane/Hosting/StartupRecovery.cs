@@ -93,7 +93,7 @@ internal sealed partial class StartupRecovery(SlipwayStore store, IEdgeGateway e
             return;
         }
 
-        if (deployment.Phase == "activate" && deployment.Generation is { } number
+        if (deployment.Phase == DeploymentPhase.Activate && deployment.Generation is { } number
             && store.GetGeneration(deployment.App, deployment.Env, number) is { State: GenerationState.Validating or GenerationState.Warm } candidate
             && await EdgeRoutesOnlyAsync(candidate, cancellationToken))
         {
@@ -275,13 +275,13 @@ internal sealed partial class StartupRecovery(SlipwayStore store, IEdgeGateway e
     private static partial class Log
     {
         [LoggerMessage(EventId = 200, Level = LogLevel.Warning, Message = "Deployment {Id} was interrupted during {Phase}; marked failed")]
-        public static partial void Interrupted(ILogger logger, string id, string phase);
+        public static partial void Interrupted(ILogger logger, string id, DeploymentPhase phase);
 
         [LoggerMessage(EventId = 201, Level = LogLevel.Warning, Message = "Edge route of {Service} did not point at the current generation {ProcessId}; repaired")]
         public static partial void RouteRepaired(ILogger logger, string service, string processId);
 
         [LoggerMessage(EventId = 202, Level = LogLevel.Information, Message = "Deployment {Id} was interrupted during {Phase} after its promotion; marked succeeded")]
-        public static partial void Finished(ILogger logger, string id, string phase);
+        public static partial void Finished(ILogger logger, string id, DeploymentPhase phase);
 
         [LoggerMessage(EventId = 203, Level = LogLevel.Warning, Message = "Deployment {Id}: the edge already routed generation {Generation}; promotion recorded (rolled forward)")]
         public static partial void RolledForward(ILogger logger, string id, long generation);

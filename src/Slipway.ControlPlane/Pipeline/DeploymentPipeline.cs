@@ -63,22 +63,22 @@ internal sealed partial class DeploymentPipeline(
             RequireDeclaredSecrets(run);
             if (run.Release is null)
             {
-                Phase(run, "source");
+                Phase(run, DeploymentPhase.Source);
                 workspace = releases.CreateWorkspace(run.App, run.Id);
                 var fetched = await FetchAsync(run, workspace, cancellationToken);
-                FaultInjection.After("source");
+                FaultInjection.After(DeploymentPhase.Source);
 
-                Phase(run, "build");
+                Phase(run, DeploymentPhase.Build);
                 var gates = await build.RunAsync(run.Spec.Build, workspace, run.WithSecrets(run.Spec.Env), run.Log, cancellationToken);
-                RequireSelfContained(workspace, "build");
-                FaultInjection.After("build");
+                RequireSelfContained(workspace, DeploymentPhase.Build);
+                FaultInjection.After(DeploymentPhase.Build);
 
-                Phase(run, "release");
+                Phase(run, DeploymentPhase.Release);
                 cancellationToken.ThrowIfCancellationRequested();
                 var manifest = releases.Publish(run.App, workspace, fetched, gates, run.Log);
                 workspace = null;
                 run.Release = store.GetRelease(manifest.Release) ?? store.RecordRelease(manifest.ToLedgerRow(releases.ReleaseDirectory(run.App, manifest.Release)), run.Id);
-                FaultInjection.After("release");
+                FaultInjection.After(DeploymentPhase.Release);
             }
 
             // Every run prepares its runtime's artifact again: a rollback's image, say, may have been pruned since.
@@ -87,27 +87,27 @@ internal sealed partial class DeploymentPipeline(
             var release = run.Release;
             if (run.Deployment.Kind == DeploymentKind.Promote)
             {
-                Phase(run, "release", release.Id);
+                Phase(run, DeploymentPhase.Release, release.Id);
                 PromotionCheck.Verify(store, run, release, runtime);
             }
 
             var candidate = await WarmGenerationAsync(run, release, cancellationToken);
             if (candidate is null && run.Spec.Migrate is not null)
             {
-                Phase(run, "migrate", release.Id);
+                Phase(run, DeploymentPhase.Migrate, release.Id);
                 await migrate.RunAsync(run, release, cancellationToken);
-                FaultInjection.After("migrate");
+                FaultInjection.After(DeploymentPhase.Migrate);
             }
 
             if (candidate is null)
             {
-                Phase(run, "start", release.Id);
+                Phase(run, DeploymentPhase.Start, release.Id);
                 candidate = await start.StartAsync(run, release, cancellationToken);
-                FaultInjection.After("start");
+                FaultInjection.After(DeploymentPhase.Start);
 
-                Phase(run, "validate", release.Id, candidate.Generation);
+                Phase(run, DeploymentPhase.Validate, release.Id, candidate.Generation);
                 await validate.ValidateAsync(candidate, run.Spec.Probes, run.Spec.Protocol, release.Revision ?? "", release.Digest, run.Log.Append, cancellationToken);
-                FaultInjection.After("validate");
+                FaultInjection.After(DeploymentPhase.Validate);
             }
             else
             {
@@ -120,28 +120,28 @@ internal sealed partial class DeploymentPipeline(
             var plan = rollout.Plan(run, candidate);
             if (plan is not null)
             {
-                Phase(run, "rollout", release.Id, candidate.Generation);
+                Phase(run, DeploymentPhase.Rollout, release.Id, candidate.Generation);
                 await rollout.RunAsync(run, candidate, plan, cancellationToken);
-                FaultInjection.After("rollout");
+                FaultInjection.After(DeploymentPhase.Rollout);
             }
 
-            Phase(run, "activate", release.Id, candidate.Generation);
+            Phase(run, DeploymentPhase.Activate, release.Id, candidate.Generation);
             cancellationToken.ThrowIfCancellationRequested();
             var replaced = await activate.ActivateAsync(run, candidate, cancellationToken);
             run.Unsplit = null;
-            FaultInjection.After("activate");
+            FaultInjection.After(DeploymentPhase.Activate);
             if (plan is not null)
             {
                 rollout.Completed(run);
             }
 
-            Phase(run, "drain");
+            Phase(run, DeploymentPhase.Drain);
             await drain.DrainAsync(run, replaced, CancellationToken.None);
-            FaultInjection.After("drain");
+            FaultInjection.After(DeploymentPhase.Drain);
             await runtime.PruneAsync(run.Spec, run.Log.Append, CancellationToken.None);
             PruneReleases(run);
             QueuePromotion(run);
-            Phase(run, "done");
+            Phase(run, DeploymentPhase.Done);
             return Finish(run, DeploymentStatus.Succeeded, 0, null, started);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested && !run.Activated)
@@ -189,7 +189,7 @@ internal sealed partial class DeploymentPipeline(
         if (missing.Count > 0)
         {
             var setting = string.Join("; ", missing.Select(name => $"printf %s \"$VALUE\" | slipway secrets set {run.App} {name}"));
-            throw new DeployFailedException("secrets",
+            throw new DeployFailedException(DeploymentPhase.Secrets,
                 $"{string.Join(", ", missing)} {(missing.Count == 1 ? "is" : "are")} listed under `secrets:` in slipway.yml but not set: {setting}; or remove {(missing.Count == 1 ? "it" : "them")} from `secrets:`", 2);
         }
     }
@@ -207,10 +207,10 @@ internal sealed partial class DeploymentPipeline(
         }
         else
         {
-            throw new DeployFailedException("source", "nothing to deploy from: give --from DIR, or add `source: { git: URL }` to the app's spec", null);
+            throw new DeployFailedException(DeploymentPhase.Source, "nothing to deploy from: give --from DIR, or add `source: { git: URL }` to the app's spec", null);
         }
 
-        RequireSelfContained(workspace, "source");
+        RequireSelfContained(workspace, DeploymentPhase.Source);
         return fetched;
     }
 
@@ -218,7 +218,7 @@ internal sealed partial class DeploymentPipeline(
     /// Whoever can push to the app's repository decides its links: one that resolves outside the tree would put host
     /// files (keys, the Slipway home, other apps' mirrors) into the release or its image, so the release is refused.
     /// </summary>
-    private static void RequireSelfContained(string workspace, string phase)
+    private static void RequireSelfContained(string workspace, DeploymentPhase phase)
     {
         if (TreeContainment.FindEscape(workspace) is { } escape)
         {
@@ -267,7 +267,7 @@ internal sealed partial class DeploymentPipeline(
     }
 
     /// <summary>Journals the phase before doing its work, so recovery knows how far a crashed run got.</summary>
-    private void Phase(DeploymentRun run, string phase, string? releaseId = null, long? generation = null)
+    private void Phase(DeploymentRun run, DeploymentPhase phase, string? releaseId = null, long? generation = null)
     {
         store.SetDeploymentPhase(run.Id, phase, releaseId, generation);
         FaultInjection.Before(phase);

@@ -46,7 +46,7 @@ internal sealed partial class ProcessRuntime(IEdgeGateway edge, SlipwayStore sto
         }
         catch (EdgeUnavailableException e)
         {
-            throw new DeployFailedException("start", $"the edge could not start the candidate: {e.Message}", null, e);
+            throw new DeployFailedException(DeploymentPhase.Start, $"the edge could not start the candidate: {e.Message}", null, e);
         }
 
         return new StartedInstance(id);
@@ -167,7 +167,7 @@ internal sealed partial class ProcessRuntime(IEdgeGateway edge, SlipwayStore sto
     }
 
     private static DeployFailedException NoRunCommand() =>
-        new("start", "the app has no run command: add `run: { command: ... }` to slipway.yml", null);
+        new(DeploymentPhase.Start, "the app has no run command: add `run: { command: ... }` to slipway.yml", null);
 
     [GeneratedRegex("^[a-z][a-z0-9-]*-g[0-9]+$", RegexOptions.CultureInvariant)]
     private static partial Regex GenerationProcess();

@@ -56,7 +56,7 @@ internal sealed partial class SelfDeployPipeline(
             self = await SelfTargetAsync(cancellationToken);
             var release = await releases.ObtainAsync(run, phase => Phase(run, phase), cancellationToken);
 
-            Phase(run, "start", release.Id);
+            Phase(run, DeploymentPhase.Start, release.Id);
             var extra = TakeCandidateEnvironment(run.Id);
             var candidateRun = new DeploymentRun(run.Deployment, run.Spec with
             {
@@ -64,21 +64,21 @@ internal sealed partial class SelfDeployPipeline(
             }, run.Log);
             candidate = await start.StartAsync(candidateRun, release, cancellationToken);
             run.Candidate = candidate;
-            FaultInjection.After("start");
+            FaultInjection.After(DeploymentPhase.Start);
 
-            Phase(run, "validate", release.Id, candidate.Generation);
+            Phase(run, DeploymentPhase.Validate, release.Id, candidate.Generation);
             await validate.ValidateAsync(candidate, run.Spec.Probes, run.Spec.Protocol, release.Revision ?? "", release.Digest, run.Log.Append, cancellationToken);
-            FaultInjection.After("validate");
+            FaultInjection.After(DeploymentPhase.Validate);
 
-            Phase(run, "activate", release.Id, candidate.Generation);
+            Phase(run, DeploymentPhase.Activate, release.Id, candidate.Generation);
             cancellationToken.ThrowIfCancellationRequested();
             swapped = true;
             var swap = await SwapAdminRouteAsync(candidate.ProcessId, candidate.Url, cancellationToken);
             run.Log.Append($"activate: the admin listener routes to generation {candidate.Generation} ({candidate.Url}) after a {swap.SwapMs} ms swap; " +
                            $"this instance ({self.Id}) drains and stays up until the handoff ends (ceiling {ValidatePhase.Format(options.HandoffCeiling)})");
-            FaultInjection.After("activate");
+            FaultInjection.After(DeploymentPhase.Activate);
 
-            Phase(run, "handoff", release.Id, candidate.Generation);
+            Phase(run, DeploymentPhase.Handoff, release.Id, candidate.Generation);
             // Writes the edge sent here just before the swap go to the candidate from now on, and the ones already
             // running end before the lease moves, so none of them is refused for want of it.
             var process = await edge.GetProcessAsync(candidate.ProcessId, cancellationToken);
@@ -249,9 +249,9 @@ internal sealed partial class SelfDeployPipeline(
     {
         var own = OwnUrl();
         var admin = await edge.GetServiceAsync(SelfApp.AdminService, cancellationToken)
-            ?? throw new DeployFailedException("source", $"the edge has no '{SelfApp.AdminService}' service: self-deploy needs the control plane behind `slipway up`'s admin listener", 2);
+            ?? throw new DeployFailedException(DeploymentPhase.Source, $"the edge has no '{SelfApp.AdminService}' service: self-deploy needs the control plane behind `slipway up`'s admin listener", 2);
         return admin.Targets.FirstOrDefault(t => string.Equals(t.Url.TrimEnd('/'), own, StringComparison.Ordinal))
-            ?? throw new DeployFailedException("source",
+            ?? throw new DeployFailedException(DeploymentPhase.Source,
                 $"the edge's admin listener routes to {string.Join(", ", admin.Targets.Select(t => t.Url))}, not to this instance ({own}); send self-deploy through the admin listener", 2);
     }
 
@@ -299,7 +299,7 @@ internal sealed partial class SelfDeployPipeline(
         }
     }
 
-    private void Phase(DeploymentRun run, string phase, string? releaseId = null, long? generation = null)
+    private void Phase(DeploymentRun run, DeploymentPhase phase, string? releaseId = null, long? generation = null)
     {
         store.SetDeploymentPhase(run.Id, phase, releaseId, generation);
         FaultInjection.Before(phase);

@@ -83,7 +83,7 @@ internal static class DeploymentPage
 
     private static void Timeline(Html body, Deployment d, DateTimeOffset now)
     {
-        var entered = PhaseDurations.Of(d, now).ToDictionary(p => p.Phase, p => p.Ms, StringComparer.Ordinal);
+        var entered = PhaseDurations.Of(d, now).ToDictionary(p => p.Phase, p => p.Ms);
         var phases = PhaseDurations.Order.Concat(entered.Keys.Where(k => !PhaseDurations.Order.Contains(k))).ToList();
         var running = d.Status is DeploymentStatus.Queued or DeploymentStatus.Running;
         var last = entered.Count == 0 ? null : d.PhaseTimes.Where(p => entered.ContainsKey(p.Key)).MaxBy(p => p.Value).Key;
@@ -94,7 +94,7 @@ internal static class DeploymentPage
                 : phase != last ? "done"
                 : running ? "current"
                 : d.Status == DeploymentStatus.Succeeded ? "done" : StoreNames.ToText(d.Status);
-            body.Raw($"<li class=\"{state}\" ").Raw(Html.Attr("data-phase", phase)).Raw("><span class=\"name\">").Text(phase).Raw("</span> <span class=\"state\">")
+            body.Raw($"<li class=\"{state}\" ").Raw(Html.Attr("data-phase", phase.Name)).Raw("><span class=\"name\">").Text(phase.Name).Raw("</span> <span class=\"state\">")
                 .Text(state).Raw("</span> <span class=\"took\">").Text(entered.TryGetValue(phase, out var ms) && state != "current" ? Html.Duration(ms) : "").Raw("</span></li>");
         }
 

@@ -81,7 +81,7 @@ internal sealed partial class RolloutPhase(IEdgeGateway edge, SlipwayStore store
             }
 
             await UnsplitAsync(run, plan);
-            throw new DeployFailedException("rollout", e.Message, 1, e);
+            throw new DeployFailedException(DeploymentPhase.Rollout, e.Message, 1, e);
         }
         catch (Exception e) when (e is not DeployFailedException)
         {
