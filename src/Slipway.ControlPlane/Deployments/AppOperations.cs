@@ -15,8 +15,11 @@ namespace Slipway.ControlPlane.Deployments;
 /// What the admin API asks of the control plane, checked before anything is written: a rejected request
 /// changes nothing. Turns API requests into journaled deployments and reads runtime status.
 /// </summary>
-internal sealed class AppOperations(SlipwayStore store, DeploymentService deployments, IEdgeGateway edge, WarmGenerations warm, AppRuntimes runtimes)
+internal sealed class AppOperations(SlipwayStore store, AppCatalog specs, DeploymentService deployments, IEdgeGateway edge, WarmGenerations warm, AppRuntimes runtimes)
 {
+    /// <summary>The parsed specs of the registered apps (the dashboard reads them too).</summary>
+    public AppCatalog Specs => specs;
+
     public AppSpec Register(string app, string body, bool json)
     {
         var fileName = $"{app}/slipway.yml";
@@ -63,7 +66,7 @@ internal sealed class AppOperations(SlipwayStore store, DeploymentService deploy
     public AppSpec Spec(string app)
     {
         var record = store.GetApp(app) ?? throw ApiProblem.NotFound($"App '{app}' is not registered: register it with `slipway apps add slipway.yml`.");
-        return AppSpecParser.Parse(record.SpecYaml, $"{app}/slipway.yml");
+        return specs.Of(record);
     }
 
     public (Deployment Deployment, bool Coalesced) Deploy(string app, DeployRequest request)
@@ -345,6 +348,7 @@ internal sealed class AppOperations(SlipwayStore store, DeploymentService deploy
         }
 
         store.RemoveApp(app);
+        specs.Forget(app);
         var trees = Path.Combine(releasesRoot, app);
         if (Directory.Exists(trees))
         {
@@ -355,15 +359,8 @@ internal sealed class AppOperations(SlipwayStore store, DeploymentService deploy
 
     public async Task<AppView> ViewAsync(AppRecord record, CancellationToken cancellationToken)
     {
-        AppSpec? spec = null;
-        try
-        {
-            spec = AppSpecParser.Parse(record.SpecYaml, $"{record.Name}/slipway.yml");
-        }
-        catch (SpecException)
-        {
-            // A spec stored by an older version that this one rejects: still list the app.
-        }
+        // Null for a spec stored by an older version that this one rejects: the app is still listed.
+        var spec = specs.TryOf(record);
 
         var environments = new List<EnvironmentView>();
         foreach (var env in spec?.Environments ?? ["prod"])

@@ -14,6 +14,7 @@ namespace Slipway.ControlPlane.Deployments;
 /// </summary>
 internal sealed partial class DeploymentService(
     SlipwayStore store,
+    AppCatalog specs,
     Func<DeploymentRun, CancellationToken, Task<Deployment>> runPipeline,
     string logsRoot,
     ILogger<DeploymentService> logger) : IAsyncDisposable
@@ -183,7 +184,7 @@ internal sealed partial class DeploymentService(
     private AppSpec LoadSpec(string app)
     {
         var record = store.GetApp(app) ?? throw new DeployFailedException(DeploymentPhase.Source, $"app '{app}' is not registered", 2);
-        return AppSpecParser.Parse(record.SpecYaml, $"{app}/slipway.yml");
+        return specs.Of(record);
     }
 
     /// <summary>Raised once per deployment when it reaches a terminal status.</summary>

@@ -183,7 +183,8 @@ public sealed partial class ControlPlaneHost : IAsyncDisposable
         }
 
         // The control plane's own app runs through the self-deploy pipeline (docs/self-deploy.md), every other app through the usual one.
-        var deployments = new DeploymentService(store,
+        var specs = new AppCatalog(store);
+        var deployments = new DeploymentService(store, specs,
             (run, ct) => run.App == SelfApp.Name ? selfPipeline.RunAsync(run, ct) : pipeline.RunAsync(run, ct),
             logsRoot, loggerFactory.CreateLogger<DeploymentService>())
         {
@@ -193,7 +194,7 @@ public sealed partial class ControlPlaneHost : IAsyncDisposable
         deployments.Ended += d => metrics.DeploymentEnded(StoreNames.ToText(d.Status), d.DurationMs ?? 0);
         var events = new EventHub(store);
         var exporter = new PrometheusExporter(ControlPlaneMetrics.MeterName);
-        var apps = new AppOperations(store, deployments, edge, warm, runtimes);
+        var apps = new AppOperations(store, specs, deployments, edge, warm, runtimes);
         pipeline.PromoteNext = apps.PromoteNext;
 
         var statuses = new CommitStatusReporter(probeClient, CommitStatusTarget.FromEnvironment(Environment.GetEnvironmentVariable),
@@ -212,15 +213,15 @@ public sealed partial class ControlPlaneHost : IAsyncDisposable
             Interval = options.EdgeSampleInterval,
         };
         DashboardRoutes.Map(app, new DashboardServices(api, new DashboardSessions(store, tokens, time), sampler, time));
-        SelfDeployApi.Map(app, new SelfOperations(store, deployments, selfPipeline, options), deployments, logsRoot);
+        SelfDeployApi.Map(app, new SelfOperations(store, specs, deployments, selfPipeline, options), deployments, logsRoot);
         app.Lifetime.ApplicationStopping.Register(readiness.MarkDraining);
         await app.StartAsync(cancellationToken);
         ownUrl = "http://" + app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses
             .Select(a => new Uri(a).Authority).First();
 
         var logger = loggerFactory.CreateLogger<ControlPlaneHost>();
-        var recovery = new StartupRecovery(store, edge, runtimes, loggerFactory.CreateLogger<StartupRecovery>());
-        var reconciler = new Reconciler(store, edge, recovery, probeClient, runtimes, RollBackAsync, locks, time, loggerFactory.CreateLogger<Reconciler>())
+        var recovery = new StartupRecovery(store, specs, edge, runtimes, loggerFactory.CreateLogger<StartupRecovery>());
+        var reconciler = new Reconciler(store, specs, edge, recovery, probeClient, runtimes, RollBackAsync, locks, time, loggerFactory.CreateLogger<Reconciler>())
         {
             FailuresBeforeRestart = options.UnhealthyChecksBeforeRestart,
             RollbackAfter = options.HealthRollbackAfter,
@@ -273,7 +274,7 @@ public sealed partial class ControlPlaneHost : IAsyncDisposable
                         try
                         {
                             await reconciler.RunOnceAsync(stopping);
-                            await warm.ExpireAsync(app2 => RollbackWindowOf(store, app2), stopping);
+                            await warm.ExpireAsync(app2 => specs.TryFind(app2)?.RollbackWindow, stopping);
                         }
                         finally
                         {
@@ -366,18 +367,6 @@ public sealed partial class ControlPlaneHost : IAsyncDisposable
         catch (SecretsUnreadableException)
         {
             return new Dictionary<string, string>();
-        }
-    }
-
-    private static TimeSpan? RollbackWindowOf(SlipwayStore store, string app)
-    {
-        try
-        {
-            return store.GetApp(app) is { } record ? AppSpecParser.Parse(record.SpecYaml, app).RollbackWindow : null;
-        }
-        catch (SpecException)
-        {
-            return null;
         }
     }
 

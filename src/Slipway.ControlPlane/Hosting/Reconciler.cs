@@ -22,6 +22,7 @@ namespace Slipway.ControlPlane.Hosting;
 /// </summary>
 internal sealed partial class Reconciler(
     SlipwayStore store,
+    AppCatalog specs,
     IEdgeGateway edge,
     StartupRecovery routes,
     HttpClient probeClient,
@@ -71,12 +72,7 @@ internal sealed partial class Reconciler(
                 continue;
             }
 
-            AppSpec spec;
-            try
-            {
-                spec = AppSpecParser.Parse(app.SpecYaml, $"{app.Name}/slipway.yml");
-            }
-            catch (SpecException)
+            if (specs.TryOf(app) is not { } spec)
             {
                 continue;
             }

@@ -11,7 +11,7 @@ namespace Slipway.ControlPlane.SelfDeploy;
 /// Turns <c>POST /api/v1/self/deploy</c> into a journaled deployment of the app <c>slipway</c>, checked before anything
 /// is written. Registers the embedded default spec the first time (or when the request names a new source).
 /// </summary>
-internal sealed class SelfOperations(SlipwayStore store, DeploymentService deployments, SelfDeployPipeline pipeline, ControlPlaneOptions options)
+internal sealed class SelfOperations(SlipwayStore store, AppCatalog specs, DeploymentService deployments, SelfDeployPipeline pipeline, ControlPlaneOptions options)
 {
     public (Deployment Deployment, bool Coalesced) Deploy(SelfDeployRequest request)
     {
@@ -74,7 +74,7 @@ internal sealed class SelfOperations(SlipwayStore store, DeploymentService deplo
         var record = store.GetApp(SelfApp.Name);
         if (record is not null && request.Source is null)
         {
-            return AppSpecParser.Parse(record.SpecYaml, $"{SelfApp.Name}/slipway.yml");
+            return specs.Of(record);
         }
 
         var source = request.Source;

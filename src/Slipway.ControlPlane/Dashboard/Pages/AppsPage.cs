@@ -35,7 +35,7 @@ internal static class AppsPage
         foreach (var record in matching)
         {
             var view = await s.Api.Apps.ViewAsync(record, cancellationToken);
-            var source = SourceOf(record);
+            var source = SourceOf(s.Api.Apps.Specs, record);
             var last = store.ListDeployments(record.Name, 5);
             foreach (var env in view.Environments)
             {
@@ -110,33 +110,6 @@ internal static class AppsPage
         _ => "neutral",
     };
 
-    /// <summary>The app's git source; parsed once per stored version of its spec (the apps page asks for every app).</summary>
-    public static string? SourceOf(AppRecord record)
-    {
-        var key = (record.Name, record.UpdatedAt);
-        if (Sources.TryGetValue(key, out var cached))
-        {
-            return cached;
-        }
-
-        string? source;
-        try
-        {
-            source = AppSpecParser.Parse(record.SpecYaml, $"{record.Name}/slipway.yml").Source?.Git;
-        }
-        catch (SpecException)
-        {
-            source = null;
-        }
-
-        if (Sources.Count > 10_000)
-        {
-            Sources.Clear();
-        }
-
-        Sources[key] = source;
-        return source;
-    }
-
-    private static readonly System.Collections.Concurrent.ConcurrentDictionary<(string, DateTimeOffset), string?> Sources = new();
+    /// <summary>The app's git source, or null without one (or when its stored spec does not parse).</summary>
+    public static string? SourceOf(AppCatalog specs, AppRecord record) => specs.TryOf(record)?.Source?.Git;
 }
