@@ -134,8 +134,10 @@ public sealed partial class ControlPlaneHost : IAsyncDisposable
         var runtimes = new AppRuntimes(new ProcessRuntime(edge, store), new DockerRuntime(docker, DockerLabels.OwnerOf(home), store));
         var warm = new WarmGenerations(runtimes, store, time);
         var locks = new AppLocks();
+        var journal = new DeploymentJournal(store, time);
         var pipeline = new DeploymentPipeline(
             store,
+            journal,
             new LocalSource(runner),
             new BuildRunner(runner),
             releases,
@@ -146,7 +148,6 @@ public sealed partial class ControlPlaneHost : IAsyncDisposable
             new Pipeline.Canary.RolloutPhase(edge, store, time, loggerFactory.CreateLogger<Pipeline.Canary.RolloutPhase>()),
             new DrainPhase(edge, store, warm, time),
             runtimes,
-            time,
             loggerFactory.CreateLogger<DeploymentPipeline>())
         {
             ExcludedSourceDirectories = [home],
@@ -160,7 +161,7 @@ public sealed partial class ControlPlaneHost : IAsyncDisposable
         var readiness = new Readiness();
         var selfOptions = new SelfDeployOptions { HandoffCeiling = options.SelfHandoffCeiling, LeaseDuration = options.LeaseDuration };
         var gitMirror = new GitMirror(runner, Path.Combine(home, "git"), options.GitTimeout);
-        var selfPipeline = new SelfDeployPipeline(store,
+        var selfPipeline = new SelfDeployPipeline(store, journal,
             new SelfReleases(store, new LocalSource(runner), gitMirror, new GitSource(gitMirror, app => GitCredentials.From(appSecrets.Values(app))), new BuildRunner(runner), releases, runner)
             {
                 ExcludedSourceDirectories = [home],

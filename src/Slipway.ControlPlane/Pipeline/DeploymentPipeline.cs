@@ -22,6 +22,7 @@ namespace Slipway.ControlPlane.Pipeline;
 /// </summary>
 internal sealed partial class DeploymentPipeline(
     SlipwayStore store,
+    DeploymentJournal journal,
     LocalSource source,
     BuildRunner build,
     ReleaseWriter releases,
@@ -32,7 +33,6 @@ internal sealed partial class DeploymentPipeline(
     RolloutPhase rollout,
     DrainPhase drain,
     AppRuntimes runtimes,
-    TimeProvider time,
     ILogger<DeploymentPipeline> logger)
 {
     /// <summary>Directories never copied into a release (the Slipway home, when it sits inside the app's folder).</summary>
@@ -53,8 +53,7 @@ internal sealed partial class DeploymentPipeline(
     {
         // Not cancellable: the reconciler holds the lock for one short pass at most.
         using var exclusive = await Locks.EnterAsync(run.App, run.Env, CancellationToken.None);
-        var started = time.GetTimestamp();
-        store.StartDeployment(run.Id);
+        var started = journal.Start(run);
         string? workspace = null;
         // What runs new generations; existing ones are found by their instance ids (an app may have switched runtimes).
         var runtime = runtimes.For(run.Spec.Runtime);
@@ -63,17 +62,17 @@ internal sealed partial class DeploymentPipeline(
             RequireDeclaredSecrets(run);
             if (run.Release is null)
             {
-                Phase(run, DeploymentPhase.Source);
+                journal.Phase(run, DeploymentPhase.Source);
                 workspace = releases.CreateWorkspace(run.App, run.Id);
                 var fetched = await FetchAsync(run, workspace, cancellationToken);
                 FaultInjection.After(DeploymentPhase.Source);
 
-                Phase(run, DeploymentPhase.Build);
+                journal.Phase(run, DeploymentPhase.Build);
                 var gates = await build.RunAsync(run.Spec.Build, workspace, run.WithSecrets(run.Spec.Env), run.Log, cancellationToken);
                 RequireSelfContained(workspace, DeploymentPhase.Build);
                 FaultInjection.After(DeploymentPhase.Build);
 
-                Phase(run, DeploymentPhase.Release);
+                journal.Phase(run, DeploymentPhase.Release);
                 cancellationToken.ThrowIfCancellationRequested();
                 var manifest = releases.Publish(run.App, workspace, fetched, gates, run.Log);
                 workspace = null;
@@ -87,25 +86,25 @@ internal sealed partial class DeploymentPipeline(
             var release = run.Release;
             if (run.Deployment.Kind == DeploymentKind.Promote)
             {
-                Phase(run, DeploymentPhase.Release, release.Id);
+                journal.Phase(run, DeploymentPhase.Release, release.Id);
                 PromotionCheck.Verify(store, run, release, runtime);
             }
 
             var candidate = await WarmGenerationAsync(run, release, cancellationToken);
             if (candidate is null && run.Spec.Migrate is not null)
             {
-                Phase(run, DeploymentPhase.Migrate, release.Id);
+                journal.Phase(run, DeploymentPhase.Migrate, release.Id);
                 await migrate.RunAsync(run, release, cancellationToken);
                 FaultInjection.After(DeploymentPhase.Migrate);
             }
 
             if (candidate is null)
             {
-                Phase(run, DeploymentPhase.Start, release.Id);
+                journal.Phase(run, DeploymentPhase.Start, release.Id);
                 candidate = await start.StartAsync(run, release, cancellationToken);
                 FaultInjection.After(DeploymentPhase.Start);
 
-                Phase(run, DeploymentPhase.Validate, release.Id, candidate.Generation);
+                journal.Phase(run, DeploymentPhase.Validate, release.Id, candidate.Generation);
                 await validate.ValidateAsync(candidate, run.Spec.Probes, run.Spec.Protocol, release.Revision ?? "", release.Digest, run.Log.Append, cancellationToken);
                 FaultInjection.After(DeploymentPhase.Validate);
             }
@@ -120,12 +119,12 @@ internal sealed partial class DeploymentPipeline(
             var plan = rollout.Plan(run, candidate);
             if (plan is not null)
             {
-                Phase(run, DeploymentPhase.Rollout, release.Id, candidate.Generation);
+                journal.Phase(run, DeploymentPhase.Rollout, release.Id, candidate.Generation);
                 await rollout.RunAsync(run, candidate, plan, cancellationToken);
                 FaultInjection.After(DeploymentPhase.Rollout);
             }
 
-            Phase(run, DeploymentPhase.Activate, release.Id, candidate.Generation);
+            journal.Phase(run, DeploymentPhase.Activate, release.Id, candidate.Generation);
             cancellationToken.ThrowIfCancellationRequested();
             var replaced = await activate.ActivateAsync(run, candidate, cancellationToken);
             run.Unsplit = null;
@@ -135,20 +134,20 @@ internal sealed partial class DeploymentPipeline(
                 rollout.Completed(run);
             }
 
-            Phase(run, DeploymentPhase.Drain);
+            journal.Phase(run, DeploymentPhase.Drain);
             await drain.DrainAsync(run, replaced, CancellationToken.None);
             FaultInjection.After(DeploymentPhase.Drain);
             await runtime.PruneAsync(run.Spec, run.Log.Append, CancellationToken.None);
             PruneReleases(run);
             QueuePromotion(run);
-            Phase(run, DeploymentPhase.Done);
+            journal.Phase(run, DeploymentPhase.Done);
             return Finish(run, DeploymentStatus.Succeeded, 0, null, started);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested && !run.Activated)
         {
-            run.Log.Append($"cancelled during {store.GetDeployment(run.Id)?.Phase}; the serving generation is untouched");
+            run.Log.Append($"cancelled during {journal.CurrentPhase(run)}; the serving generation is untouched");
             await AbandonCandidateAsync(run);
-            return Finish(run, DeploymentStatus.Cancelled, null, $"cancelled during {store.GetDeployment(run.Id)?.Phase}", started);
+            return Finish(run, DeploymentStatus.Cancelled, null, $"cancelled during {journal.CurrentPhase(run)}", started);
         }
         catch (DeployFailedException e) when (!run.Activated)
         {
@@ -266,13 +265,6 @@ internal sealed partial class DeploymentPipeline(
         }
     }
 
-    /// <summary>Journals the phase before doing its work, so recovery knows how far a crashed run got.</summary>
-    private void Phase(DeploymentRun run, DeploymentPhase phase, string? releaseId = null, long? generation = null)
-    {
-        store.SetDeploymentPhase(run.Id, phase, releaseId, generation);
-        FaultInjection.Before(phase);
-    }
-
     /// <summary>For a rollback: the warm generation of the release, if its process still runs.</summary>
     private async Task<Candidate?> WarmGenerationAsync(DeploymentRun run, Store.Release release, CancellationToken cancellationToken)
     {
@@ -318,16 +310,12 @@ internal sealed partial class DeploymentPipeline(
 
     private Deployment Finish(DeploymentRun run, DeploymentStatus status, int? exitCode, string? summary, long started)
     {
-        var durationMs = (long)time.GetElapsedTime(started).TotalMilliseconds;
         if (status != DeploymentStatus.Succeeded)
         {
             rollout.Ended(run, summary);
         }
 
-        run.Log.Append(status == DeploymentStatus.Succeeded
-            ? $"deployment {run.Id} succeeded in {durationMs} ms"
-            : $"deployment {run.Id} {StoreNames.ToText(status)} after {durationMs} ms");
-        return store.FinishDeployment(run.Id, status, exitCode, summary is null ? null : run.Log.Redactor.Redact(summary), durationMs);
+        return journal.Finish(run, status, exitCode, summary, started);
     }
 
     private static partial class Log
