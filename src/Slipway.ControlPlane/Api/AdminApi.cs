@@ -113,6 +113,11 @@ internal static class AdminApi
             {
                 await Error(context, e.Status, e.Message, e.Details);
             }
+            catch (RequestRefusedException e)
+            {
+                var problem = ApiProblem.From(e);
+                await Error(context, problem.Status, problem.Message, problem.Details);
+            }
             catch (StoreException e) when (e.Code == StoreErrorCode.NotFound)
             {
                 await Error(context, 404, e.Message);

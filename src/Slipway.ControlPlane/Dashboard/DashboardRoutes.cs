@@ -207,6 +207,7 @@ internal static class DashboardRoutes
     private static ApiProblem? Problem(Exception e) => e switch
     {
         ApiProblem p => p,
+        RequestRefusedException r => ApiProblem.From(r),
         StoreException { Code: StoreErrorCode.NotFound } x => new ApiProblem(404, x.Message),
         StoreException { Code: StoreErrorCode.InvalidTransition or StoreErrorCode.Conflict } x => new ApiProblem(409, x.Message),
         StoreException { Code: StoreErrorCode.NotLeader } x => new ApiProblem(503, "follower: " + x.Message),

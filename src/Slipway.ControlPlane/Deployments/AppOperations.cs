@@ -30,21 +30,13 @@ internal sealed class AppOperations(SlipwayStore store, AppCatalog specs, Deploy
         }
         catch (SpecException e)
         {
-            // Line 0 means the problem has no position (a missing key): the API leaves line and column out.
-            throw new ApiProblem(400, e.Message, e.Errors.Select(x => new ApiErrorDetail
-            {
-                File = x.File,
-                Line = x.Line > 0 ? x.Line : null,
-                Column = x.Line > 0 ? x.Column : null,
-                Key = x.Key.Length > 0 ? x.Key : null,
-                Message = x.Message,
-            }).ToList());
+            throw new RequestRefusedException(RefusalReason.Invalid, e.Message, e.Errors);
         }
 
         if (spec.App != app)
         {
-            throw new ApiProblem(400, $"The spec is for app '{spec.App}' but was sent to /api/v1/apps/{app}: send it to /api/v1/apps/{spec.App}.",
-                [new ApiErrorDetail { File = fileName, Key = "app", Message = $"expected '{app}'" }]);
+            throw new RequestRefusedException(RefusalReason.Invalid, $"The spec is for app '{spec.App}' but was sent to /api/v1/apps/{app}: send it to /api/v1/apps/{spec.App}.",
+                [new SpecError(fileName, 0, 0, "app", $"expected '{app}'")]);
         }
 
         store.UpsertApp(app, body);
@@ -59,13 +51,13 @@ internal sealed class AppOperations(SlipwayStore store, AppCatalog specs, Deploy
     {
         if (store.ListUnfinishedDeployments().FirstOrDefault(d => d.App == SelfDeploy.SelfApp.Name) is { } self)
         {
-            throw ApiProblem.Conflict($"The control plane is deploying itself (deployment {self.Id}); nothing of {app} was queued: retry when it ends (`slipway self-deploy` answers when it does).");
+            throw RequestRefusedException.Conflict($"The control plane is deploying itself (deployment {self.Id}); nothing of {app} was queued: retry when it ends (`slipway self-deploy` answers when it does).");
         }
     }
 
     public AppSpec Spec(string app)
     {
-        var record = store.GetApp(app) ?? throw ApiProblem.NotFound($"App '{app}' is not registered: register it with `slipway apps add slipway.yml`.");
+        var record = store.GetApp(app) ?? throw RequestRefusedException.NotFound($"App '{app}' is not registered: register it with `slipway apps add slipway.yml`.");
         return specs.Of(record);
     }
 
@@ -73,7 +65,7 @@ internal sealed class AppOperations(SlipwayStore store, AppCatalog specs, Deploy
     {
         if (app == SelfDeploy.SelfApp.Name)
         {
-            throw ApiProblem.BadRequest("The control plane deploys itself with `slipway self-deploy` (POST /api/v1/self/deploy), not as an ordinary app.");
+            throw RequestRefusedException.Invalid("The control plane deploys itself with `slipway self-deploy` (POST /api/v1/self/deploy), not as an ordinary app.");
         }
 
         RefuseDuringSelfDeploy(app);
@@ -82,7 +74,7 @@ internal sealed class AppOperations(SlipwayStore store, AppCatalog specs, Deploy
         if (env != spec.Environments[0])
         {
             // Invariant 8 (docs/architecture.md §9.8): a later environment only runs releases validated in the one before it.
-            throw ApiProblem.BadRequest($"env: '{env}' receives releases by promotion from '{spec.Environments[IndexOf(spec.Environments, env) - 1]}', "
+            throw RequestRefusedException.Invalid($"env: '{env}' receives releases by promotion from '{spec.Environments[IndexOf(spec.Environments, env) - 1]}', "
                 + $"not by deploy: deploy to '{spec.Environments[0]}' (the default), then `slipway promote {app} --to {env}` (automatic with `promote: auto`).");
         }
 
@@ -92,26 +84,26 @@ internal sealed class AppOperations(SlipwayStore store, AppCatalog specs, Deploy
         {
             if (!Path.IsPathFullyQualified(dir))
             {
-                throw ApiProblem.BadRequest($"from: '{dir}' is not an absolute path; the CLI sends one, API callers must too.");
+                throw RequestRefusedException.Invalid($"from: '{dir}' is not an absolute path; the CLI sends one, API callers must too.");
             }
 
             from = Path.TrimEndingDirectorySeparator(Path.GetFullPath(dir));
             if (!Directory.Exists(from))
             {
-                throw ApiProblem.BadRequest($"from: directory '{from}' does not exist on the server.");
+                throw RequestRefusedException.Invalid($"from: directory '{from}' does not exist on the server.");
             }
 
             key = "from:" + from + (request.Revision is null ? "" : "@" + request.Revision);
         }
         else if (spec.Source?.Git is null)
         {
-            throw ApiProblem.BadRequest($"App '{app}' has no git source: deploy with --from DIR (the `from` field), or add `source: {{ git: URL }}` to its spec.");
+            throw RequestRefusedException.Invalid($"App '{app}' has no git source: deploy with --from DIR (the `from` field), or add `source: {{ git: URL }}` to its spec.");
         }
         else
         {
             if (request.Revision is { } revision && !GitRevisions.IsWellFormed(revision))
             {
-                throw ApiProblem.BadRequest($"revision: '{revision}' is not a git revision; give a commit sha, branch or tag name.");
+                throw RequestRefusedException.Invalid($"revision: '{revision}' is not a git revision; give a commit sha, branch or tag name.");
             }
 
             // A push names a full sha; `deploy` without --rev asks for the branch head, whatever it is when the source phase runs.
@@ -121,10 +113,10 @@ internal sealed class AppOperations(SlipwayStore store, AppCatalog specs, Deploy
         int? canary = null;
         if (request.Canary is { } share)
         {
-            canary = RolloutSpecParser.ParseShare(share, out var error) ?? throw ApiProblem.BadRequest($"canary: {error}.");
+            canary = RolloutSpecParser.ParseShare(share, out var error) ?? throw RequestRefusedException.Invalid($"canary: {error}.");
             if (store.GetPointers(app, env).Current is null)
             {
-                throw ApiProblem.Conflict($"canary: nothing of {app}/{env} serves yet to compare a canary with; deploy it once without --canary.");
+                throw RequestRefusedException.Conflict($"canary: nothing of {app}/{env} serves yet to compare a canary with; deploy it once without --canary.");
             }
 
             key += "|canary:" + canary.Value.ToString(System.Globalization.CultureInfo.InvariantCulture);
@@ -144,7 +136,7 @@ internal sealed class AppOperations(SlipwayStore store, AppCatalog specs, Deploy
     {
         if (command is not ("promote" or "abort" or "pause" or "resume"))
         {
-            throw ApiProblem.NotFound($"No rollout command '{command}': use promote, abort, pause or resume.");
+            throw RequestRefusedException.NotFound($"No rollout command '{command}': use promote, abort, pause or resume.");
         }
 
         var spec = Spec(app);
@@ -160,7 +152,7 @@ internal sealed class AppOperations(SlipwayStore store, AppCatalog specs, Deploy
         var spec = Spec(app);
         var environments = env is null ? spec.Environments : [Environment(spec, env)];
         var rollout = environments.Select(e => store.GetOpenRollout(app, e)).FirstOrDefault(r => r is not null)
-            ?? throw ApiProblem.NotFound($"No rollout of {app} is running; `slipway status {app}` and the deployment's `rollout` show past ones.");
+            ?? throw RequestRefusedException.NotFound($"No rollout of {app} is running; `slipway status {app}` and the deployment's `rollout` show past ones.");
         var view = Views.Of(rollout);
         var status = await edge.GetServiceAsync(ServiceNames.For(app, rollout.Env), cancellationToken);
         if (status is null)
@@ -181,7 +173,7 @@ internal sealed class AppOperations(SlipwayStore store, AppCatalog specs, Deploy
     {
         if (app == SelfDeploy.SelfApp.Name)
         {
-            throw ApiProblem.BadRequest("Roll the control plane back with `slipway self-deploy --rev REV` of the earlier revision; its release is reused, not rebuilt.");
+            throw RequestRefusedException.Invalid("Roll the control plane back with `slipway self-deploy --rev REV` of the earlier revision; its release is reused, not rebuilt.");
         }
 
         RefuseDuringSelfDeploy(app);
@@ -195,24 +187,24 @@ internal sealed class AppOperations(SlipwayStore store, AppCatalog specs, Deploy
         {
             release = store.GetRelease(to) is { } r && r.App == app
                 ? r
-                : throw ApiProblem.NotFound($"Release '{to}' of {app} is not known: `slipway releases {app}` lists them.");
+                : throw RequestRefusedException.NotFound($"Release '{to}' of {app} is not known: `slipway releases {app}` lists them.");
         }
         else
         {
             var previous = pointers.Previous is { } p ? store.GetGeneration(app, env, p) : null;
             release = previous is null
-                ? throw ApiProblem.Conflict($"{app}/{env} has no previous generation to roll back to; name a release with --to.")
+                ? throw RequestRefusedException.Conflict($"{app}/{env} has no previous generation to roll back to; name a release with --to.")
                 : store.GetRelease(previous.ReleaseId)!;
         }
 
         if (current?.ReleaseId == release.Id)
         {
-            throw ApiProblem.Conflict($"Release {release.Id} is already current in {app}/{env}.");
+            throw RequestRefusedException.Conflict($"Release {release.Id} is already current in {app}/{env}.");
         }
 
         if (!Directory.Exists(release.Path))
         {
-            throw ApiProblem.Conflict($"Release {release.Id} is no longer retained on disk (keep_releases); deploy its revision again.");
+            throw RequestRefusedException.Conflict($"Release {release.Id} is no longer retained on disk (keep_releases); deploy its revision again.");
         }
 
         // A failed generation is never a rollback target (docs/architecture.md §2): neither is a release that never ran anywhere.
@@ -220,7 +212,7 @@ internal sealed class AppOperations(SlipwayStore store, AppCatalog specs, Deploy
         {
             var last = spec.Environments.Select(e => store.LastDeploymentOf(app, e, release.Id)).OfType<Deployment>().MaxBy(d => d.CreatedAt);
             var why = last is null ? "it was never deployed" : $"deployment {last.Id} {StoreNames.ToText(last.Status)} in phase {last.Phase}";
-            throw ApiProblem.Conflict($"Release {release.Id} never succeeded in any environment ({why}), so it is not a rollback target; `slipway releases {app}` shows the releases that ran.");
+            throw RequestRefusedException.Conflict($"Release {release.Id} never succeeded in any environment ({why}), so it is not a rollback target; `slipway releases {app}` shows the releases that ran.");
         }
 
         return deployments.Request(new NewDeployment
@@ -239,7 +231,7 @@ internal sealed class AppOperations(SlipwayStore store, AppCatalog specs, Deploy
         var spec = Spec(app);
         if (request.To is not { Length: > 0 } to)
         {
-            throw ApiProblem.BadRequest($"to: name the environment to promote to, e.g. {{\"to\": \"{spec.Environments[^1]}\"}} (`slipway promote {app} --to {spec.Environments[^1]}`).");
+            throw RequestRefusedException.Invalid($"to: name the environment to promote to, e.g. {{\"to\": \"{spec.Environments[^1]}\"}} (`slipway promote {app} --to {spec.Environments[^1]}`).");
         }
 
         var index = IndexOf(spec.Environments, to);
@@ -247,12 +239,12 @@ internal sealed class AppOperations(SlipwayStore store, AppCatalog specs, Deploy
         {
             var suggestion = KeySuggester.Suggest(to, spec.Environments);
             var hint = suggestion is null ? "" : $"; did you mean '{suggestion}'?";
-            throw ApiProblem.BadRequest($"to: '{to}' is not one of {app}'s environments ({string.Join(", ", spec.Environments)}){hint}");
+            throw RequestRefusedException.Invalid($"to: '{to}' is not one of {app}'s environments ({string.Join(", ", spec.Environments)}){hint}");
         }
 
         if (index == 0)
         {
-            throw ApiProblem.BadRequest(spec.Environments.Count == 1
+            throw RequestRefusedException.Invalid(spec.Environments.Count == 1
                 ? $"to: {app} has only one environment ('{to}'), so there is nothing to promote from; deploy with `slipway deploy {app}`, or list more in `environments`."
                 : $"to: '{to}' is {app}'s first environment; releases are deployed into it (`slipway deploy {app}`) and promoted from it to '{spec.Environments[1]}'.");
         }
@@ -263,13 +255,13 @@ internal sealed class AppOperations(SlipwayStore store, AppCatalog specs, Deploy
         {
             release = store.GetRelease(id) is { } r && r.App == app
                 ? r
-                : throw ApiProblem.NotFound($"Release '{id}' of {app} is not known: `slipway releases {app}` lists them.");
+                : throw RequestRefusedException.NotFound($"Release '{id}' of {app} is not known: `slipway releases {app}` lists them.");
         }
         else
         {
             var current = store.GetPointers(app, from).Current is { } c ? store.GetGeneration(app, from, c) : null;
             release = current is null
-                ? throw ApiProblem.Conflict($"Nothing runs in {app}/{from} yet, so there is nothing to promote to {to}: deploy first (`slipway deploy {app}`).")
+                ? throw RequestRefusedException.Conflict($"Nothing runs in {app}/{from} yet, so there is nothing to promote to {to}: deploy first (`slipway deploy {app}`).")
                 : store.GetRelease(current.ReleaseId)!;
         }
 
@@ -277,7 +269,7 @@ internal sealed class AppOperations(SlipwayStore store, AppCatalog specs, Deploy
         if (validated is null)
         {
             var last = store.LastDeploymentOf(app, from, release.Id);
-            throw ApiProblem.Conflict(last is null
+            throw RequestRefusedException.Conflict(last is null
                 ? $"Release {release.Id} has not run in {from}; it must pass {from} before it can go to {to}."
                 : $"Release {release.Id} did not pass {from} (deployment {last.Id} {StoreNames.ToText(last.Status)} in phase {last.Phase}), "
                   + $"so it cannot be promoted to {to}: a release that fails {from} never reaches {to}. Fix it and deploy again.");
@@ -286,12 +278,12 @@ internal sealed class AppOperations(SlipwayStore store, AppCatalog specs, Deploy
         var target = store.GetPointers(app, to).Current is { } t ? store.GetGeneration(app, to, t) : null;
         if (target?.ReleaseId == release.Id)
         {
-            throw ApiProblem.Conflict($"Release {release.Id} is already current in {app}/{to}.");
+            throw RequestRefusedException.Conflict($"Release {release.Id} is already current in {app}/{to}.");
         }
 
         if (!Directory.Exists(release.Path))
         {
-            throw ApiProblem.Conflict($"Release {release.Id} is no longer retained on disk (keep_releases); deploy its revision again.");
+            throw RequestRefusedException.Conflict($"Release {release.Id} is no longer retained on disk (keep_releases); deploy its revision again.");
         }
 
         return deployments.Request(
@@ -332,7 +324,7 @@ internal sealed class AppOperations(SlipwayStore store, AppCatalog specs, Deploy
         var spec = Spec(app);
         if (deployments.ActiveDeployment(app) is { } active)
         {
-            throw ApiProblem.Conflict($"Deployment {active} of {app} is queued or running: cancel it (`slipway cancel {active}`) before removing the app.");
+            throw RequestRefusedException.Conflict($"Deployment {active} of {app} is queued or running: cancel it (`slipway cancel {active}`) before removing the app.");
         }
 
         foreach (var env in spec.Environments)
@@ -457,7 +449,7 @@ internal sealed class AppOperations(SlipwayStore store, AppCatalog specs, Deploy
 
         return spec.Environments.Contains(env)
             ? env
-            : throw ApiProblem.BadRequest($"env: '{env}' is not one of {spec.App}'s environments ({string.Join(", ", spec.Environments)}).");
+            : throw RequestRefusedException.Invalid($"env: '{env}' is not one of {spec.App}'s environments ({string.Join(", ", spec.Environments)}).");
     }
 
     private static int IndexOf(IReadOnlyList<string> environments, string env)

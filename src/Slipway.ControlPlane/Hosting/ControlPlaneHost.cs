@@ -283,7 +283,7 @@ public sealed partial class ControlPlaneHost : IAsyncDisposable
                         }
                     }
                 }
-                catch (Exception e) when (e is EdgeUnavailableException or StoreException or ApiProblem or DockerException)
+                catch (Exception e) when (e is EdgeUnavailableException or StoreException or RequestRefusedException or DockerException)
                 {
                     Log.LoopFailed(logger, e.Message);
                 }

@@ -258,7 +258,7 @@ internal sealed partial class DeploymentPipeline(
                 run.Log.Append($"promote: release {run.Release?.Id} passed {run.Env}; deployment {promotion.Id} promotes it to {promotion.Env}");
             }
         }
-        catch (Exception e) when (e is StoreException or ApiProblem)
+        catch (Exception e) when (e is StoreException or RequestRefusedException)
         {
             // The release is live here either way; promoting it is a separate step the user can take by hand.
             run.Log.Append($"promote: could not queue the promotion: {e.Message}; run `slipway promote {run.App} --to ENV`");

@@ -17,12 +17,12 @@ internal sealed class SelfOperations(SlipwayStore store, AppCatalog specs, Deplo
     {
         if (request.Revision is not null && request.From is not null)
         {
-            throw ApiProblem.BadRequest("revision and from: give one of them: --rev REV builds a revision of the configured source, --from DIR a checkout.");
+            throw RequestRefusedException.Invalid("revision and from: give one of them: --rev REV builds a revision of the configured source, --from DIR a checkout.");
         }
 
         if (request.Revision is { } revision && !GitRevisions.IsWellFormed(revision))
         {
-            throw ApiProblem.BadRequest($"revision: '{revision}' is not a git revision; give a commit sha, branch or tag name.");
+            throw RequestRefusedException.Invalid($"revision: '{revision}' is not a git revision; give a commit sha, branch or tag name.");
         }
 
         string? from = null;
@@ -30,26 +30,26 @@ internal sealed class SelfOperations(SlipwayStore store, AppCatalog specs, Deplo
         {
             if (!Path.IsPathFullyQualified(dir))
             {
-                throw ApiProblem.BadRequest($"from: '{dir}' is not an absolute path; the CLI sends one, API callers must too.");
+                throw RequestRefusedException.Invalid($"from: '{dir}' is not an absolute path; the CLI sends one, API callers must too.");
             }
 
             from = Path.TrimEndingDirectorySeparator(Path.GetFullPath(dir));
             if (!File.Exists(Path.Combine(from, "src", "Slipway", "Slipway.csproj")))
             {
-                throw ApiProblem.BadRequest($"from: '{from}' is not a Slipway checkout (no src/Slipway/Slipway.csproj there).");
+                throw RequestRefusedException.Invalid($"from: '{from}' is not a Slipway checkout (no src/Slipway/Slipway.csproj there).");
             }
         }
 
         var spec = EnsureSpec(request);
         if (from is null && spec.Source?.Git is null)
         {
-            throw ApiProblem.BadRequest("The control plane has no source yet: give --from DIR (a Slipway checkout), or --source URL|PATH [--branch B].");
+            throw RequestRefusedException.Invalid("The control plane has no source yet: give --from DIR (a Slipway checkout), or --source URL|PATH [--branch B].");
         }
 
         var busy = store.ListUnfinishedDeployments().FirstOrDefault(d => d.App != SelfApp.Name);
         if (busy is not null)
         {
-            throw ApiProblem.Conflict($"Deployment {busy.Id} of {busy.App} is {StoreNames.ToText(busy.Status)}: the control plane deploys itself only while no other deployment runs; retry when it ends.");
+            throw RequestRefusedException.Conflict($"Deployment {busy.Id} of {busy.App} is {StoreNames.ToText(busy.Status)}: the control plane deploys itself only while no other deployment runs; retry when it ends.");
         }
 
         var key = from is not null ? "from:" + from : "git:" + (request.Revision ?? "@" + spec.Source!.Branch);
@@ -82,7 +82,7 @@ internal sealed class SelfOperations(SlipwayStore store, AppCatalog specs, Deplo
         {
             if (!Path.IsPathFullyQualified(source) || !Directory.Exists(source))
             {
-                throw ApiProblem.BadRequest($"source: '{source}' is neither a URL nor an existing absolute directory on the server.");
+                throw RequestRefusedException.Invalid($"source: '{source}' is neither a URL nor an existing absolute directory on the server.");
             }
         }
 

@@ -171,7 +171,7 @@ internal sealed class WebhookReceiver(
                     _ = Task.Run(() => statuses.QueuedAsync(deployment.Id, app, forge.Name, source.Git!, push.After, CancellationToken.None));
                 }
             }
-            catch (ApiProblem e)
+            catch (RequestRefusedException e)
             {
                 ignored.Add(new WebhookIgnored { App = app, Reason = e.Message });
             }
@@ -263,7 +263,7 @@ internal sealed class WebhookReceiver(
         {
             return apps.Spec(app);
         }
-        catch (Exception e) when (e is ApiProblem or SpecException)
+        catch (Exception e) when (e is RequestRefusedException or SpecException)
         {
             return null;
         }

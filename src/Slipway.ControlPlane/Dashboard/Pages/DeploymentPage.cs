@@ -16,7 +16,7 @@ internal static class DeploymentPage
         var store = s.Api.Store;
         // Events first, then the row: the row is then at least as new as the log, and the stream resumes after the last event read.
         var (lines, lastSeq) = LogOf(store, id);
-        var d = store.GetDeployment(id) ?? throw Deployments.ApiProblem.NotFound($"Deployment '{id}' is not known.");
+        var d = store.GetDeployment(id) ?? throw Api.ApiProblem.NotFound($"Deployment '{id}' is not known.");
         var release = d.ReleaseId is null ? null : store.GetRelease(d.ReleaseId);
         var running = d.Status is DeploymentStatus.Queued or DeploymentStatus.Running;
         var status = StoreNames.ToText(d.Status);
