@@ -13,7 +13,7 @@ internal static class DashboardActions
 {
     public static ConfirmAction Deploy(DashboardServices s, string app)
     {
-        var spec = s.Api.Apps.Spec(app);
+        var spec = s.Api.Queries.Spec(app);
         var env = spec.Environments[0];
         var a = Html.Segment(app);
         if (spec.Source?.Git is { } git)
@@ -41,7 +41,7 @@ internal static class DashboardActions
 
     public static ConfirmAction Rollback(DashboardServices s, string app, string? env, string? to)
     {
-        var spec = s.Api.Apps.Spec(app);
+        var spec = s.Api.Queries.Spec(app);
         var environment = env ?? spec.Environments[^1];
         var store = s.Api.Store;
         var pointers = store.GetPointers(app, environment);
@@ -66,7 +66,7 @@ internal static class DashboardActions
 
     public static ConfirmAction Promote(DashboardServices s, string app, string? to)
     {
-        var spec = s.Api.Apps.Spec(app);
+        var spec = s.Api.Queries.Spec(app);
         var a = Html.Segment(app);
         var index = to is null ? -1 : spec.Environments.ToList().IndexOf(to);
         if (index <= 0)

@@ -195,16 +195,18 @@ public sealed partial class ControlPlaneHost : IAsyncDisposable
         deployments.Ended += d => metrics.DeploymentEnded(StoreNames.ToText(d.Status), d.DurationMs ?? 0);
         var events = new EventHub(store);
         var exporter = new PrometheusExporter(ControlPlaneMetrics.MeterName);
-        var apps = new AppOperations(store, specs, deployments, edge, warm, runtimes);
+        var lookup = new AppLookup(store, specs);
+        var apps = new AppRequests(store, specs, lookup, deployments, edge, warm);
+        var queries = new AppQueries(store, specs, lookup, edge, runtimes);
         pipeline.PromoteNext = apps.PromoteNext;
 
         var statuses = new CommitStatusReporter(probeClient, CommitStatusTarget.FromEnvironment(Environment.GetEnvironmentVariable),
             loggerFactory.CreateLogger<CommitStatusReporter>());
         deployments.Ended += d => _ = Task.Run(() => statuses.EndedAsync(d, CancellationToken.None));
         var webhookSecrets = new WebhookSecrets(store, () => secretBox.Value);
-        var api = new AdminApi.Services(store, apps, deployments, events, tokens, edge, readiness, exporter,
+        var api = new AdminApi.Services(store, apps, queries, deployments, events, tokens, edge, readiness, exporter,
             manifest, logsRoot, Path.Combine(home, "releases"),
-            new WebhookReceiver(store, apps, webhookSecrets, statuses,
+            new WebhookReceiver(store, apps, queries, webhookSecrets, statuses,
                 (name, url, reference, ct) => gitMirror.RemoteTipAsync(url, reference, GitCredentials.From(appSecrets.Values(name)), ct)), webhookSecrets) { Secrets = appSecrets, Time = time };
         AdminApi.Map(app, api);
         // The edge page's charts read the edge's own status and metrics on a client of their own.

@@ -21,7 +21,7 @@ namespace Slipway.ControlPlane.Webhooks;
 /// itself: resending an old push is journaled (<c>webhook.ignored</c>) and answered 200 with the reason.
 /// </remarks>
 internal sealed class WebhookReceiver(
-    SlipwayStore store, AppOperations apps, WebhookSecrets secrets, CommitStatusReporter? statuses = null, WebhookReceiver.TipReader? tips = null)
+    SlipwayStore store, AppRequests apps, AppQueries queries, WebhookSecrets secrets, CommitStatusReporter? statuses = null, WebhookReceiver.TipReader? tips = null)
 {
     /// <summary>Push payloads of large merges stay well under this; anything bigger is refused before it is read whole.</summary>
     public const int MaxBodyBytes = 5 * 1024 * 1024;
@@ -261,7 +261,7 @@ internal sealed class WebhookReceiver(
     {
         try
         {
-            return apps.Spec(app);
+            return queries.Spec(app);
         }
         catch (Exception e) when (e is RequestRefusedException or SpecException)
         {

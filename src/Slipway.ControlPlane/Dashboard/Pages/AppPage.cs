@@ -10,10 +10,10 @@ internal static class AppPage
     public static async Task<string> RenderAsync(DashboardServices s, SignedIn session, string app, CancellationToken cancellationToken)
     {
         var store = s.Api.Store;
-        var spec = s.Api.Apps.Spec(app);
+        var spec = s.Api.Queries.Spec(app);
         var record = store.GetApp(app)!;
-        var view = await s.Api.Apps.ViewAsync(record, cancellationToken);
-        var releases = s.Api.Apps.Releases(app);
+        var view = await s.Api.Queries.ViewAsync(record, cancellationToken);
+        var releases = s.Api.Queries.Releases(app);
         var deployments = store.ListDeployments(app, 15);
         var source = spec.Source?.Git;
         var a = Html.Segment(app);

@@ -34,8 +34,8 @@ internal static class AppsPage
             .Raw("<th scope=\"col\">Health</th><th scope=\"col\">Process</th><th scope=\"col\">Restarts</th><th scope=\"col\">Last deployment</th></tr></thead><tbody>");
         foreach (var record in matching)
         {
-            var view = await s.Api.Apps.ViewAsync(record, cancellationToken);
-            var source = SourceOf(s.Api.Apps.Specs, record);
+            var view = await s.Api.Queries.ViewAsync(record, cancellationToken);
+            var source = SourceOf(s.Api.Queries.Specs, record);
             var last = store.ListDeployments(record.Name, 5);
             foreach (var env in view.Environments)
             {

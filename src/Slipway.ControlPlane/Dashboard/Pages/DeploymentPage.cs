@@ -41,7 +41,7 @@ internal static class DeploymentPage
         body.Raw("</div><dl class=\"facts\">")
             .Raw("<dt>Status</dt><dd id=\"status\" aria-live=\"polite\">").Raw(running ? AppsPage.Badge($"{status} · {d.Phase}", "busy") : AppsPage.Badge(status)).Raw("</dd>")
             .Raw("<dt>App</dt><dd>").Raw(Html.Link($"/apps/{Html.Segment(d.App)}", d.App)).Text($" / {d.Env}").Raw("</dd>")
-            .Raw("<dt>Revision</dt><dd class=\"mono\">").Raw(AppsPage.Revision(AppsPage.SourceOf(s.Api.Apps.Specs, store.GetApp(d.App)!), release?.Revision ?? d.RequestedRevision)).Raw("</dd>")
+            .Raw("<dt>Revision</dt><dd class=\"mono\">").Raw(AppsPage.Revision(AppsPage.SourceOf(s.Api.Queries.Specs, store.GetApp(d.App)!), release?.Revision ?? d.RequestedRevision)).Raw("</dd>")
             .Raw("<dt>Release</dt><dd class=\"mono\">").Text(d.ReleaseId ?? "–").Raw("</dd>")
             .Raw("<dt>Generation</dt><dd>").Text(d.Generation is { } g ? $"#{g}" : "–").Raw("</dd>")
             .Raw("<dt>Queued</dt><dd>").Raw(Html.Time(d.CreatedAt, s.Time)).Raw("</dd>")

@@ -1,25 +1,19 @@
 using Slipway.ControlPlane.Api.Contracts;
 using Slipway.ControlPlane.Edge;
-using Slipway.ControlPlane.Runtime;
-using Slipway.ControlPlane.Runtime.Docker;
 using Slipway.ControlPlane.Pipeline;
 using Slipway.ControlPlane.Pipeline.Source;
 using Slipway.ControlPlane.Spec;
-using Slipway.ControlPlane.Api;
 using Slipway.ControlPlane.Store;
-using Slipway.Edge.Control;
 
 namespace Slipway.ControlPlane.Deployments;
 
 /// <summary>
-/// What the admin API asks of the control plane, checked before anything is written: a rejected request
-/// changes nothing. Turns API requests into journaled deployments and reads runtime status.
+/// What the admin API asks to change in an app: register or remove it, deploy, roll back, promote, steer a rollout.
+/// Every check runs before anything is written, so a refused request (<see cref="RequestRefusedException"/>) changes
+/// nothing; an accepted one becomes a journaled deployment.
 /// </summary>
-internal sealed class AppOperations(SlipwayStore store, AppCatalog specs, DeploymentService deployments, IEdgeGateway edge, WarmGenerations warm, AppRuntimes runtimes)
+internal sealed class AppRequests(SlipwayStore store, AppCatalog specs, AppLookup lookup, DeploymentService deployments, IEdgeGateway edge, WarmGenerations warm)
 {
-    /// <summary>The parsed specs of the registered apps (the dashboard reads them too).</summary>
-    public AppCatalog Specs => specs;
-
     public AppSpec Register(string app, string body, bool json)
     {
         var fileName = $"{app}/slipway.yml";
@@ -55,12 +49,6 @@ internal sealed class AppOperations(SlipwayStore store, AppCatalog specs, Deploy
         }
     }
 
-    public AppSpec Spec(string app)
-    {
-        var record = store.GetApp(app) ?? throw RequestRefusedException.NotFound($"App '{app}' is not registered: register it with `slipway apps add slipway.yml`.");
-        return specs.Of(record);
-    }
-
     public (Deployment Deployment, bool Coalesced) Deploy(string app, DeployRequest request)
     {
         if (app == SelfDeploy.SelfApp.Name)
@@ -69,12 +57,12 @@ internal sealed class AppOperations(SlipwayStore store, AppCatalog specs, Deploy
         }
 
         RefuseDuringSelfDeploy(app);
-        var spec = Spec(app);
-        var env = Environment(spec, request.Env);
+        var spec = lookup.Spec(app);
+        var env = AppLookup.Environment(spec, request.Env);
         if (env != spec.Environments[0])
         {
             // Invariant 8 (docs/architecture.md §9.8): a later environment only runs releases validated in the one before it.
-            throw RequestRefusedException.Invalid($"env: '{env}' receives releases by promotion from '{spec.Environments[IndexOf(spec.Environments, env) - 1]}', "
+            throw RequestRefusedException.Invalid($"env: '{env}' receives releases by promotion from '{spec.Environments[AppLookup.IndexOf(spec.Environments, env) - 1]}', "
                 + $"not by deploy: deploy to '{spec.Environments[0]}' (the default), then `slipway promote {app} --to {env}` (automatic with `promote: auto`).");
         }
 
@@ -139,34 +127,11 @@ internal sealed class AppOperations(SlipwayStore store, AppCatalog specs, Deploy
             throw RequestRefusedException.NotFound($"No rollout command '{command}': use promote, abort, pause or resume.");
         }
 
-        var spec = Spec(app);
+        var spec = lookup.Spec(app);
         var where = env is null
             ? spec.Environments.FirstOrDefault(e => store.GetOpenRollout(app, e) is not null) ?? spec.Environments[0]
-            : Environment(spec, env);
+            : AppLookup.Environment(spec, env);
         return store.CommandRollout(app, where, command);
-    }
-
-    /// <summary>The rollout running in the app (or in <paramref name="env"/>), with the edge's live figures for both sides.</summary>
-    public async Task<Api.Contracts.RolloutView> RolloutAsync(string app, string? env, CancellationToken cancellationToken)
-    {
-        var spec = Spec(app);
-        var environments = env is null ? spec.Environments : [Environment(spec, env)];
-        var rollout = environments.Select(e => store.GetOpenRollout(app, e)).FirstOrDefault(r => r is not null)
-            ?? throw RequestRefusedException.NotFound($"No rollout of {app} is running; `slipway status {app}` and the deployment's `rollout` show past ones.");
-        var view = Views.Of(rollout);
-        var status = await edge.GetServiceAsync(ServiceNames.For(app, rollout.Env), cancellationToken);
-        if (status is null)
-        {
-            return view;
-        }
-
-        var targets = status.Canary.Select(t => (Role: "canary", Target: t)).Concat(status.Targets.Select(t => (Role: "stable", Target: t)))
-            .Select(x => new Api.Contracts.RolloutTargetView
-            {
-                Id = x.Target.Id, Role = x.Role, Health = x.Target.Health, Requests = x.Target.Stats?.Requests ?? 0,
-                Status5xx = x.Target.Stats?.Status5xx ?? 0, TransportErrors = x.Target.Stats?.TransportErrors ?? 0, P99Ms = x.Target.Stats?.P99Ms,
-            }).ToList();
-        return view with { Targets = targets };
     }
 
     public (Deployment Deployment, bool Coalesced) Rollback(string app, RollbackRequest request)
@@ -177,17 +142,15 @@ internal sealed class AppOperations(SlipwayStore store, AppCatalog specs, Deploy
         }
 
         RefuseDuringSelfDeploy(app);
-        var spec = Spec(app);
+        var spec = lookup.Spec(app);
         // Without --env: the last environment, where users are served (prod), not the first one deploys go to.
-        var env = request.Env is null ? spec.Environments[^1] : Environment(spec, request.Env);
+        var env = request.Env is null ? spec.Environments[^1] : AppLookup.Environment(spec, request.Env);
         var pointers = store.GetPointers(app, env);
-        var current = pointers.Current is { } c ? store.GetGeneration(app, env, c) : null;
+        var current = lookup.CurrentGeneration(pointers);
         Release release;
         if (request.To is { Length: > 0 } to)
         {
-            release = store.GetRelease(to) is { } r && r.App == app
-                ? r
-                : throw RequestRefusedException.NotFound($"Release '{to}' of {app} is not known: `slipway releases {app}` lists them.");
+            release = lookup.Release(app, to);
         }
         else
         {
@@ -202,10 +165,7 @@ internal sealed class AppOperations(SlipwayStore store, AppCatalog specs, Deploy
             throw RequestRefusedException.Conflict($"Release {release.Id} is already current in {app}/{env}.");
         }
 
-        if (!Directory.Exists(release.Path))
-        {
-            throw RequestRefusedException.Conflict($"Release {release.Id} is no longer retained on disk (keep_releases); deploy its revision again.");
-        }
+        AppLookup.RequireRetained(release);
 
         // A failed generation is never a rollback target (docs/architecture.md §2): neither is a release that never ran anywhere.
         if (!spec.Environments.Any(e => store.SucceededDeploymentOf(app, e, release.Id) is not null))
@@ -228,13 +188,13 @@ internal sealed class AppOperations(SlipwayStore store, AppCatalog specs, Deploy
     public (Deployment Deployment, bool Coalesced) Promote(string app, PromoteRequest request)
     {
         RefuseDuringSelfDeploy(app);
-        var spec = Spec(app);
+        var spec = lookup.Spec(app);
         if (request.To is not { Length: > 0 } to)
         {
             throw RequestRefusedException.Invalid($"to: name the environment to promote to, e.g. {{\"to\": \"{spec.Environments[^1]}\"}} (`slipway promote {app} --to {spec.Environments[^1]}`).");
         }
 
-        var index = IndexOf(spec.Environments, to);
+        var index = AppLookup.IndexOf(spec.Environments, to);
         if (index < 0)
         {
             var suggestion = KeySuggester.Suggest(to, spec.Environments);
@@ -253,13 +213,11 @@ internal sealed class AppOperations(SlipwayStore store, AppCatalog specs, Deploy
         Release release;
         if (request.Release is { Length: > 0 } id)
         {
-            release = store.GetRelease(id) is { } r && r.App == app
-                ? r
-                : throw RequestRefusedException.NotFound($"Release '{id}' of {app} is not known: `slipway releases {app}` lists them.");
+            release = lookup.Release(app, id);
         }
         else
         {
-            var current = store.GetPointers(app, from).Current is { } c ? store.GetGeneration(app, from, c) : null;
+            var current = lookup.CurrentGeneration(app, from);
             release = current is null
                 ? throw RequestRefusedException.Conflict($"Nothing runs in {app}/{from} yet, so there is nothing to promote to {to}: deploy first (`slipway deploy {app}`).")
                 : store.GetRelease(current.ReleaseId)!;
@@ -275,16 +233,13 @@ internal sealed class AppOperations(SlipwayStore store, AppCatalog specs, Deploy
                   + $"so it cannot be promoted to {to}: a release that fails {from} never reaches {to}. Fix it and deploy again.");
         }
 
-        var target = store.GetPointers(app, to).Current is { } t ? store.GetGeneration(app, to, t) : null;
+        var target = lookup.CurrentGeneration(app, to);
         if (target?.ReleaseId == release.Id)
         {
             throw RequestRefusedException.Conflict($"Release {release.Id} is already current in {app}/{to}.");
         }
 
-        if (!Directory.Exists(release.Path))
-        {
-            throw RequestRefusedException.Conflict($"Release {release.Id} is no longer retained on disk (keep_releases); deploy its revision again.");
-        }
+        AppLookup.RequireRetained(release);
 
         return deployments.Request(
             new NewDeployment { App = app, Env = to, Kind = DeploymentKind.Promote, RequestedRevision = release.Revision },
@@ -321,7 +276,7 @@ internal sealed class AppOperations(SlipwayStore store, AppCatalog specs, Deploy
 
     public async Task RemoveAsync(string app, string releasesRoot, CancellationToken cancellationToken)
     {
-        var spec = Spec(app);
+        var spec = lookup.Spec(app);
         if (deployments.ActiveDeployment(app) is { } active)
         {
             throw RequestRefusedException.Conflict($"Deployment {active} of {app} is queued or running: cancel it (`slipway cancel {active}`) before removing the app.");
@@ -348,122 +303,4 @@ internal sealed class AppOperations(SlipwayStore store, AppCatalog specs, Deploy
             Slipway.ControlPlane.IO.FileTree.Delete(trees);
         }
     }
-
-    public async Task<AppView> ViewAsync(AppRecord record, CancellationToken cancellationToken)
-    {
-        // Null for a spec stored by an older version that this one rejects: the app is still listed.
-        var spec = specs.TryOf(record);
-
-        var environments = new List<EnvironmentView>();
-        foreach (var env in spec?.Environments ?? ["prod"])
-        {
-            var pointers = store.GetPointers(record.Name, env);
-            var current = pointers.Current is { } c ? store.GetGeneration(record.Name, env, c) : null;
-            var release = current is null ? null : store.GetRelease(current.ReleaseId);
-            ProcessStatusView? process = null;
-            string? health = null;
-            if (current?.ProcessId is { } processId)
-            {
-                try
-                {
-                    var status = await runtimes.ForInstance(processId).GetStateAsync(processId, cancellationToken);
-                    process = status is null ? null : new ProcessStatusView(status.StateText, status.Restarts);
-                    var service = await edge.GetServiceAsync(ServiceNames.For(record.Name, env), cancellationToken);
-                    health = service?.Targets.FirstOrDefault(t => t.Id == processId)?.Health is { } h ? WireName.Of(h) : null;
-                }
-                catch (EdgeUnavailableException)
-                {
-                    health = "edge unreachable";
-                }
-                catch (DockerUnavailableException)
-                {
-                    health = "docker engine unreachable";
-                }
-                catch (DockerEngineErrorException e)
-                {
-                    health = $"docker engine error {(int)e.Status}";
-                }
-            }
-
-            environments.Add(new EnvironmentView
-            {
-                Env = env,
-                CurrentGeneration = pointers.Current is { } cg ? (int)cg : null,
-                PreviousGeneration = pointers.Previous is { } pg ? (int)pg : null,
-                Release = release?.Id,
-                Revision = release?.Revision,
-                Digest = release?.Digest,
-                Port = current?.Port,
-                ProcessState = process?.State,
-                Restarts = process?.Restarts,
-                Health = health,
-            });
-        }
-
-        return new AppView
-        {
-            Name = record.Name,
-            Runtime = (spec?.Runtime ?? RuntimeKind.Process).Name,
-            // One environment: its routes as before; several: each route says whose it is.
-            Routes = spec is null ? []
-                : spec.Environments.Count == 1 ? spec.RoutesFor(spec.Environments[0]).Select(r => r.Host + r.Path).ToList()
-                : spec.Environments.SelectMany(e => spec.RoutesFor(e).Select(r => $"{r.Host}{r.Path} ({e})")).ToList(),
-            Environments = environments,
-            UpdatedAt = record.UpdatedAt,
-        };
-    }
-
-    public IReadOnlyList<ReleaseView> Releases(string app)
-    {
-        var spec = Spec(app);
-        var outcomes = new Dictionary<string, Dictionary<string, string>>(StringComparer.Ordinal);
-        foreach (var env in spec.Environments)
-        {
-            var pointers = store.GetPointers(app, env);
-            foreach (var generation in store.ListGenerations(app, env).OrderBy(g => g.Number))
-            {
-                var outcome = generation.Number == pointers.Current ? "current"
-                    : generation.Number == pointers.Previous ? "previous"
-                    : StoreNames.ToText(generation.State);
-                if (!outcomes.TryGetValue(generation.ReleaseId, out var perEnv))
-                {
-                    outcomes[generation.ReleaseId] = perEnv = new Dictionary<string, string>(StringComparer.Ordinal);
-                }
-
-                perEnv[env] = outcome;
-            }
-        }
-
-        var migrations = store.ListMigrations(app);
-        return store.ListReleases(app)
-            .Select(r => Views.Of(r, outcomes.TryGetValue(r.Id, out var e) ? e : new Dictionary<string, string>(), migrations.GetValueOrDefault(r.Id)))
-            .ToList();
-    }
-
-    private static string Environment(AppSpec spec, string? env)
-    {
-        if (env is null)
-        {
-            return spec.Environments[0];
-        }
-
-        return spec.Environments.Contains(env)
-            ? env
-            : throw RequestRefusedException.Invalid($"env: '{env}' is not one of {spec.App}'s environments ({string.Join(", ", spec.Environments)}).");
-    }
-
-    private static int IndexOf(IReadOnlyList<string> environments, string env)
-    {
-        for (var i = 0; i < environments.Count; i++)
-        {
-            if (environments[i] == env)
-            {
-                return i;
-            }
-        }
-
-        return -1;
-    }
-
-    private sealed record ProcessStatusView(string State, int Restarts);
 }
