@@ -95,18 +95,31 @@ internal static class AppsPage
 
     public static string Badge(string text, string? tone = null) => $"<span class=\"badge {tone ?? Tone(text)}\">{Html.Encode(text)}</span>";
 
-    public static string Badge(TargetHealth health) => Badge(WireName.Of(health), health switch
+    public static string Badge(TargetHealth health) => Badge(WireName.Of(health), Tone(health));
+
+    // A badge's text is what an API view says: a target's health, a process's state, or a deployment's status.
+    private static string Tone(string text) =>
+        WireName.Parse<TargetHealth>(text) is { } health ? Tone(health)
+        : WireName.Parse<ProcessState>(text) is { } state ? Tone(state)
+        : text switch
+        {
+            "succeeded" or "current" => "ok",
+            "queued" => "busy",
+            "failed" or "rolled_back" or "cancelled" => "bad",
+            _ => "neutral",
+        };
+
+    private static string Tone(TargetHealth health) => health switch
     {
         TargetHealth.Healthy => "ok",
         TargetHealth.Unhealthy => "bad",
         _ => "neutral",
-    });
+    };
 
-    private static string Tone(string text) => text switch
+    private static string Tone(ProcessState state) => state switch
     {
-        "healthy" or "succeeded" or "running" or "current" => "ok",
-        "queued" => "busy",
-        "unhealthy" or "failed" or "backoff" or "exited" or "rolled_back" or "cancelled" => "bad",
+        ProcessState.Running => "ok",
+        ProcessState.Backoff or ProcessState.Exited => "bad",
         _ => "neutral",
     };
 
