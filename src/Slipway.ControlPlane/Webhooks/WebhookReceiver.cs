@@ -168,7 +168,7 @@ internal sealed class WebhookReceiver(
                 if (!coalesced && statuses is not null)
                 {
                     // Reported in the background: the forge waits for this answer, not for its own API.
-                    _ = Task.Run(() => statuses.QueuedAsync(deployment.Id, app, forge.Name, source.Git!, push.After, CancellationToken.None));
+                    _ = Task.Run(() => statuses.QueuedAsync(deployment.Id, app, forge.Name, source.Git!, push.After, CancellationToken.None), CancellationToken.None);
                 }
             }
             catch (RequestRefusedException e)
