@@ -50,8 +50,15 @@ internal sealed partial class Reconciler(
 
     public async Task RunOnceAsync(CancellationToken cancellationToken)
     {
+        // What was current when listed or when read again under the lock; the watches of every other generation go.
+        var current = new HashSet<string>(StringComparer.Ordinal);
         foreach (var listed in store.ListPointers())
         {
+            if (listed.Current is { } listedNumber)
+            {
+                current.Add(WatchKey(listed.App, listed.Env, listedNumber));
+            }
+
             if (listed.App == SelfDeploy.SelfApp.Name)
             {
                 continue; // the control plane itself: routed on the admin listener by self-deploy, restarted by the edge's supervisor
@@ -77,11 +84,24 @@ internal sealed partial class Reconciler(
                 continue;
             }
 
-            var watch = _watches.GetOrAdd($"{pointers.App}/{pointers.Env}/{number}", _ => new Watch());
+            var key = WatchKey(pointers.App, pointers.Env, number);
+            current.Add(key);
+            var watch = _watches.GetOrAdd(key, _ => new Watch());
             // The runtime that runs the generation, which is not the spec's when the app switched runtimes since.
             await ConvergeAsync(runtimes.ForInstance(instanceId), spec, pointers, generation, instanceId, port, watch, cancellationToken);
         }
+
+        // A generation is watched while it is current: one that became current again starts a fresh watch.
+        foreach (var key in _watches.Keys)
+        {
+            if (!current.Contains(key))
+            {
+                _watches.TryRemove(key, out _);
+            }
+        }
     }
+
+    private static string WatchKey(string app, string env, long generation) => $"{app}/{env}/{generation}";
 
     /// <summary>
     /// One pass for one current generation, whatever runs it: an instance that ended (or went missing, where the runtime
