@@ -123,7 +123,14 @@ internal sealed partial class DeploymentService(
     /// <summary>Completes when the deployment reaches a terminal status.</summary>
     public async Task<Deployment> WaitAsync(string id, CancellationToken cancellationToken)
     {
+        // An ended deployment is answered from the store, without an entry that nothing would complete or remove.
+        if (store.GetDeployment(id) is { IsTerminal: true } ended)
+        {
+            return ended;
+        }
+
         var completion = _completions.GetOrAdd(id, _ => new TaskCompletionSource<Deployment>(TaskCreationOptions.RunContinuationsAsynchronously));
+        // Read again: it may have ended between the first read and the entry.
         if (store.GetDeployment(id) is { IsTerminal: true } done)
         {
             return done;
@@ -192,9 +199,11 @@ internal sealed partial class DeploymentService(
 
     private void Complete(Deployment deployment)
     {
+        // Called once per deployment (the store ends it once); its waiters are released and its entry goes.
         var completion = _completions.GetOrAdd(deployment.Id, _ => new TaskCompletionSource<Deployment>(TaskCreationOptions.RunContinuationsAsynchronously));
         if (completion.TrySetResult(deployment))
         {
+            _completions.TryRemove(new KeyValuePair<string, TaskCompletionSource<Deployment>>(deployment.Id, completion));
             Ended?.Invoke(deployment);
         }
     }
