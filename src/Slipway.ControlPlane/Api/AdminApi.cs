@@ -35,7 +35,8 @@ internal static class AdminApi
 
     public sealed record Services(
         SlipwayStore Store,
-        AppOperations Apps,
+        AppRequests Apps,
+        AppQueries Queries,
         DeploymentService Deployments,
         EventHub Events,
         AdminTokens Tokens,
@@ -113,6 +114,11 @@ internal static class AdminApi
             {
                 await Error(context, e.Status, e.Message, e.Details);
             }
+            catch (RequestRefusedException e)
+            {
+                var problem = ApiProblem.From(e);
+                await Error(context, problem.Status, problem.Message, problem.Details);
+            }
             catch (StoreException e) when (e.Code == StoreErrorCode.NotFound)
             {
                 await Error(context, 404, e.Message);
@@ -162,7 +168,7 @@ internal static class AdminApi
 
         api.MapPut("/apps/{app}/webhook-secret", async (string app, HttpRequest request, CancellationToken ct) =>
         {
-            s.Apps.Spec(app);
+            s.Queries.Spec(app);
             var body = await ReadJsonAsync<WebhookSecretRequest>(request, ct);
             if (WebhookSecrets.Problem(body?.Secret) is { } problem)
             {
@@ -181,7 +187,7 @@ internal static class AdminApi
             var views = new List<AppView>();
             foreach (var record in s.Store.ListApps())
             {
-                views.Add(await s.Apps.ViewAsync(record, ct));
+                views.Add(await s.Queries.ViewAsync(record, ct));
             }
 
             return Results.Json(views, Json);
@@ -192,13 +198,13 @@ internal static class AdminApi
             var body = await ReadBodyAsync(request, 1024 * 1024, ct);
             var json = request.ContentType?.Contains("json", StringComparison.OrdinalIgnoreCase) == true;
             s.Apps.Register(app, body, json);
-            return Results.Json(await s.Apps.ViewAsync(s.Store.GetApp(app)!, ct), Json);
+            return Results.Json(await s.Queries.ViewAsync(s.Store.GetApp(app)!, ct), Json);
         });
 
         api.MapGet("/apps/{app}", async (string app, CancellationToken ct) =>
         {
             var record = s.Store.GetApp(app) ?? throw ApiProblem.NotFound($"App '{app}' is not registered.");
-            return Results.Json(await s.Apps.ViewAsync(record, ct), Json);
+            return Results.Json(await s.Queries.ViewAsync(record, ct), Json);
         });
 
         api.MapDelete("/apps/{app}", async (string app, CancellationToken ct) =>
@@ -215,7 +221,7 @@ internal static class AdminApi
         });
 
         api.MapGet("/apps/{app}/rollout", async (string app, string? env, CancellationToken ct) =>
-            Results.Json(await s.Apps.RolloutAsync(app, env, ct), Json));
+            Results.Json(await s.Queries.RolloutAsync(app, env, ct), Json));
 
         api.MapPost("/apps/{app}/rollout/{command}", async (string app, string command, HttpRequest request, CancellationToken ct) =>
         {
@@ -239,15 +245,15 @@ internal static class AdminApi
 
         api.MapGet("/apps/{app}/deployments", (string app, int? limit) =>
         {
-            s.Apps.Spec(app);
+            s.Queries.Spec(app);
             return Results.Json(s.Store.ListDeployments(app, Math.Clamp(limit ?? 20, 1, 500)).Select(d => Views.Of(d, s.Store)), Json);
         });
 
-        api.MapGet("/apps/{app}/releases", (string app) => Results.Json(s.Apps.Releases(app), Json));
+        api.MapGet("/apps/{app}/releases", (string app) => Results.Json(s.Queries.Releases(app), Json));
 
         api.MapGet("/apps/{app}/logs", async (string app, string? env, int? lines, CancellationToken ct) =>
         {
-            var spec = s.Apps.Spec(app);
+            var spec = s.Queries.Spec(app);
             var environment = env ?? spec.Environments[0];
             var current = s.Store.GetPointers(app, environment).Current;
             if (current is null || s.Store.GetGeneration(app, environment, current.Value)?.ProcessId is not { } processId)

@@ -18,13 +18,13 @@ internal static class SecretsApi
     {
         api.MapGet("/apps/{app}/secrets", (string app) =>
         {
-            s.Apps.Spec(app);
+            s.Queries.Spec(app);
             return Results.Json(Secrets(s).List(app).Select(r => new SecretView { Name = r.Name, UpdatedAt = r.UpdatedAt }), AdminApi.Json);
         });
 
         api.MapPut("/apps/{app}/secrets/{name}", async (string app, string name, HttpRequest request, CancellationToken ct) =>
         {
-            s.Apps.Spec(app);
+            s.Queries.Spec(app);
             if (SecretNames.NameProblem(name) is { } nameProblem)
             {
                 throw ApiProblem.BadRequest(nameProblem);
@@ -52,7 +52,7 @@ internal static class SecretsApi
 
         api.MapDelete("/apps/{app}/secrets/{name}", (string app, string name) =>
         {
-            s.Apps.Spec(app);
+            s.Queries.Spec(app);
             if (SecretNames.NameProblem(name) is { } nameProblem)
             {
                 throw ApiProblem.BadRequest(nameProblem);

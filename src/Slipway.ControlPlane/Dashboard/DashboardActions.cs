@@ -13,7 +13,7 @@ internal static class DashboardActions
 {
     public static ConfirmAction Deploy(DashboardServices s, string app)
     {
-        var spec = s.Api.Apps.Spec(app);
+        var spec = s.Api.Queries.Spec(app);
         var env = spec.Environments[0];
         var a = Html.Segment(app);
         if (spec.Source?.Git is { } git)
@@ -41,7 +41,7 @@ internal static class DashboardActions
 
     public static ConfirmAction Rollback(DashboardServices s, string app, string? env, string? to)
     {
-        var spec = s.Api.Apps.Spec(app);
+        var spec = s.Api.Queries.Spec(app);
         var environment = env ?? spec.Environments[^1];
         var store = s.Api.Store;
         var pointers = store.GetPointers(app, environment);
@@ -66,7 +66,7 @@ internal static class DashboardActions
 
     public static ConfirmAction Promote(DashboardServices s, string app, string? to)
     {
-        var spec = s.Api.Apps.Spec(app);
+        var spec = s.Api.Queries.Spec(app);
         var a = Html.Segment(app);
         var index = to is null ? -1 : spec.Environments.ToList().IndexOf(to);
         if (index <= 0)
@@ -93,10 +93,10 @@ internal static class DashboardActions
 
     public static ConfirmAction Cancel(DashboardServices s, string id)
     {
-        var d = s.Api.Store.GetDeployment(id) ?? throw Deployments.ApiProblem.NotFound($"Deployment '{id}' is not known.");
+        var d = s.Api.Store.GetDeployment(id) ?? throw Api.ApiProblem.NotFound($"Deployment '{id}' is not known.");
         var running = d.Status is DeploymentStatus.Queued or DeploymentStatus.Running;
         return new ConfirmAction($"Cancel {d.Id}",
-            $"Stops {Html.Encode(StoreNames.ToText(d.Kind))} <code>{Html.Encode(d.Id)}</code> of <strong>{Html.Encode(d.App)}</strong>/{Html.Encode(d.Env)}, now {Html.Encode(StoreNames.ToText(d.Status))} in phase {Html.Encode(d.Phase)}. "
+            $"Stops {Html.Encode(StoreNames.ToText(d.Kind))} <code>{Html.Encode(d.Id)}</code> of <strong>{Html.Encode(d.App)}</strong>/{Html.Encode(d.Env)}, now {Html.Encode(StoreNames.ToText(d.Status))} in phase {Html.Encode(d.Phase.Name)}. "
             + "The release serving now keeps serving; a candidate that was starting is stopped.",
             $"/deployments/{Html.Segment(d.Id)}/cancel", "Cancel the deployment", $"/deployments/{Html.Segment(d.Id)}", $"slipway cancel {d.Id}")
         {
@@ -114,8 +114,8 @@ internal static class DashboardActions
             "deploy" => s.Api.Apps.Deploy(key, new DeployRequest { Revision = Field("revision"), From = Field("from") }).Deployment.Id,
             "rollback" => s.Api.Apps.Rollback(key, new RollbackRequest { To = Field("to"), Env = Field("env") }).Deployment.Id,
             "promote" => s.Api.Apps.Promote(key, new PromoteRequest { To = Field("to"), Release = Field("release") }).Deployment.Id,
-            "cancel" => (s.Api.Deployments.Cancel(key) ?? throw Deployments.ApiProblem.NotFound($"Deployment '{key}' is not known.")).Id,
-            _ => throw Deployments.ApiProblem.NotFound($"No action '{action}'."),
+            "cancel" => (s.Api.Deployments.Cancel(key) ?? throw Api.ApiProblem.NotFound($"Deployment '{key}' is not known.")).Id,
+            _ => throw Api.ApiProblem.NotFound($"No action '{action}'."),
         };
     }
 }

@@ -59,7 +59,7 @@ internal static class DashboardRoutes
 
         app.MapPost("/sign-out", async (HttpContext context, CancellationToken ct) =>
         {
-            var (session, refusal) = await GuardPostAsync(context, s, ct, requireAdmin: false);
+            var (session, refusal) = await GuardPostAsync(context, s, requireAdmin: false, ct);
             if (session is null)
             {
                 return refusal!;
@@ -124,7 +124,7 @@ internal static class DashboardRoutes
 
         app.MapPost(pattern, async (HttpContext context, string key, CancellationToken ct) =>
         {
-            var (session, refusal) = await GuardPostAsync(context, s, ct, requireAdmin: true);
+            var (session, refusal) = await GuardPostAsync(context, s, requireAdmin: true, ct);
             if (session is null)
             {
                 return refusal!;
@@ -157,7 +157,7 @@ internal static class DashboardRoutes
     /// The checks before any change: a live session, a request from this origin, the session's anti-forgery token,
     /// the admin role (for actions), and an instance that takes writes. The refusal says which failed.
     /// </summary>
-    private static async Task<(SignedIn? Session, IResult? Refusal)> GuardPostAsync(HttpContext context, DashboardServices s, CancellationToken ct, bool requireAdmin)
+    private static async Task<(SignedIn? Session, IResult? Refusal)> GuardPostAsync(HttpContext context, DashboardServices s, bool requireAdmin, CancellationToken ct)
     {
         var session = s.Sessions.Current(context);
         if (session is null)
@@ -207,6 +207,7 @@ internal static class DashboardRoutes
     private static ApiProblem? Problem(Exception e) => e switch
     {
         ApiProblem p => p,
+        RequestRefusedException r => ApiProblem.From(r),
         StoreException { Code: StoreErrorCode.NotFound } x => new ApiProblem(404, x.Message),
         StoreException { Code: StoreErrorCode.InvalidTransition or StoreErrorCode.Conflict } x => new ApiProblem(409, x.Message),
         StoreException { Code: StoreErrorCode.NotLeader } x => new ApiProblem(503, "follower: " + x.Message),

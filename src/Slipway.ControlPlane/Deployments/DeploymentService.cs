@@ -14,6 +14,7 @@ namespace Slipway.ControlPlane.Deployments;
 /// </summary>
 internal sealed partial class DeploymentService(
     SlipwayStore store,
+    AppCatalog specs,
     Func<DeploymentRun, CancellationToken, Task<Deployment>> runPipeline,
     string logsRoot,
     ILogger<DeploymentService> logger) : IAsyncDisposable
@@ -125,7 +126,14 @@ internal sealed partial class DeploymentService(
     /// <summary>Completes when the deployment reaches a terminal status.</summary>
     public async Task<Deployment> WaitAsync(string id, CancellationToken cancellationToken)
     {
+        // An ended deployment is answered from the store, without an entry that nothing would complete or remove.
+        if (store.GetDeployment(id) is { IsTerminal: true } ended)
+        {
+            return ended;
+        }
+
         var completion = _completions.GetOrAdd(id, _ => new TaskCompletionSource<Deployment>(TaskCreationOptions.RunContinuationsAsynchronously));
+        // Read again: it may have ended between the first read and the entry.
         if (store.GetDeployment(id) is { IsTerminal: true } done)
         {
             // It ended before this wait began, and its completion went with it: the one just added would stay forever.
@@ -196,8 +204,8 @@ internal sealed partial class DeploymentService(
 
     private AppSpec LoadSpec(string app)
     {
-        var record = store.GetApp(app) ?? throw new DeployFailedException("source", $"app '{app}' is not registered", 2);
-        return AppSpecParser.Parse(record.SpecYaml, $"{app}/slipway.yml");
+        var record = store.GetApp(app) ?? throw new DeployFailedException(DeploymentPhase.Source, $"app '{app}' is not registered", 2);
+        return specs.Of(record);
     }
 
     /// <summary>Raised once per deployment when it reaches a terminal status.</summary>

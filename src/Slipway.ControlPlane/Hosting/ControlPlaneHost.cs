@@ -139,8 +139,10 @@ public sealed partial class ControlPlaneHost : IAsyncDisposable
             new SwarmRuntime(SwarmSettings.From(options.SwarmManager, options.SwarmRegistry), DockerLabels.OwnerOf(home), store));
         var warm = new WarmGenerations(runtimes, store, time);
         var locks = new AppLocks();
+        var journal = new DeploymentJournal(store, time);
         var pipeline = new DeploymentPipeline(
             store,
+            journal,
             new LocalSource(runner),
             new BuildRunner(runner),
             releases,
@@ -151,7 +153,6 @@ public sealed partial class ControlPlaneHost : IAsyncDisposable
             new Pipeline.Canary.RolloutPhase(edge, store, time, loggerFactory.CreateLogger<Pipeline.Canary.RolloutPhase>()),
             new DrainPhase(edge, store, warm, time),
             runtimes,
-            time,
             loggerFactory.CreateLogger<DeploymentPipeline>())
         {
             ExcludedSourceDirectories = [home],
@@ -165,7 +166,7 @@ public sealed partial class ControlPlaneHost : IAsyncDisposable
         var readiness = new Readiness();
         var selfOptions = new SelfDeployOptions { HandoffCeiling = options.SelfHandoffCeiling, LeaseDuration = options.LeaseDuration };
         var gitMirror = new GitMirror(runner, Path.Combine(home, "git"), options.GitTimeout);
-        var selfPipeline = new SelfDeployPipeline(store,
+        var selfPipeline = new SelfDeployPipeline(store, journal,
             new SelfReleases(store, new LocalSource(runner), gitMirror, new GitSource(gitMirror, app => GitCredentials.From(appSecrets.Values(app))), new BuildRunner(runner), releases, runner)
             {
                 ExcludedSourceDirectories = [home],
@@ -189,7 +190,8 @@ public sealed partial class ControlPlaneHost : IAsyncDisposable
         }
 
         // The control plane's own app runs through the self-deploy pipeline (docs/self-deploy.md), every other app through the usual one.
-        var deployments = new DeploymentService(store,
+        var specs = new AppCatalog(store);
+        var deployments = new DeploymentService(store, specs,
             (run, ct) => run.App == SelfApp.Name ? selfPipeline.RunAsync(run, ct) : pipeline.RunAsync(run, ct),
             logsRoot, loggerFactory.CreateLogger<DeploymentService>())
         {
@@ -199,16 +201,18 @@ public sealed partial class ControlPlaneHost : IAsyncDisposable
         deployments.Ended += d => metrics.DeploymentEnded(StoreNames.ToText(d.Status), d.DurationMs ?? 0);
         var events = new EventHub(store);
         var exporter = new PrometheusExporter(ControlPlaneMetrics.MeterName);
-        var apps = new AppOperations(store, deployments, edge, warm, runtimes);
+        var lookup = new AppLookup(store, specs);
+        var apps = new AppRequests(store, specs, lookup, deployments, edge, warm);
+        var queries = new AppQueries(store, specs, lookup, edge, runtimes);
         pipeline.PromoteNext = apps.PromoteNext;
 
         var statuses = new CommitStatusReporter(probeClient, CommitStatusTarget.FromEnvironment(Environment.GetEnvironmentVariable),
             loggerFactory.CreateLogger<CommitStatusReporter>());
         deployments.Ended += d => _ = Task.Run(() => statuses.EndedAsync(d, CancellationToken.None));
         var webhookSecrets = new WebhookSecrets(store, () => secretBox.Value);
-        var api = new AdminApi.Services(store, apps, deployments, events, tokens, edge, readiness, exporter,
+        var api = new AdminApi.Services(store, apps, queries, deployments, events, tokens, edge, readiness, exporter,
             manifest, logsRoot, Path.Combine(home, "releases"),
-            new WebhookReceiver(store, apps, webhookSecrets, statuses,
+            new WebhookReceiver(store, apps, queries, webhookSecrets, statuses,
                 (name, url, reference, ct) => gitMirror.RemoteTipAsync(url, reference, GitCredentials.From(appSecrets.Values(name)), ct)), webhookSecrets) { Secrets = appSecrets, Time = time };
         AdminApi.Map(app, api);
         // The edge page's charts read the edge's own status and metrics on a client of their own.
@@ -218,15 +222,15 @@ public sealed partial class ControlPlaneHost : IAsyncDisposable
             Interval = options.EdgeSampleInterval,
         };
         DashboardRoutes.Map(app, new DashboardServices(api, new DashboardSessions(store, tokens, time), sampler, time));
-        SelfDeployApi.Map(app, new SelfOperations(store, deployments, selfPipeline, options), deployments, logsRoot);
+        SelfDeployApi.Map(app, new SelfOperations(store, specs, deployments, selfPipeline, options), deployments, logsRoot);
         app.Lifetime.ApplicationStopping.Register(readiness.MarkDraining);
         await app.StartAsync(cancellationToken);
         ownUrl = "http://" + app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses
             .Select(a => new Uri(a).Authority).First();
 
         var logger = loggerFactory.CreateLogger<ControlPlaneHost>();
-        var recovery = new StartupRecovery(store, edge, runtimes, loggerFactory.CreateLogger<StartupRecovery>());
-        var reconciler = new Reconciler(store, edge, recovery, probeClient, runtimes, RollBackAsync, locks, time, loggerFactory.CreateLogger<Reconciler>())
+        var recovery = new StartupRecovery(store, specs, edge, runtimes, loggerFactory.CreateLogger<StartupRecovery>());
+        var reconciler = new Reconciler(store, specs, edge, recovery, probeClient, runtimes, RollBackAsync, locks, time, loggerFactory.CreateLogger<Reconciler>())
         {
             FailuresBeforeRestart = options.UnhealthyChecksBeforeRestart,
             RollbackAfter = options.HealthRollbackAfter,
@@ -283,7 +287,7 @@ public sealed partial class ControlPlaneHost : IAsyncDisposable
                         try
                         {
                             await reconciler.RunOnceAsync(pass.Token);
-                            await warm.ExpireAsync(app2 => RollbackWindowOf(store, app2), pass.Token);
+                            await warm.ExpireAsync(app2 => specs.TryFind(app2)?.RollbackWindow, pass.Token);
                         }
                         catch (OperationCanceledException) when (pass.IsCancellationRequested && !stopping.IsCancellationRequested)
                         {
@@ -295,7 +299,7 @@ public sealed partial class ControlPlaneHost : IAsyncDisposable
                         }
                     }
                 }
-                catch (Exception e) when (e is EdgeUnavailableException or StoreException or ApiProblem or DockerException)
+                catch (Exception e) when (e is EdgeUnavailableException or StoreException or RequestRefusedException or DockerException)
                 {
                     Log.LoopFailed(logger, e.Message);
                 }
@@ -380,18 +384,6 @@ public sealed partial class ControlPlaneHost : IAsyncDisposable
         catch (SecretsUnreadableException)
         {
             return new Dictionary<string, string>();
-        }
-    }
-
-    private static TimeSpan? RollbackWindowOf(SlipwayStore store, string app)
-    {
-        try
-        {
-            return store.GetApp(app) is { } record ? AppSpecParser.Parse(record.SpecYaml, app).RollbackWindow : null;
-        }
-        catch (SpecException)
-        {
-            return null;
         }
     }
 

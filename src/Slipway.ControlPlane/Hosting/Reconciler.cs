@@ -22,6 +22,7 @@ namespace Slipway.ControlPlane.Hosting;
 /// </summary>
 internal sealed partial class Reconciler(
     SlipwayStore store,
+    AppCatalog specs,
     IEdgeGateway edge,
     StartupRecovery routes,
     HttpClient probeClient,
@@ -50,9 +51,6 @@ internal sealed partial class Reconciler(
     /// <summary>An app's secret values, for a generation it starts again (the edge never returns them).</summary>
     public Func<string, IReadOnlyDictionary<string, string>> Secrets { get; init; } = _ => new Dictionary<string, string>();
 
-    /// <summary>The generations the reconciler remembers something about: only current ones.</summary>
-    internal int Watches => _watches.Count;
-
     public async Task RunOnceAsync(CancellationToken cancellationToken)
     {
         var current = new HashSet<string>(StringComparer.Ordinal);
@@ -78,14 +76,13 @@ internal sealed partial class Reconciler(
 
     private async Task ConvergeAllAsync(HashSet<string> current, CancellationToken cancellationToken)
     {
-        var listedPointers = store.ListPointers();
-        foreach (var listed in listedPointers)
+        foreach (var listed in store.ListPointers())
         {
-            current.Add(WatchKey(listed.App, listed.Env, listed.Current));
-        }
+            if (listed.Current is { } listedNumber)
+            {
+                current.Add(WatchKey(listed.App, listed.Env, listedNumber));
+            }
 
-        foreach (var listed in listedPointers)
-        {
             if (listed.App == SelfDeploy.SelfApp.Name)
             {
                 continue; // the control plane itself: routed on the admin listener by self-deploy, restarted by the edge's supervisor
@@ -106,25 +103,22 @@ internal sealed partial class Reconciler(
                 continue;
             }
 
-            AppSpec spec;
-            try
-            {
-                spec = AppSpecParser.Parse(app.SpecYaml, $"{app.Name}/slipway.yml");
-            }
-            catch (SpecException)
+            if (specs.TryOf(app) is not { } spec)
             {
                 continue;
             }
 
-            current.Add(WatchKey(pointers.App, pointers.Env, number));
+            var key = WatchKey(pointers.App, pointers.Env, number);
+            current.Add(key);
             // Restarts are counted from a baseline: 0 for a generation this reconciler saw validated (it had none then, so
             // one its keeper made before the first pass is journaled too), else what the runtime reports at the first look.
-            var watch = _watches.GetOrAdd(WatchKey(pointers.App, pointers.Env, number),
-                _ => new Watch { SeenRestarts = generation.CreatedAt >= _startedAt ? 0 : null });
+            var watch = _watches.GetOrAdd(key, _ => new Watch { SeenRestarts = generation.CreatedAt >= _startedAt ? 0 : null });
             // The runtime that runs the generation, which is not the spec's when the app switched runtimes since.
             await ConvergeAsync(runtimes.ForInstance(instanceId), spec, pointers, generation, instanceId, port, watch, cancellationToken);
         }
     }
+
+    private static string WatchKey(string app, string env, long generation) => $"{app}/{env}/{generation}";
 
     /// <summary>
     /// One pass for one current generation, whatever runs it: an instance that ended (or went missing, where the runtime
@@ -189,7 +183,7 @@ internal sealed partial class Reconciler(
 
             var service = await edge.GetServiceAsync(ServiceNames.For(spec.App, pointers.Env), cancellationToken);
             var health = HealthOf(service, instanceId);
-            if (state.State == "running" && health == "healthy")
+            if (state.State == ProcessState.Running && health == TargetHealth.Healthy)
             {
                 if (watch.PendingReason is not null)
                 {
@@ -217,7 +211,7 @@ internal sealed partial class Reconciler(
                 return;
             }
 
-            if (state.State != "running" || health != "unhealthy")
+            if (state.State != ProcessState.Running || health != TargetHealth.Unhealthy)
             {
                 return;
             }
@@ -292,17 +286,14 @@ internal sealed partial class Reconciler(
     /// The edge's view of one instance: its target's health, or, for an instance with several targets (a swarm
     /// service's tasks, <c>INSTANCE/SLOT</c>), healthy when all are, unhealthy when one is, else unknown.
     /// </summary>
-    private static string HealthOf(ServiceStatus? service, string instanceId)
+    private static TargetHealth HealthOf(ServiceStatus? service, string instanceId)
     {
         var targets = service?.Targets.Where(t => t.Id == instanceId || t.Id.StartsWith(instanceId + "/", StringComparison.Ordinal)).ToList() ?? [];
-        return targets.Count == 0 ? "unknown"
-            : targets.All(t => t.Health == "healthy") ? "healthy"
-            : targets.Any(t => t.Health == "unhealthy") ? "unhealthy"
-            : "unknown";
+        return targets.Count == 0 ? TargetHealth.Unknown
+            : targets.All(t => t.Health == TargetHealth.Healthy) ? TargetHealth.Healthy
+            : targets.Any(t => t.Health == TargetHealth.Unhealthy) ? TargetHealth.Unhealthy
+            : TargetHealth.Unknown;
     }
-
-    private static string WatchKey(string app, string env, long? generation) =>
-        $"{app}/{env}/{generation?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "none"}";
 
     private void Journal(string type, Generation generation, object data) =>
         store.AppendEvent(type, generation.App, generation.Env, null, new { generation = generation.Number, details = data });

@@ -24,7 +24,7 @@ namespace Slipway.ControlPlane.Hosting;
 /// accepted it, so recovery records the promotion and the deployment succeeds ("rolled forward"). In every
 /// other case the store wins and the edge is made to match it.
 /// </remarks>
-internal sealed partial class StartupRecovery(SlipwayStore store, IEdgeGateway edge, AppRuntimes runtimes, ILogger<StartupRecovery> logger)
+internal sealed partial class StartupRecovery(SlipwayStore store, AppCatalog specs, IEdgeGateway edge, AppRuntimes runtimes, ILogger<StartupRecovery> logger)
 {
     public const string RolledForward = "recovery.rolled_forward";
     public const string OrphanStopped = ProcessRuntime.OrphanStopped;
@@ -57,12 +57,7 @@ internal sealed partial class StartupRecovery(SlipwayStore store, IEdgeGateway e
 
         foreach (var app in store.ListApps())
         {
-            AppSpec spec;
-            try
-            {
-                spec = AppSpecParser.Parse(app.SpecYaml, $"{app.Name}/slipway.yml");
-            }
-            catch (SpecException)
+            if (specs.TryOf(app) is not { } spec)
             {
                 continue;
             }
@@ -93,7 +88,7 @@ internal sealed partial class StartupRecovery(SlipwayStore store, IEdgeGateway e
             return;
         }
 
-        if (deployment.Phase == "activate" && deployment.Generation is { } number
+        if (deployment.Phase == DeploymentPhase.Activate && deployment.Generation is { } number
             && store.GetGeneration(deployment.App, deployment.Env, number) is { State: GenerationState.Validating or GenerationState.Warm } candidate
             && await EdgeRoutesOnlyAsync(candidate, cancellationToken))
         {
@@ -132,15 +127,8 @@ internal sealed partial class StartupRecovery(SlipwayStore store, IEdgeGateway e
         if (store.GetApp(deployment.App) is { } app && rollout.StableGeneration is { } stable
             && store.GetGeneration(deployment.App, deployment.Env, stable) is { ProcessId: { } processId, Port: { } port })
         {
-            AppSpec? spec = null;
-            try
-            {
-                spec = AppSpecParser.Parse(app.SpecYaml, $"{app.Name}/slipway.yml");
-            }
-            catch (SpecException)
-            {
-                // Drain with the defaults below.
-            }
+            // Null when the stored spec does not parse: drain with the defaults below.
+            var spec = specs.TryOf(app);
 
             // Waits for the canary's in-flight requests: its process is stopped right after, with the other candidates.
             await edge.SetTargetsAsync(ServiceNames.For(deployment.App, deployment.Env), new SetTargetsRequest
@@ -195,7 +183,7 @@ internal sealed partial class StartupRecovery(SlipwayStore store, IEdgeGateway e
             return false;
         }
 
-        if (candidate.Port is not { } port || state is not { State: "running" })
+        if (candidate.Port is not { } port || state is not { State: ProcessState.Running })
         {
             return false;
         }
@@ -211,7 +199,7 @@ internal sealed partial class StartupRecovery(SlipwayStore store, IEdgeGateway e
         {
             await runtimes.ForInstance(id).StopAsync(id, TimeSpan.FromSeconds(5), cancellationToken);
             // The spec's runtime may have started an instance whose id never reached the store before the crash.
-            if (SpecOf(generation.App)?.Runtime is { } kind && runtimes.For(kind) is var runtime
+            if (specs.TryFind(generation.App)?.Runtime is { } kind && runtimes.For(kind) is var runtime
                 && (generation.ProcessId is null || !runtime.Owns(generation.ProcessId)))
             {
                 await runtime.StopUnrecordedAsync(generation, cancellationToken);
@@ -223,17 +211,6 @@ internal sealed partial class StartupRecovery(SlipwayStore store, IEdgeGateway e
         }
     }
 
-    private AppSpec? SpecOf(string app)
-    {
-        try
-        {
-            return store.GetApp(app) is { } record ? AppSpecParser.Parse(record.SpecYaml, $"{record.Name}/slipway.yml") : null;
-        }
-        catch (SpecException)
-        {
-            return null;
-        }
-    }
 
     /// <summary>Makes the edge route exactly the current generation of (app, env); true when it had to repair the route.</summary>
     public async Task<bool> RouteCurrentAsync(AppSpec spec, string env, CancellationToken cancellationToken)
@@ -275,13 +252,13 @@ internal sealed partial class StartupRecovery(SlipwayStore store, IEdgeGateway e
     private static partial class Log
     {
         [LoggerMessage(EventId = 200, Level = LogLevel.Warning, Message = "Deployment {Id} was interrupted during {Phase}; marked failed")]
-        public static partial void Interrupted(ILogger logger, string id, string phase);
+        public static partial void Interrupted(ILogger logger, string id, DeploymentPhase phase);
 
         [LoggerMessage(EventId = 201, Level = LogLevel.Warning, Message = "Edge route of {Service} did not point at the current generation {ProcessId}; repaired")]
         public static partial void RouteRepaired(ILogger logger, string service, string processId);
 
         [LoggerMessage(EventId = 202, Level = LogLevel.Information, Message = "Deployment {Id} was interrupted during {Phase} after its promotion; marked succeeded")]
-        public static partial void Finished(ILogger logger, string id, string phase);
+        public static partial void Finished(ILogger logger, string id, DeploymentPhase phase);
 
         [LoggerMessage(EventId = 203, Level = LogLevel.Warning, Message = "Deployment {Id}: the edge already routed generation {Generation}; promotion recorded (rolled forward)")]
         public static partial void RolledForward(ILogger logger, string id, long generation);

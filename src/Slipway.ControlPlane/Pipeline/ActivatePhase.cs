@@ -36,7 +36,7 @@ internal sealed class ActivatePhase(IEdgeGateway edge, SlipwayStore store, AppRu
         }
         catch (EdgeUnavailableException e)
         {
-            throw new DeployFailedException("activate", $"the edge refused to route to the candidate: {e.Message}", null, e);
+            throw new DeployFailedException(DeploymentPhase.Activate, $"the edge refused to route to the candidate: {e.Message}", null, e);
         }
 
         // From here the candidate serves traffic: the pointer update must not be skipped by a late cancel.

@@ -1,3 +1,5 @@
+using Slipway.ControlPlane.Store;
+
 namespace Slipway.ControlPlane.Pipeline;
 
 /// <summary>
@@ -6,12 +8,12 @@ namespace Slipway.ControlPlane.Pipeline;
 /// </summary>
 internal sealed class DeployFailedException : Exception
 {
-    public DeployFailedException(string phase, string summary, int? exitCode)
+    public DeployFailedException(DeploymentPhase phase, string summary, int? exitCode)
         : this(phase, summary, exitCode, null)
     {
     }
 
-    public DeployFailedException(string phase, string summary, int? exitCode, Exception? innerException)
+    public DeployFailedException(DeploymentPhase phase, string summary, int? exitCode, Exception? innerException)
         : base($"{phase} failed: {summary}", innerException)
     {
         Phase = phase;
@@ -20,7 +22,7 @@ internal sealed class DeployFailedException : Exception
     }
 
     /// <summary>The phase (docs/architecture.md §3) that failed (<c>source</c>, <c>build</c>, <c>release</c>, ...).</summary>
-    public string Phase { get; }
+    public DeploymentPhase Phase { get; }
 
     public string Summary { get; }
 

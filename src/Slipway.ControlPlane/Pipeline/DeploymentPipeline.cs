@@ -10,6 +10,7 @@ using Slipway.ControlPlane.Reliability;
 using Slipway.ControlPlane.Runtime;
 using Slipway.ControlPlane.Runtime.Docker;
 using Slipway.ControlPlane.Store;
+using Slipway.Edge.Control.Contracts;
 
 namespace Slipway.ControlPlane.Pipeline;
 
@@ -21,6 +22,7 @@ namespace Slipway.ControlPlane.Pipeline;
 /// </summary>
 internal sealed partial class DeploymentPipeline(
     SlipwayStore store,
+    DeploymentJournal journal,
     LocalSource source,
     BuildRunner build,
     ReleaseWriter releases,
@@ -31,7 +33,6 @@ internal sealed partial class DeploymentPipeline(
     RolloutPhase rollout,
     DrainPhase drain,
     AppRuntimes runtimes,
-    TimeProvider time,
     ILogger<DeploymentPipeline> logger)
 {
     /// <summary>Directories never copied into a release (the Slipway home, when it sits inside the app's folder).</summary>
@@ -52,8 +53,7 @@ internal sealed partial class DeploymentPipeline(
     {
         // Not cancellable: the reconciler holds the lock for one short pass at most.
         using var exclusive = await Locks.EnterAsync(run.App, run.Env, CancellationToken.None);
-        var started = time.GetTimestamp();
-        store.StartDeployment(run.Id);
+        var started = journal.Start(run);
         string? workspace = null;
         // What runs new generations; existing ones are found by their instance ids (an app may have switched runtimes).
         var runtime = runtimes.For(run.Spec.Runtime);
@@ -62,22 +62,22 @@ internal sealed partial class DeploymentPipeline(
             RequireDeclaredSecrets(run);
             if (run.Release is null)
             {
-                Phase(run, "source");
+                journal.Phase(run, DeploymentPhase.Source);
                 workspace = releases.CreateWorkspace(run.App, run.Id);
                 var fetched = await FetchAsync(run, workspace, cancellationToken);
-                FaultInjection.After("source");
+                FaultInjection.After(DeploymentPhase.Source);
 
-                Phase(run, "build");
+                journal.Phase(run, DeploymentPhase.Build);
                 var gates = await build.RunAsync(run.Spec.Build, workspace, run.WithSecrets(run.Spec.Env), run.Log, cancellationToken);
-                RequireSelfContained(workspace, "build");
-                FaultInjection.After("build");
+                RequireSelfContained(workspace, DeploymentPhase.Build);
+                FaultInjection.After(DeploymentPhase.Build);
 
-                Phase(run, "release");
+                journal.Phase(run, DeploymentPhase.Release);
                 cancellationToken.ThrowIfCancellationRequested();
                 var manifest = releases.Publish(run.App, workspace, fetched, gates, run.Log);
                 workspace = null;
                 run.Release = store.GetRelease(manifest.Release) ?? store.RecordRelease(manifest.ToLedgerRow(releases.ReleaseDirectory(run.App, manifest.Release)), run.Id);
-                FaultInjection.After("release");
+                FaultInjection.After(DeploymentPhase.Release);
             }
 
             // Every run prepares its runtime's artifact again: a rollback's image, say, may have been pruned since.
@@ -86,27 +86,27 @@ internal sealed partial class DeploymentPipeline(
             var release = run.Release;
             if (run.Deployment.Kind == DeploymentKind.Promote)
             {
-                Phase(run, "release", release.Id);
+                journal.Phase(run, DeploymentPhase.Release, release.Id);
                 PromotionCheck.Verify(store, run, release, runtime);
             }
 
             var candidate = await WarmGenerationAsync(run, release, cancellationToken);
             if (candidate is null && run.Spec.Migrate is not null)
             {
-                Phase(run, "migrate", release.Id);
+                journal.Phase(run, DeploymentPhase.Migrate, release.Id);
                 await migrate.RunAsync(run, release, cancellationToken);
-                FaultInjection.After("migrate");
+                FaultInjection.After(DeploymentPhase.Migrate);
             }
 
             if (candidate is null)
             {
-                Phase(run, "start", release.Id);
+                journal.Phase(run, DeploymentPhase.Start, release.Id);
                 candidate = await start.StartAsync(run, release, cancellationToken);
-                FaultInjection.After("start");
+                FaultInjection.After(DeploymentPhase.Start);
 
-                Phase(run, "validate", release.Id, candidate.Generation);
+                journal.Phase(run, DeploymentPhase.Validate, release.Id, candidate.Generation);
                 await validate.ValidateAsync(candidate, run.Spec.Probes, run.Spec.Protocol, release.Revision ?? "", release.Digest, run.Log.Append, cancellationToken);
-                FaultInjection.After("validate");
+                FaultInjection.After(DeploymentPhase.Validate);
             }
             else
             {
@@ -119,35 +119,35 @@ internal sealed partial class DeploymentPipeline(
             var plan = rollout.Plan(run, candidate);
             if (plan is not null)
             {
-                Phase(run, "rollout", release.Id, candidate.Generation);
+                journal.Phase(run, DeploymentPhase.Rollout, release.Id, candidate.Generation);
                 await rollout.RunAsync(run, candidate, plan, cancellationToken);
-                FaultInjection.After("rollout");
+                FaultInjection.After(DeploymentPhase.Rollout);
             }
 
-            Phase(run, "activate", release.Id, candidate.Generation);
+            journal.Phase(run, DeploymentPhase.Activate, release.Id, candidate.Generation);
             cancellationToken.ThrowIfCancellationRequested();
             var replaced = await activate.ActivateAsync(run, candidate, cancellationToken);
             run.Unsplit = null;
-            FaultInjection.After("activate");
+            FaultInjection.After(DeploymentPhase.Activate);
             if (plan is not null)
             {
                 rollout.Completed(run);
             }
 
-            Phase(run, "drain");
+            journal.Phase(run, DeploymentPhase.Drain);
             await drain.DrainAsync(run, replaced, CancellationToken.None);
-            FaultInjection.After("drain");
+            FaultInjection.After(DeploymentPhase.Drain);
             await runtime.PruneAsync(run.Spec, run.Log.Append, CancellationToken.None);
             PruneReleases(run);
             QueuePromotion(run);
-            Phase(run, "done");
+            journal.Phase(run, DeploymentPhase.Done);
             return Finish(run, DeploymentStatus.Succeeded, 0, null, started);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested && !run.Activated)
         {
-            run.Log.Append($"cancelled during {store.GetDeployment(run.Id)?.Phase}; the serving generation is untouched");
+            run.Log.Append($"cancelled during {journal.CurrentPhase(run)}; the serving generation is untouched");
             await AbandonCandidateAsync(run);
-            return Finish(run, DeploymentStatus.Cancelled, null, $"cancelled during {store.GetDeployment(run.Id)?.Phase}", started);
+            return Finish(run, DeploymentStatus.Cancelled, null, $"cancelled during {journal.CurrentPhase(run)}", started);
         }
         catch (DeployFailedException e) when (!run.Activated)
         {
@@ -188,7 +188,7 @@ internal sealed partial class DeploymentPipeline(
         if (missing.Count > 0)
         {
             var setting = string.Join("; ", missing.Select(name => $"printf %s \"$VALUE\" | slipway secrets set {run.App} {name}"));
-            throw new DeployFailedException("secrets",
+            throw new DeployFailedException(DeploymentPhase.Secrets,
                 $"{string.Join(", ", missing)} {(missing.Count == 1 ? "is" : "are")} listed under `secrets:` in slipway.yml but not set: {setting}; or remove {(missing.Count == 1 ? "it" : "them")} from `secrets:`", 2);
         }
     }
@@ -206,10 +206,10 @@ internal sealed partial class DeploymentPipeline(
         }
         else
         {
-            throw new DeployFailedException("source", "nothing to deploy from: give --from DIR, or add `source: { git: URL }` to the app's spec", null);
+            throw new DeployFailedException(DeploymentPhase.Source, "nothing to deploy from: give --from DIR, or add `source: { git: URL }` to the app's spec", null);
         }
 
-        RequireSelfContained(workspace, "source");
+        RequireSelfContained(workspace, DeploymentPhase.Source);
         return fetched;
     }
 
@@ -217,7 +217,7 @@ internal sealed partial class DeploymentPipeline(
     /// Whoever can push to the app's repository decides its links: one that resolves outside the tree would put host
     /// files (keys, the Slipway home, other apps' mirrors) into the release or its image, so the release is refused.
     /// </summary>
-    private static void RequireSelfContained(string workspace, string phase)
+    private static void RequireSelfContained(string workspace, DeploymentPhase phase)
     {
         if (TreeContainment.FindEscape(workspace) is { } escape)
         {
@@ -258,18 +258,11 @@ internal sealed partial class DeploymentPipeline(
                 run.Log.Append($"promote: release {run.Release?.Id} passed {run.Env}; deployment {promotion.Id} promotes it to {promotion.Env}");
             }
         }
-        catch (Exception e) when (e is StoreException or ApiProblem)
+        catch (Exception e) when (e is StoreException or RequestRefusedException)
         {
             // The release is live here either way; promoting it is a separate step the user can take by hand.
             run.Log.Append($"promote: could not queue the promotion: {e.Message}; run `slipway promote {run.App} --to ENV`");
         }
-    }
-
-    /// <summary>Journals the phase before doing its work, so recovery knows how far a crashed run got.</summary>
-    private void Phase(DeploymentRun run, string phase, string? releaseId = null, long? generation = null)
-    {
-        store.SetDeploymentPhase(run.Id, phase, releaseId, generation);
-        FaultInjection.Before(phase);
     }
 
     /// <summary>For a rollback: the warm generation of the release, if its process still runs.</summary>
@@ -282,7 +275,7 @@ internal sealed partial class DeploymentPipeline(
 
         var warm = store.ListGenerations(run.App, run.Env)
             .FirstOrDefault(g => g.State == GenerationState.Warm && g.ReleaseId == release.Id && g.ProcessId is not null && g.Port is not null);
-        if (warm is null || await runtimes.ForInstance(warm.ProcessId!).GetStateAsync(warm.ProcessId!, cancellationToken) is not { State: "running" })
+        if (warm is null || await runtimes.ForInstance(warm.ProcessId!).GetStateAsync(warm.ProcessId!, cancellationToken) is not { State: ProcessState.Running })
         {
             return null;
         }
@@ -317,16 +310,12 @@ internal sealed partial class DeploymentPipeline(
 
     private Deployment Finish(DeploymentRun run, DeploymentStatus status, int? exitCode, string? summary, long started)
     {
-        var durationMs = (long)time.GetElapsedTime(started).TotalMilliseconds;
         if (status != DeploymentStatus.Succeeded)
         {
             rollout.Ended(run, summary);
         }
 
-        run.Log.Append(status == DeploymentStatus.Succeeded
-            ? $"deployment {run.Id} succeeded in {durationMs} ms"
-            : $"deployment {run.Id} {StoreNames.ToText(status)} after {durationMs} ms");
-        return store.FinishDeployment(run.Id, status, exitCode, summary is null ? null : run.Log.Redactor.Redact(summary), durationMs);
+        return journal.Finish(run, status, exitCode, summary, started);
     }
 
     private static partial class Log

@@ -78,7 +78,7 @@ internal sealed class MigratePhase(ProcessGroupRunner runner, SlipwayStore store
         {
             store.FinishMigration(release.Id, succeeded: false, exitCode: null);
             run.Log.Append($"==> migrate timed out after {Durations.Format(run.Spec.MigrateTimeout)}; killed");
-            throw new DeployFailedException("migrate",
+            throw new DeployFailedException(DeploymentPhase.Migrate,
                 DeployFailedException.WithLastLines($"`migrate` timed out after {Durations.Format(run.Spec.MigrateTimeout)} (migrate_timeout)", lastLines), null);
         }
 
@@ -86,7 +86,7 @@ internal sealed class MigratePhase(ProcessGroupRunner runner, SlipwayStore store
         run.Log.Append($"==> migrate exited with code {result.ExitCode} after {Durations.Format(result.Duration)}");
         if (result.ExitCode != 0)
         {
-            throw new DeployFailedException("migrate",
+            throw new DeployFailedException(DeploymentPhase.Migrate,
                 DeployFailedException.WithLastLines($"`migrate` exited with code {result.ExitCode}", lastLines), result.ExitCode);
         }
 

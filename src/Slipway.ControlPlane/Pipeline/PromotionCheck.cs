@@ -15,11 +15,11 @@ internal static class PromotionCheck
     public static void Verify(SlipwayStore store, DeploymentRun run, Store.Release release, IAppRuntime runtime)
     {
         var promotion = store.GetPromotion(run.Id)
-            ?? throw new DeployFailedException("release", $"deployment {run.Id} has no promotion record; promote with `slipway promote {run.App} --to {run.Env}`", null);
+            ?? throw new DeployFailedException(DeploymentPhase.Release, $"deployment {run.Id} has no promotion record; promote with `slipway promote {run.App} --to {run.Env}`", null);
         var source = promotion.Source;
         if (source.ReleaseId != release.Id || source.Digest != release.Digest)
         {
-            throw new DeployFailedException("release",
+            throw new DeployFailedException(DeploymentPhase.Release,
                 $"release {release.Id} ({release.Digest}) is not the release {source.ReleaseId} ({source.Digest}) validated in {source.FromEnv}; nothing was started", null);
         }
 
@@ -28,7 +28,7 @@ internal static class PromotionCheck
             var manifest = ReleaseManifest.Read(release.Path);
             if (manifest.Digest != source.Digest || !ReleaseDigest.Verify(release.Path, manifest))
             {
-                throw new DeployFailedException("release",
+                throw new DeployFailedException(DeploymentPhase.Release,
                     $"the tree of release {release.Id} no longer hashes to {source.Digest}, the digest validated in {source.FromEnv}: it changed on disk; deploy again", null);
             }
         }

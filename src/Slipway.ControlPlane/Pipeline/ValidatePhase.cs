@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Slipway.ControlPlane.Runtime;
 using Slipway.ControlPlane.Spec;
+using Slipway.ControlPlane.Store;
 using Slipway.Edge.Health;
 
 namespace Slipway.ControlPlane.Pipeline;
@@ -47,7 +48,7 @@ internal sealed class ValidatePhase(AppRuntimes runtimes, HttpClient http, TimeP
             if (time.GetUtcNow() + probes.Interval > deadline)
             {
                 throw new DeployFailedException(
-                    "validate",
+                    DeploymentPhase.Validate,
                     $"the candidate did not pass its probes {probes.Passes} times in a row within {Format(probes.Deadline)}; last result: {lastFailure ?? "passing, but too few times"}",
                     null);
             }
@@ -60,16 +61,16 @@ internal sealed class ValidatePhase(AppRuntimes runtimes, HttpClient http, TimeP
     {
         var runtime = runtimes.ForInstance(candidate.ProcessId);
         var process = await runtime.GetStateAsync(candidate.ProcessId, cancellationToken)
-            ?? throw new DeployFailedException("validate", $"the candidate {candidate.ProcessId} is gone from its runtime", null);
+            ?? throw new DeployFailedException(DeploymentPhase.Validate, $"the candidate {candidate.ProcessId} is gone from its runtime", null);
         if (candidate.ImageId is { } expected && process.ImageId != expected)
         {
-            throw new DeployFailedException("validate",
+            throw new DeployFailedException(DeploymentPhase.Validate,
                 $"the container runs image {process.ImageId ?? "(none)"}, not the image built for release {candidate.ReleaseId} ({expected}); refusing to promote it", null);
         }
 
         if (candidate.StartedAfter is { } after && process.StartedAt is { } startedAt && startedAt < after)
         {
-            throw new DeployFailedException("validate",
+            throw new DeployFailedException(DeploymentPhase.Validate,
                 $"the container started at {startedAt:O}, before this deployment started it ({after:O}); it is not the candidate", null);
         }
 
@@ -79,9 +80,9 @@ internal sealed class ValidatePhase(AppRuntimes runtimes, HttpClient http, TimeP
         }
 
         var output = await runtime.TailAsync(candidate.ProcessId, 20, cancellationToken);
-        var how = process.LastExitCode is { } code ? $"exited with code {code}" : $"is {process.State}";
+        var how = process.LastExitCode is { } code ? $"exited with code {code}" : $"is {process.StateText}";
         throw new DeployFailedException(
-            "validate",
+            DeploymentPhase.Validate,
             $"the candidate {how} before it passed validation (restarts: {process.Restarts}); last output:\n{output.TrimEnd()}",
             process.LastExitCode);
     }
@@ -151,7 +152,7 @@ internal sealed class ValidatePhase(AppRuntimes runtimes, HttpClient http, TimeP
         if (servedDigest != digest || servedRevision != revision)
         {
             throw new DeployFailedException(
-                "validate",
+                DeploymentPhase.Validate,
                 $"the candidate serves another build: {probes.Version} reports revision {servedRevision ?? "(none)"} and digest {servedDigest ?? "(none)"}, expected revision {revision} and digest {digest}. Serve the file at SLIPWAY_RELEASE_MANIFEST at {probes.Version}.",
                 null);
         }

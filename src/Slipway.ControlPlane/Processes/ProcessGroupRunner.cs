@@ -102,7 +102,8 @@ internal sealed class ProcessGroupRunner
         string? output = null;
         try
         {
-            await Task.WhenAll(stdout, stderr).WaitAsync(OutputDrainLimit, _timeProvider).ConfigureAwait(false);
+            // The group is dead already: its output is drained whatever the caller cancelled, within the limit.
+            await Task.WhenAll(stdout, stderr).WaitAsync(OutputDrainLimit, _timeProvider, CancellationToken.None).ConfigureAwait(false);
             output = await stdout.ConfigureAwait(false);
         }
         catch (TimeoutException)

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Slipway.ControlPlane.IO;
+using Slipway.ControlPlane.Store;
 using Slipway.Edge.Persistence;
 
 namespace Slipway.ControlPlane.Reliability;
@@ -24,12 +25,12 @@ internal static class FaultInjection
 
     /// <summary>The point names a deployment passes, in order: <c>before:PHASE</c> and <c>after:PHASE</c>.</summary>
     public static IReadOnlyList<string> PhasePoints { get; } =
-        new[] { "source", "build", "release", "start", "validate", "activate", "drain" }
-            .SelectMany(p => new[] { "before:" + p, "after:" + p }).ToArray();
+        new[] { DeploymentPhase.Source, DeploymentPhase.Build, DeploymentPhase.Release, DeploymentPhase.Start, DeploymentPhase.Validate, DeploymentPhase.Activate, DeploymentPhase.Drain }
+            .SelectMany(p => new[] { "before:" + p.Name, "after:" + p.Name }).ToArray();
 
-    public static void Before(string phase) => At("before:" + phase);
+    public static void Before(DeploymentPhase phase) => At("before:" + phase.Name);
 
-    public static void After(string phase) => At("after:" + phase);
+    public static void After(DeploymentPhase phase) => At("after:" + phase.Name);
 
     /// <summary>Dies here, without any clean-up, when <paramref name="point"/> is armed.</summary>
     public static void At(string point)

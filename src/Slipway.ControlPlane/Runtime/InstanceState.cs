@@ -1,12 +1,17 @@
+using Slipway.Edge.Control.Contracts;
+
 namespace Slipway.ControlPlane.Runtime;
 
 /// <summary>A running (or ended) generation as its runtime sees it.</summary>
 internal sealed record InstanceState
 {
-    /// <summary><c>starting</c>, <c>running</c>, <c>exited</c>, ... in the runtime's own words.</summary>
-    public required string State { get; init; }
+    /// <summary>Where the instance is, in the edge supervisor's terms whatever the runtime (a container's status mapped).</summary>
+    public required ProcessState State { get; init; }
 
-    public bool Running => State is "running" or "starting";
+    /// <summary><see cref="State"/> in the runtime's own words (<c>running</c>, <c>exited</c>, <c>paused</c>, ...), for people.</summary>
+    public required string StateText { get; init; }
+
+    public bool Running => State is ProcessState.Running or ProcessState.Starting;
 
     /// <summary>
     /// Set when the instance has ended and will not come back by itself, saying so for the journal; null while it

@@ -5,6 +5,7 @@ using Slipway.ControlPlane.Edge;
 using Slipway.ControlPlane.Pipeline;
 using Slipway.ControlPlane.Spec;
 using Slipway.ControlPlane.Store;
+using Slipway.Edge.Control;
 using Slipway.Edge.Control.Contracts;
 
 namespace Slipway.ControlPlane.Runtime;
@@ -45,7 +46,7 @@ internal sealed partial class ProcessRuntime(IEdgeGateway edge, SlipwayStore sto
         }
         catch (EdgeUnavailableException e)
         {
-            throw new DeployFailedException("start", $"the edge could not start the candidate: {e.Message}", null, e);
+            throw new DeployFailedException(DeploymentPhase.Start, $"the edge could not start the candidate: {e.Message}", null, e);
         }
 
         return new StartedInstance(id);
@@ -75,9 +76,10 @@ internal sealed partial class ProcessRuntime(IEdgeGateway edge, SlipwayStore sto
     private static InstanceState StateOf(ProcessStatus process) => new()
     {
         State = process.State,
+        StateText = WireName.Of(process.State),
         // Backoff and stopping are the supervisor's business; exited or stopped it will not restart by itself.
-        EndedReason = process.State is "exited" or "stopped"
-            ? $"its process {process.State} (exit code {process.LastExitCode?.ToString(CultureInfo.InvariantCulture) ?? "none"})"
+        EndedReason = process.State is ProcessState.Exited or ProcessState.Stopped
+            ? $"its process {WireName.Of(process.State)} (exit code {process.LastExitCode?.ToString(CultureInfo.InvariantCulture) ?? "none"})"
             : null,
         Restarts = process.Restarts,
         LastExitCode = process.LastExitCode,
@@ -165,7 +167,7 @@ internal sealed partial class ProcessRuntime(IEdgeGateway edge, SlipwayStore sto
     }
 
     private static DeployFailedException NoRunCommand() =>
-        new("start", "the app has no run command: add `run: { command: ... }` to slipway.yml", null);
+        new(DeploymentPhase.Start, "the app has no run command: add `run: { command: ... }` to slipway.yml", null);
 
     [GeneratedRegex("^[a-z][a-z0-9-]*-g[0-9]+$", RegexOptions.CultureInvariant)]
     private static partial Regex GenerationProcess();

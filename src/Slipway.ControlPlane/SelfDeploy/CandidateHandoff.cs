@@ -223,7 +223,7 @@ internal sealed partial class CandidateHandoff(SlipwayStore store, IEdgeGateway 
         public static partial void Completed(ILogger logger, string id, string processId);
 
         [LoggerMessage(EventId = 712, Level = LogLevel.Warning, Message = "Self-deploy {Id} was interrupted during {Phase}; marked failed")]
-        public static partial void Interrupted(ILogger logger, string id, string phase);
+        public static partial void Interrupted(ILogger logger, string id, DeploymentPhase phase);
 
         [LoggerMessage(EventId = 713, Level = LogLevel.Information, Message = "The previous control plane {ProcessId} drained and was stopped")]
         public static partial void OldStopped(ILogger logger, string processId);

@@ -21,6 +21,7 @@ namespace Slipway.ControlPlane.SelfDeploy;
 /// </summary>
 internal sealed partial class SelfDeployPipeline(
     SlipwayStore store,
+    DeploymentJournal journal,
     SelfReleases releases,
     StartPhase start,
     ValidatePhase validate,
@@ -49,17 +50,16 @@ internal sealed partial class SelfDeployPipeline(
 
     public async Task<Deployment> RunAsync(DeploymentRun run, CancellationToken cancellationToken)
     {
-        var started = time.GetTimestamp();
-        store.StartDeployment(run.Id);
+        var started = journal.Start(run);
         TargetStatus? self = null;
         Candidate? candidate = null;
         var swapped = false;
         try
         {
             self = await SelfTargetAsync(cancellationToken);
-            var release = await releases.ObtainAsync(run, phase => Phase(run, phase), cancellationToken);
+            var release = await releases.ObtainAsync(run, phase => journal.Phase(run, phase), cancellationToken);
 
-            Phase(run, "start", release.Id);
+            journal.Phase(run, DeploymentPhase.Start, release.Id);
             var extra = TakeCandidateEnvironment(run.Id);
             var candidateRun = new DeploymentRun(run.Deployment, run.Spec with
             {
@@ -69,21 +69,21 @@ internal sealed partial class SelfDeployPipeline(
             }, run.Log);
             candidate = await start.StartAsync(candidateRun, release, cancellationToken);
             run.Candidate = candidate;
-            FaultInjection.After("start");
+            FaultInjection.After(DeploymentPhase.Start);
 
-            Phase(run, "validate", release.Id, candidate.Generation);
+            journal.Phase(run, DeploymentPhase.Validate, release.Id, candidate.Generation);
             await validate.ValidateAsync(candidate, run.Spec.Probes, run.Spec.Protocol, release.Revision ?? "", release.Digest, run.Log.Append, cancellationToken);
-            FaultInjection.After("validate");
+            FaultInjection.After(DeploymentPhase.Validate);
 
-            Phase(run, "activate", release.Id, candidate.Generation);
+            journal.Phase(run, DeploymentPhase.Activate, release.Id, candidate.Generation);
             cancellationToken.ThrowIfCancellationRequested();
             swapped = true;
             var swap = await SwapAdminRouteAsync(candidate.ProcessId, candidate.Url, cancellationToken);
             run.Log.Append($"activate: the admin listener routes to generation {candidate.Generation} ({candidate.Url}) after a {swap.SwapMs} ms swap; " +
                            $"this instance ({self.Id}) drains and stays up until the handoff ends (ceiling {ValidatePhase.Format(options.HandoffCeiling)})");
-            FaultInjection.After("activate");
+            FaultInjection.After(DeploymentPhase.Activate);
 
-            Phase(run, "handoff", release.Id, candidate.Generation);
+            journal.Phase(run, DeploymentPhase.Handoff, release.Id, candidate.Generation);
             // Writes the edge sent here just before the swap go to the candidate from now on, and the ones already
             // running end before the lease moves, so none of them is refused for want of it.
             var process = await edge.GetProcessAsync(candidate.ProcessId, cancellationToken);
@@ -108,7 +108,7 @@ internal sealed partial class SelfDeployPipeline(
             var cancelled = e is OperationCanceledException && cancellationToken.IsCancellationRequested;
             var (status, exitCode, summary) = e switch
             {
-                _ when cancelled => (DeploymentStatus.Cancelled, (int?)null, $"cancelled during {store.GetDeployment(run.Id)?.Phase}"),
+                _ when cancelled => (DeploymentStatus.Cancelled, (int?)null, $"cancelled during {journal.CurrentPhase(run)}"),
                 DeployFailedException failed => (DeploymentStatus.Failed, failed.ExitCode ?? 1, $"{failed.Phase}: {failed.Summary}"),
                 _ => (DeploymentStatus.Failed, 1, $"internal error: {e.Message}"),
             };
@@ -130,7 +130,7 @@ internal sealed partial class SelfDeployPipeline(
                 store.SetGenerationState(run.App, run.Env, candidate.Generation, GenerationState.Failed, deploymentId: run.Id);
             }
 
-            return Finish(run, status, exitCode, summary, started);
+            return journal.Finish(run, status, exitCode, summary, started);
         }
     }
 
@@ -227,7 +227,7 @@ internal sealed partial class SelfDeployPipeline(
         await RouteBackAsync(run, self);
         await StopCandidateAsync(run, candidate);
         var summary = $"handoff: {reason}; the previous control plane ({self.Id}) serves again and holds the lease";
-        Finish(run, DeploymentStatus.Failed, 1, summary, started, abort: true);
+        journal.AbortHandoff(run, summary, started);
         Log.TookBack(logger, run.Id, reason);
         return store.GetDeployment(run.Id)!;
     }
@@ -254,9 +254,9 @@ internal sealed partial class SelfDeployPipeline(
     {
         var own = OwnUrl();
         var admin = await edge.GetServiceAsync(SelfApp.AdminService, cancellationToken)
-            ?? throw new DeployFailedException("source", $"the edge has no '{SelfApp.AdminService}' service: self-deploy needs the control plane behind `slipway up`'s admin listener", 2);
+            ?? throw new DeployFailedException(DeploymentPhase.Source, $"the edge has no '{SelfApp.AdminService}' service: self-deploy needs the control plane behind `slipway up`'s admin listener", 2);
         return admin.Targets.FirstOrDefault(t => string.Equals(t.Url.TrimEnd('/'), own, StringComparison.Ordinal))
-            ?? throw new DeployFailedException("source",
+            ?? throw new DeployFailedException(DeploymentPhase.Source,
                 $"the edge's admin listener routes to {string.Join(", ", admin.Targets.Select(t => t.Url))}, not to this instance ({own}); send self-deploy through the admin listener", 2);
     }
 
@@ -302,25 +302,6 @@ internal sealed partial class SelfDeployPipeline(
         {
             return CandidateEnvironment.Remove(id, out var env) ? env : new Dictionary<string, string>();
         }
-    }
-
-    private void Phase(DeploymentRun run, string phase, string? releaseId = null, long? generation = null)
-    {
-        store.SetDeploymentPhase(run.Id, phase, releaseId, generation);
-        FaultInjection.Before(phase);
-    }
-
-    private Deployment Finish(DeploymentRun run, DeploymentStatus status, int? exitCode, string summary, long started, bool abort = false)
-    {
-        var durationMs = (long)time.GetElapsedTime(started).TotalMilliseconds;
-        run.Log.Append($"deployment {run.Id} {StoreNames.ToText(status)} after {durationMs} ms");
-        if (abort)
-        {
-            store.AbortHandoff(run.Id, summary, durationMs);
-            return store.GetDeployment(run.Id)!;
-        }
-
-        return store.FinishDeployment(run.Id, status, exitCode, summary, durationMs);
     }
 
     /// <summary>A log line while this instance may not hold the lease: the file gets it even when the journal cannot.</summary>

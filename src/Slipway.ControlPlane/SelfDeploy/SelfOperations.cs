@@ -11,18 +11,18 @@ namespace Slipway.ControlPlane.SelfDeploy;
 /// Turns <c>POST /api/v1/self/deploy</c> into a journaled deployment of the app <c>slipway</c>, checked before anything
 /// is written. Registers the embedded default spec the first time (or when the request names a new source).
 /// </summary>
-internal sealed class SelfOperations(SlipwayStore store, DeploymentService deployments, SelfDeployPipeline pipeline, ControlPlaneOptions options)
+internal sealed class SelfOperations(SlipwayStore store, AppCatalog specs, DeploymentService deployments, SelfDeployPipeline pipeline, ControlPlaneOptions options)
 {
     public (Deployment Deployment, bool Coalesced) Deploy(SelfDeployRequest request)
     {
         if (new[] { request.Revision, request.From, request.Binary }.Count(v => v is not null) > 1)
         {
-            throw ApiProblem.BadRequest("revision, from and binary: give one of them: --rev REV builds a revision of the configured source, --from DIR a checkout, --binary FILE deploys a release binary as it is.");
+            throw RequestRefusedException.Invalid("revision, from and binary: give one of them: --rev REV builds a revision of the configured source, --from DIR a checkout, --binary FILE deploys a release binary as it is.");
         }
 
         if (request.Revision is { } revision && !GitRevisions.IsWellFormed(revision))
         {
-            throw ApiProblem.BadRequest($"revision: '{revision}' is not a git revision; give a commit sha, branch or tag name.");
+            throw RequestRefusedException.Invalid($"revision: '{revision}' is not a git revision; give a commit sha, branch or tag name.");
         }
 
         string? from = null;
@@ -30,31 +30,31 @@ internal sealed class SelfOperations(SlipwayStore store, DeploymentService deplo
         {
             if (!Path.IsPathFullyQualified(dir))
             {
-                throw ApiProblem.BadRequest($"from: '{dir}' is not an absolute path; the CLI sends one, API callers must too.");
+                throw RequestRefusedException.Invalid($"from: '{dir}' is not an absolute path; the CLI sends one, API callers must too.");
             }
 
             from = Path.TrimEndingDirectorySeparator(Path.GetFullPath(dir));
             if (!File.Exists(Path.Combine(from, "src", "Slipway", "Slipway.csproj")))
             {
-                throw ApiProblem.BadRequest($"from: '{from}' is not a Slipway checkout (no src/Slipway/Slipway.csproj there).");
+                throw RequestRefusedException.Invalid($"from: '{from}' is not a Slipway checkout (no src/Slipway/Slipway.csproj there).");
             }
         }
 
         if (request.Binary is { } binary)
         {
-            from = SelfBinary.Check(binary) is { } problem ? throw ApiProblem.BadRequest($"binary: {problem}") : Path.GetFullPath(binary);
+            from = SelfBinary.Check(binary) is { } problem ? throw RequestRefusedException.Invalid($"binary: {problem}") : Path.GetFullPath(binary);
         }
 
         var spec = EnsureSpec(request);
         if (from is null && spec.Source?.Git is null)
         {
-            throw ApiProblem.BadRequest("The control plane has no source yet: give --from DIR (a Slipway checkout), or --source URL|PATH [--branch B].");
+            throw RequestRefusedException.Invalid("The control plane has no source yet: give --from DIR (a Slipway checkout), or --source URL|PATH [--branch B].");
         }
 
         var busy = store.ListUnfinishedDeployments().FirstOrDefault(d => d.App != SelfApp.Name);
         if (busy is not null)
         {
-            throw ApiProblem.Conflict($"Deployment {busy.Id} of {busy.App} is {StoreNames.ToText(busy.Status)}: the control plane deploys itself only while no other deployment runs; retry when it ends.");
+            throw RequestRefusedException.Conflict($"Deployment {busy.Id} of {busy.App} is {StoreNames.ToText(busy.Status)}: the control plane deploys itself only while no other deployment runs; retry when it ends.");
         }
 
         var key = from is not null ? (request.Binary is not null ? "binary:" : "from:") + from : "git:" + (request.Revision ?? "@" + spec.Source!.Branch);
@@ -79,7 +79,7 @@ internal sealed class SelfOperations(SlipwayStore store, DeploymentService deplo
         var record = store.GetApp(SelfApp.Name);
         if (record is not null && request.Source is null)
         {
-            return AppSpecParser.Parse(record.SpecYaml, $"{SelfApp.Name}/slipway.yml");
+            return specs.Of(record);
         }
 
         var source = request.Source;
@@ -87,7 +87,7 @@ internal sealed class SelfOperations(SlipwayStore store, DeploymentService deplo
         {
             if (!Path.IsPathFullyQualified(source) || !Directory.Exists(source))
             {
-                throw ApiProblem.BadRequest($"source: '{source}' is neither a URL nor an existing absolute directory on the server.");
+                throw RequestRefusedException.Invalid($"source: '{source}' is neither a URL nor an existing absolute directory on the server.");
             }
         }
 

@@ -18,14 +18,14 @@ internal sealed class SelfReleases(
     /// <summary>Directories never copied into a release (the Slipway home, when it sits inside the source).</summary>
     public IReadOnlyCollection<string> ExcludedSourceDirectories { get; init; } = [];
 
-    public async Task<Store.Release> ObtainAsync(DeploymentRun run, Action<string> phase, CancellationToken cancellationToken)
+    public async Task<Store.Release> ObtainAsync(DeploymentRun run, Action<DeploymentPhase> phase, CancellationToken cancellationToken)
     {
         if (SelfBinary.IsBinary(run.Deployment.FromDir))
         {
             return await BinaryReleaseAsync(run, run.Deployment.FromDir!, phase, cancellationToken);
         }
 
-        phase("source");
+        phase(DeploymentPhase.Source);
         var revision = await CleanRevisionAsync(run, cancellationToken);
         if (revision is not null && Existing(revision) is { } existing)
         {
@@ -47,16 +47,16 @@ internal sealed class SelfReleases(
             }
             else
             {
-                throw new DeployFailedException("source",
+                throw new DeployFailedException(DeploymentPhase.Source,
                     "nothing to deploy the control plane from: give --from DIR (a Slipway checkout), or --source URL|PATH [--branch B] once", null);
             }
 
-            FaultInjection.After("source");
-            phase("build");
+            FaultInjection.After(DeploymentPhase.Source);
+            phase(DeploymentPhase.Build);
             var gates = await build.RunAsync(run.Spec.Build, workspace, run.Spec.Env, run.Log, cancellationToken);
-            FaultInjection.After("build");
+            FaultInjection.After(DeploymentPhase.Build);
 
-            phase("release");
+            phase(DeploymentPhase.Release);
             cancellationToken.ThrowIfCancellationRequested();
             var manifest = releases.Publish(run.App, workspace, fetched, gates, run.Log);
             workspace = null;
@@ -72,9 +72,9 @@ internal sealed class SelfReleases(
     }
 
     /// <summary>A release whose tree is one release binary: nothing to build; an identical binary reuses its release.</summary>
-    private async Task<Store.Release> BinaryReleaseAsync(DeploymentRun run, string binary, Action<string> phase, CancellationToken cancellationToken)
+    private async Task<Store.Release> BinaryReleaseAsync(DeploymentRun run, string binary, Action<DeploymentPhase> phase, CancellationToken cancellationToken)
     {
-        phase("source");
+        phase(DeploymentPhase.Source);
         var workspace = releases.CreateWorkspace(run.App, run.Id);
         try
         {
@@ -85,10 +85,10 @@ internal sealed class SelfReleases(
                 return existing;
             }
 
-            FaultInjection.After("source");
-            phase("build");
+            FaultInjection.After(DeploymentPhase.Source);
+            phase(DeploymentPhase.Build);
             run.Log.Append("build: nothing to build (a release binary is deployed as it is)");
-            phase("release");
+            phase(DeploymentPhase.Release);
             cancellationToken.ThrowIfCancellationRequested();
             var manifest = releases.Publish(run.App, workspace, fetched, [], run.Log);
             workspace = null;

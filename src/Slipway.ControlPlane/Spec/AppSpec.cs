@@ -53,8 +53,8 @@ public sealed record AppSpec
     /// </summary>
     public IReadOnlyDictionary<string, IReadOnlyList<RouteSpec>> EnvironmentRoutes { get; init; } = new Dictionary<string, IReadOnlyList<RouteSpec>>();
 
-    /// <summary><c>auto</c>: a release that succeeded in one environment is promoted to the next; <c>manual</c>: only by <c>slipway promote</c>.</summary>
-    public string Promote { get; init; } = "auto";
+    /// <summary>How a release that succeeded in one environment moves to the next.</summary>
+    public PromoteMode Promote { get; init; } = PromoteMode.Auto;
 
     /// <summary>How the edge talks to the app: <c>http1</c> (HTTP/1.1) or <c>h2c</c> (HTTP/2 with prior knowledge, for gRPC).</summary>
     public string Protocol { get; init; } = "http1";

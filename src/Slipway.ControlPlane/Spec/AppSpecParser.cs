@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using Slipway.ControlPlane.Runtime;
+using Slipway.Edge.Control;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
@@ -35,7 +36,7 @@ internal static partial class AppSpecParser
     private static readonly string[] DrainKeys = ["timeout"];
     private static readonly string[] Runtimes = [.. RuntimeKind.All.Select(k => k.Name)];
     private static readonly string[] EnvironmentKeys = ["name", "routes"];
-    private static readonly string[] PromoteModes = ["auto", "manual"];
+    private static readonly string[] PromoteModes = [.. Enum.GetValues<PromoteMode>().Select(WireName.Of)];
 
     /// <summary>The longest spec read at all (256 KiB of text): checked before parsing, like the nesting depth.</summary>
     public const int MaxCharacters = 256 * 1024;
@@ -281,9 +282,9 @@ internal static partial class AppSpecParser
 
         if (root.TryGetValue("promote", out var promote) && reader.String(promote.Value, "promote") is { } mode)
         {
-            if (PromoteModes.Contains(mode))
+            if (WireName.Parse<PromoteMode>(mode) is { } parsed)
             {
-                spec = spec with { Promote = mode };
+                spec = spec with { Promote = parsed };
             }
             else
             {

@@ -18,8 +18,8 @@ internal sealed record Deployment
 
     public required DeploymentStatus Status { get; init; }
 
-    /// <summary>Current phase (<c>queued</c>, <c>source</c>, ... <c>done</c>); on failure, the phase that failed.</summary>
-    public required string Phase { get; init; }
+    /// <summary>Current phase (queued, source, ... done); on failure, the phase that failed.</summary>
+    public required DeploymentPhase Phase { get; init; }
 
     public string? ReleaseId { get; init; }
 
@@ -38,7 +38,7 @@ internal sealed record Deployment
     public string? SupersededBy { get; init; }
 
     /// <summary>When each phase began, in phase order.</summary>
-    public IReadOnlyDictionary<string, DateTimeOffset> PhaseTimes { get; init; } = new Dictionary<string, DateTimeOffset>();
+    public IReadOnlyDictionary<DeploymentPhase, DateTimeOffset> PhaseTimes { get; init; } = new Dictionary<DeploymentPhase, DateTimeOffset>();
 
     public long? DurationMs { get; init; }
 

@@ -33,7 +33,7 @@ internal sealed partial class SlipwayStore
         RequireApp(tx, request.App);
         var day = tx.Now.UtcDateTime.ToString("yyyyMMdd", CultureInfo.InvariantCulture);
         var id = $"d-{day}-{tx.NextInSequence("deployment:" + day).ToString("D4", CultureInfo.InvariantCulture)}";
-        var phaseTimes = new Dictionary<string, DateTimeOffset> { ["queued"] = tx.Now };
+        var phaseTimes = new Dictionary<DeploymentPhase, DateTimeOffset> { [DeploymentPhase.Queued] = tx.Now };
         tx.Execute(
             """
             INSERT INTO deployments(id, app, env, kind, requested_revision, from_dir, status, phase, created_at, phase_times_json)
@@ -72,19 +72,19 @@ internal sealed partial class SlipwayStore
     /// Records that a running deployment entered <paramref name="phase"/> (and, once known, its release and
     /// generation); appends <c>deploy.phase</c>.
     /// </summary>
-    public Deployment SetDeploymentPhase(string id, string phase, string? releaseId = null, long? generation = null) => Write(tx =>
+    public Deployment SetDeploymentPhase(string id, DeploymentPhase phase, string? releaseId = null, long? generation = null) => Write(tx =>
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(phase);
+        ArgumentNullException.ThrowIfNull(phase);
         var deployment = LoadDeployment(tx, id);
         RequireStatus(deployment, $"enter phase {phase}", DeploymentStatus.Running);
-        var times = new Dictionary<string, DateTimeOffset>(deployment.PhaseTimes) { [phase] = tx.Now };
+        var times = new Dictionary<DeploymentPhase, DateTimeOffset>(deployment.PhaseTimes) { [phase] = tx.Now };
         tx.Execute(
             """
             UPDATE deployments SET phase = $phase, phase_times_json = $times,
                 release_id = COALESCE($release, release_id), generation = COALESCE($generation, generation)
             WHERE id = $id
             """,
-            ("$id", id), ("$phase", phase), ("$times", SerializePhaseTimes(times)), ("$release", releaseId), ("$generation", generation));
+            ("$id", id), ("$phase", phase.Name), ("$times", SerializePhaseTimes(times)), ("$release", releaseId), ("$generation", generation));
         tx.AppendEvent(EventTypes.DeployPhase, deployment.App, deployment.Env, id,
             new { id, phase, at = tx.Now, releaseId, generation });
         return LoadDeployment(tx, id);
@@ -112,8 +112,8 @@ internal sealed partial class SlipwayStore
         var times = deployment.PhaseTimes;
         if (status == DeploymentStatus.Succeeded)
         {
-            phase = "done";
-            times = new Dictionary<string, DateTimeOffset>(times) { ["done"] = tx.Now };
+            phase = DeploymentPhase.Done;
+            times = new Dictionary<DeploymentPhase, DateTimeOffset>(times) { [DeploymentPhase.Done] = tx.Now };
         }
 
         errorSummary = tx.Redact(errorSummary);
@@ -123,7 +123,7 @@ internal sealed partial class SlipwayStore
                 exit_code = $exit, error_summary = $error, duration_ms = $duration
             WHERE id = $id
             """,
-            ("$id", id), ("$status", StoreNames.ToText(status)), ("$phase", phase), ("$times", SerializePhaseTimes(times)),
+            ("$id", id), ("$status", StoreNames.ToText(status)), ("$phase", phase.Name), ("$times", SerializePhaseTimes(times)),
             ("$now", tx.NowText), ("$exit", exitCode), ("$error", errorSummary), ("$duration", duration));
         var type = status == DeploymentStatus.Cancelled ? EventTypes.DeployCancelled : EventTypes.DeployDone;
         tx.AppendEvent(type, deployment.App, deployment.Env, id, new
@@ -176,12 +176,12 @@ internal sealed partial class SlipwayStore
                ?? throw NotFound($"Deployment {id} does not exist; `slipway status` lists recent deployments.");
     }
 
-    private static string SerializePhaseTimes(IReadOnlyDictionary<string, DateTimeOffset> times) =>
-        JsonSerializer.Serialize(times.ToDictionary(p => p.Key, p => StoreTime.Format(p.Value)));
+    private static string SerializePhaseTimes(IReadOnlyDictionary<DeploymentPhase, DateTimeOffset> times) =>
+        JsonSerializer.Serialize(times.ToDictionary(p => p.Key.Name, p => StoreTime.Format(p.Value)));
 
-    private static Dictionary<string, DateTimeOffset> ParsePhaseTimes(string json) =>
+    private static Dictionary<DeploymentPhase, DateTimeOffset> ParsePhaseTimes(string json) =>
         (JsonSerializer.Deserialize<Dictionary<string, string>>(json) ?? [])
-        .ToDictionary(p => p.Key, p => StoreTime.Parse(p.Value));
+        .ToDictionary(p => DeploymentPhase.Parse(p.Key), p => StoreTime.Parse(p.Value));
 
     private static Deployment MapDeployment(SqliteDataReader r) => new()
     {
@@ -192,7 +192,7 @@ internal sealed partial class SlipwayStore
         RequestedRevision = NullableString(r, 4),
         FromDir = NullableString(r, 5),
         Status = StoreNames.ParseStatus(r.GetString(6)),
-        Phase = r.GetString(7),
+        Phase = DeploymentPhase.Parse(r.GetString(7)),
         ReleaseId = NullableString(r, 8),
         Generation = NullableLong(r, 9),
         CreatedAt = StoreTime.Parse(r.GetString(10)),

@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
-using Slipway.ControlPlane.Deployments;
+using Slipway.ControlPlane.Api;
 
 namespace Slipway.ControlPlane.Webhooks;
 

@@ -21,7 +21,7 @@ namespace Slipway.ControlPlane.Webhooks;
 /// itself: resending an old push is journaled (<c>webhook.ignored</c>) and answered 200 with the reason.
 /// </remarks>
 internal sealed class WebhookReceiver(
-    SlipwayStore store, AppOperations apps, WebhookSecrets secrets, CommitStatusReporter? statuses = null, WebhookReceiver.TipReader? tips = null)
+    SlipwayStore store, AppRequests apps, AppQueries queries, WebhookSecrets secrets, CommitStatusReporter? statuses = null, WebhookReceiver.TipReader? tips = null)
 {
     /// <summary>Push payloads of large merges stay well under this; anything bigger is refused before it is read whole.</summary>
     public const int MaxBodyBytes = 5 * 1024 * 1024;
@@ -168,10 +168,10 @@ internal sealed class WebhookReceiver(
                 if (!coalesced && statuses is not null)
                 {
                     // Reported in the background: the forge waits for this answer, not for its own API.
-                    _ = Task.Run(() => statuses.QueuedAsync(deployment.Id, app, forge.Name, source.Git!, push.After, CancellationToken.None));
+                    _ = Task.Run(() => statuses.QueuedAsync(deployment.Id, app, forge.Name, source.Git!, push.After, CancellationToken.None), CancellationToken.None);
                 }
             }
-            catch (ApiProblem e)
+            catch (RequestRefusedException e)
             {
                 ignored.Add(new WebhookIgnored { App = app, Reason = e.Message });
             }
@@ -261,9 +261,9 @@ internal sealed class WebhookReceiver(
     {
         try
         {
-            return apps.Spec(app);
+            return queries.Spec(app);
         }
-        catch (Exception e) when (e is ApiProblem or SpecException)
+        catch (Exception e) when (e is RequestRefusedException or SpecException)
         {
             return null;
         }

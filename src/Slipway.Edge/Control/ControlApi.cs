@@ -198,7 +198,7 @@ internal sealed class ControlApi(ServiceRegistry services, ProcessSupervisor sup
         return path.StartsWith("$.", StringComparison.Ordinal) ? path[2..] : path.TrimStart('$');
     }
 
-    private string ServiceName(HttpContext context)
+    private static string ServiceName(HttpContext context)
     {
         var name = (string)context.Request.RouteValues["name"]!;
         return ProcessSupervisor.IsValidId(name)

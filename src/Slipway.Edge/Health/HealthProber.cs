@@ -123,7 +123,7 @@ internal sealed partial class HealthProber : IDisposable
     }
 
     [LoggerMessage(EventId = 1201, Level = LogLevel.Information, Message = "Target {TargetId} is now {State}. {Error}")]
-    private static partial void LogHealthChanged(ILogger logger, string targetId, TargetHealthState state, string error);
+    private static partial void LogHealthChanged(ILogger logger, string targetId, TargetHealth state, string error);
 
     [LoggerMessage(EventId = 1202, Level = LogLevel.Error, Message = "Health probe loop for target {TargetId} failed")]
     private static partial void LogProbeLoopFailed(ILogger logger, Exception exception, string targetId);

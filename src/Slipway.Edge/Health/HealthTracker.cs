@@ -10,12 +10,12 @@ namespace Slipway.Edge.Health;
 internal sealed class HealthTracker(int? firstHealthyPasses = null)
 {
     private readonly Lock _lock = new();
-    private int _state = (int)TargetHealthState.Unknown;
+    private int _state = (int)TargetHealth.Unknown;
     private int _passes;
     private int _failures;
     private ProbeResult? _lastProbe;
 
-    public TargetHealthState State => (TargetHealthState)Volatile.Read(ref _state);
+    public TargetHealth State => (TargetHealth)Volatile.Read(ref _state);
 
     public bool HasBeenHealthy { get; private set; }
 
@@ -56,9 +56,9 @@ internal sealed class HealthTracker(int? firstHealthyPasses = null)
         // Until the first time healthy, a caller-given count (a candidate the control plane already validated)
         // may replace the service's threshold; afterwards recovery from unhealthy uses the threshold.
         var needed = !HasBeenHealthy && firstHealthyPasses is { } first ? first : health.HealthyThreshold;
-        if (_state != (int)TargetHealthState.Healthy && _passes >= Math.Max(1, needed))
+        if (_state != (int)TargetHealth.Healthy && _passes >= Math.Max(1, needed))
         {
-            Volatile.Write(ref _state, (int)TargetHealthState.Healthy);
+            Volatile.Write(ref _state, (int)TargetHealth.Healthy);
             HasBeenHealthy = true;
             return true;
         }
@@ -70,9 +70,9 @@ internal sealed class HealthTracker(int? firstHealthyPasses = null)
     {
         _passes = 0;
         _failures++;
-        if (_state != (int)TargetHealthState.Unhealthy && _failures >= Math.Max(1, health.UnhealthyThreshold))
+        if (_state != (int)TargetHealth.Unhealthy && _failures >= Math.Max(1, health.UnhealthyThreshold))
         {
-            Volatile.Write(ref _state, (int)TargetHealthState.Unhealthy);
+            Volatile.Write(ref _state, (int)TargetHealth.Unhealthy);
             return true;
         }
 

@@ -465,7 +465,7 @@ public sealed partial class EdgeHost : IAsyncDisposable
     {
         var deadline = time.GetUtcNow() + HealthSettleTimeout;
         while (time.GetUtcNow() < deadline
-            && services.List().SelectMany(s => s.Targets).Any(t => t.Health == "unknown" && t.LastProbe is not { Ok: false }))
+            && services.List().SelectMany(s => s.Targets).Any(t => t.Health == TargetHealth.Unknown && t.LastProbe is not { Ok: false }))
         {
             await Task.Delay(TimeSpan.FromMilliseconds(25), time, cancellationToken);
         }

@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using Slipway.Edge.Control.Contracts;
 using Slipway.Edge.Supervision;
 
 namespace Slipway.Edge.Observability;
@@ -13,7 +14,7 @@ internal sealed class SupervisorMetrics : IDisposable
         _meter.CreateObservableGauge(
             "slipway.edge.process.up",
             () => supervisor.List().Select(p => new Measurement<int>(
-                p.State == ProcessStates.Running ? 1 : 0, new KeyValuePair<string, object?>("process", p.Id))),
+                p.State == ProcessState.Running ? 1 : 0, new KeyValuePair<string, object?>("process", p.Id))),
             "{process}",
             "1 while the supervised process is running, else 0.");
         _meter.CreateObservableCounter(

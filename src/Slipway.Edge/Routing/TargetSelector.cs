@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using Slipway.Edge.Control.Contracts;
 using Slipway.Edge.Health;
 using Slipway.Edge.LoadBalancing;
 using Slipway.Edge.Services;
@@ -137,5 +138,5 @@ internal static class TargetSelector
     }
 
     private static bool IsUsable(Target target, Target? exclude) =>
-        target != exclude && !target.IsRetired && target.Health.State == TargetHealthState.Healthy;
+        target != exclude && !target.IsRetired && target.Health.State == TargetHealth.Healthy;
 }

@@ -139,7 +139,7 @@ public sealed partial class ServiceRegistry : IAsyncDisposable
                 }
 
                 var probes = created.Select(t => t.Health.LastProbe ?? new ProbeResult { Target = t.Id, Ok = false, Error = "not probed yet" }).ToList();
-                var failing = created.Where(t => t.Health.State != TargetHealthState.Healthy).ToList();
+                var failing = created.Where(t => t.Health.State != TargetHealth.Healthy).ToList();
                 var reasons = string.Join("; ", failing.Select(t => $"{t.Id}: {t.Health.LastProbe?.Error ?? "no probe answered"}"));
                 LogDeployRefused(_logger, name, request.DeployTimeoutMs, reasons);
                 throw new TargetsNotHealthyException(

@@ -120,12 +120,7 @@ internal sealed class Target
     {
         Id = Id,
         Url = BaseUri.ToString().TrimEnd('/'),
-        Health = Health.State switch
-        {
-            TargetHealthState.Healthy => "healthy",
-            TargetHealthState.Unhealthy => "unhealthy",
-            _ => "unknown",
-        },
+        Health = Health.State,
         InFlight = InFlight,
         LastProbe = Health.LastProbe,
         Stats = Stats.Snapshot(),
@@ -133,7 +128,7 @@ internal sealed class Target
 
     private void OnHealthChanged()
     {
-        if (Health.State == TargetHealthState.Healthy)
+        if (Health.State == TargetHealth.Healthy)
         {
             _healthy.TrySetResult();
         }

@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Logging;
+using Slipway.Edge.Control;
 using Slipway.Edge.Control.Contracts;
 using Slipway.Edge.Secrets;
 
@@ -72,7 +73,7 @@ public sealed partial class ProcessSupervisor : IAsyncDisposable
             if (_processes.TryGetValue(definition.Id, out var existing) && existing.IsActive)
             {
                 throw new InvalidOperationException(
-                    $"Process '{definition.Id}' is {existing.Snapshot().State}; stop it before starting it again.");
+                    $"Process '{definition.Id}' is {WireName.Of(existing.Snapshot().State)}; stop it before starting it again.");
             }
 
             var logFile = string.IsNullOrEmpty(definition.LogFile)

@@ -24,7 +24,7 @@ internal sealed partial class SupervisedProcess
     private readonly OutputRelayLauncher? _relay;
     private readonly string? _sealedSecrets;
 
-    private string _state = ProcessStates.Starting;
+    private ProcessState _state = ProcessState.Starting;
     private bool _stopRequested;
     private Process? _child;
     private int? _pid;
@@ -76,7 +76,7 @@ internal sealed partial class SupervisedProcess
                 return null;
             }
 
-            var running = _state is ProcessStates.Running or ProcessStates.Stopping && _pid is int pid ? ProcStat.Read(pid) : null;
+            var running = _state is ProcessState.Running or ProcessState.Stopping && _pid is int pid ? ProcStat.Read(pid) : null;
             return new PortClaim(Definition.Id, running is { IsZombie: false } ? running.Session : null);
         }
     }
@@ -113,9 +113,9 @@ internal sealed partial class SupervisedProcess
         };
 
         var alive = saved.Pid is int pid && saved.StartTicks is long ticks && IsSameProcess(pid, ticks);
-        if (!ProcessStates.IsActive(saved.State) || (saved.State == ProcessStates.Stopping && !alive))
+        if (!ProcessStates.IsActive(saved.State) || (saved.State == ProcessState.Stopping && !alive))
         {
-            process._state = saved.State == ProcessStates.Stopping ? ProcessStates.Stopped : saved.State;
+            process._state = saved.State == ProcessState.Stopping ? ProcessState.Stopped : saved.State;
             return (process, false);
         }
 
@@ -126,7 +126,7 @@ internal sealed partial class SupervisedProcess
                 process._pid = saved.Pid;
                 process._startTicks = saved.StartTicks;
                 process._adopted = true;
-                process._state = ProcessStates.Running;
+                process._state = ProcessState.Running;
                 // The real start is older, but only time under our watch counts towards "ran stably".
                 process._startedAt = time.GetUtcNow();
                 Log.Adopted(logger, saved.Id, saved.Pid!.Value);
@@ -145,7 +145,7 @@ internal sealed partial class SupervisedProcess
         }
 
         process._loop = Task.Run(process.SuperviseAsync);
-        return (process, alive && saved.State == ProcessStates.Stopping);
+        return (process, alive && saved.State == ProcessState.Stopping);
     }
 
     /// <summary>
@@ -189,12 +189,12 @@ internal sealed partial class SupervisedProcess
             {
                 if (ProcessStates.IsActive(_state))
                 {
-                    _state = ProcessStates.Stopped;
+                    _state = ProcessState.Stopped;
                 }
             }
             else
             {
-                _state = ProcessStates.Stopping;
+                _state = ProcessState.Stopping;
             }
         }
 
@@ -218,9 +218,9 @@ internal sealed partial class SupervisedProcess
         lock (_gate)
         {
             // Only reached without a run to wait for (backoff, or a pid that was no longer ours).
-            if (_state == ProcessStates.Stopping)
+            if (_state == ProcessState.Stopping)
             {
-                _state = ProcessStates.Stopped;
+                _state = ProcessState.Stopped;
                 _pid = null;
                 _startTicks = null;
             }
@@ -258,13 +258,13 @@ internal sealed partial class SupervisedProcess
                     _exited.TrySetResult();
                     if (_stopRequested || !Definition.Restart)
                     {
-                        _state = _stopRequested ? ProcessStates.Stopped : ProcessStates.Exited;
+                        _state = _stopRequested ? ProcessState.Stopped : ProcessState.Exited;
                         delay = TimeSpan.Zero;
                     }
                     else
                     {
                         _backoff = RestartBackoff.Next(_backoff, ranFor);
-                        _state = ProcessStates.Backoff;
+                        _state = ProcessState.Backoff;
                         delay = _backoff.Value;
                     }
                 }
@@ -352,7 +352,7 @@ internal sealed partial class SupervisedProcess
             Log.SpawnFailed(_logger, ex, Definition.Id);
             _pid = null;
             _startedAt = _time.GetUtcNow();
-            _state = ProcessStates.Starting;
+            _state = ProcessState.Starting;
         }
     }
 
@@ -411,7 +411,7 @@ internal sealed partial class SupervisedProcess
         _startTicks = ProcStat.Read(child.Id)?.StartTicks;
         _startedAt = _time.GetUtcNow();
         _adopted = false;
-        _state = ProcessStates.Running;
+        _state = ProcessState.Running;
         _exited = NewSignal();
         Log.Started(_logger, Definition.Id, child.Id, LogFile);
     }

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Slipway.ControlPlane.Api.Contracts;
+using Slipway.Edge.Control;
 
 namespace Slipway.Cli;
 
@@ -65,7 +66,7 @@ internal static class RolloutCommand
             output.Table(["side", "target", "health", "requests", "5xx", "transport", "p99"],
                 targets.Select(t => (IReadOnlyList<string>)
                 [
-                    t.Role, t.Id, t.Health, N(t.Requests), N(t.Status5xx), N(t.TransportErrors),
+                    t.Role, t.Id, WireName.Of(t.Health), N(t.Requests), N(t.Status5xx), N(t.TransportErrors),
                     t.P99Ms is { } p ? p.ToString("0.#", CultureInfo.InvariantCulture) + " ms" : "—",
                 ]));
         }

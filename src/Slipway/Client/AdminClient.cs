@@ -405,7 +405,7 @@ internal sealed class AdminClient : IDisposable
         ex.HttpRequestError is HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError
         || ex.InnerException is SocketException;
 
-    private async Task EnsureSuccessAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    private static async Task EnsureSuccessAsync(HttpResponseMessage response, CancellationToken cancellationToken)
     {
         if (response.IsSuccessStatusCode)
         {

@@ -38,7 +38,7 @@ internal sealed class SlipwayStack : IAsyncDisposable
                 ?? edge.Supervisor.Get(ControlPlaneId);
             var processId = ControlPlaneId;
             int port;
-            if (existing is { State: "running" or "starting" or "backoff", Definition.Port: { } adopted })
+            if (existing is { State: ProcessState.Running or ProcessState.Starting or ProcessState.Backoff, Definition.Port: { } adopted })
             {
                 port = adopted;
                 processId = existing.Id;

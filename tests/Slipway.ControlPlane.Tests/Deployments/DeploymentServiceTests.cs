@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Slipway.ControlPlane.Deployments;
+using Slipway.ControlPlane.Spec;
 using Slipway.ControlPlane.Store;
 using Slipway.ControlPlane.Tests.Store;
 
@@ -20,7 +21,7 @@ public sealed class DeploymentServiceTests : IDisposable
         using var store = SlipwayStore.Open(_dir.File("slipway.db"));
         store.UpsertApp("hello", "app: hello\nruntime: process\nrun: { command: \"true\" }\n");
         var release = new TaskCompletionSource();
-        await using var service = new DeploymentService(store, async (run, _) =>
+        await using var service = new DeploymentService(store, new AppCatalog(store), async (run, _) =>
         {
             store.StartDeployment(run.Id);
             await release.Task;

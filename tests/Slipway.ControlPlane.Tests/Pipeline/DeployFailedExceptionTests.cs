@@ -1,4 +1,5 @@
 using Slipway.ControlPlane.Pipeline;
+using Slipway.ControlPlane.Store;
 
 namespace Slipway.ControlPlane.Tests.Pipeline;
 
@@ -7,9 +8,9 @@ public sealed class DeployFailedExceptionTests
     [Fact]
     public void Constructor_KeepsPhaseSummaryAndExitCode()
     {
-        var ex = new DeployFailedException("build", "step 'publish' exited with code 1", 1);
+        var ex = new DeployFailedException(DeploymentPhase.Build, "step 'publish' exited with code 1", 1);
 
-        Assert.Equal("build", ex.Phase);
+        Assert.Equal(DeploymentPhase.Build, ex.Phase);
         Assert.Equal("step 'publish' exited with code 1", ex.Summary);
         Assert.Equal(1, ex.ExitCode);
         Assert.Contains("build failed", ex.Message);

@@ -427,7 +427,7 @@ public sealed class AppSpecParserTests
         Assert.Equal([("hello.example.com", "/")], spec.RoutesFor("prod").Select(r => r.Place));
         Assert.Equal("prod", spec.NextEnvironment("test"));
         Assert.Null(spec.NextEnvironment("prod"));
-        Assert.Equal("auto", spec.Promote);
+        Assert.Equal(PromoteMode.Auto, spec.Promote);
     }
 
     [Fact]
@@ -437,7 +437,7 @@ public sealed class AppSpecParserTests
 
         Assert.Empty(spec.RoutesFor("test"));
         Assert.Equal([new RouteSpec { Host = "hello.localhost" }], spec.RoutesFor("prod"));
-        Assert.Equal("manual", spec.Promote);
+        Assert.Equal(PromoteMode.Manual, spec.Promote);
     }
 
     [Theory]

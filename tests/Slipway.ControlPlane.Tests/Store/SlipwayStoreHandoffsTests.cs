@@ -26,7 +26,7 @@ public sealed class SlipwayStoreHandoffsTests : IDisposable
         store.StartDeployment(deployment.Id);
         var generation = store.CreateGeneration(SelfApp.Name, SelfApp.Env, release.Id, 5000, deployment.Id);
         store.SetGenerationState(SelfApp.Name, SelfApp.Env, generation.Number, GenerationState.Validating, "slipway-prod-g1", 5000, deployment.Id);
-        store.SetDeploymentPhase(deployment.Id, "handoff", release.Id, generation.Number);
+        store.SetDeploymentPhase(deployment.Id, DeploymentPhase.Handoff, release.Id, generation.Number);
         store.WriteHandoff(deployment.Id, generation.Number, "slipway-prod-g1", "sha256:aa", "slipway", "http://127.0.0.1:4000");
         return (store, deployment, generation);
     }

@@ -23,7 +23,7 @@ public sealed class SlipwayStorePromotionsTests : IDisposable
     {
         var deployment = store.CreateDeployment(new NewDeployment { App = "hello", Env = env });
         store.StartDeployment(deployment.Id);
-        store.SetDeploymentPhase(deployment.Id, "start", release.Id);
+        store.SetDeploymentPhase(deployment.Id, DeploymentPhase.Start, release.Id);
         return store.FinishDeployment(deployment.Id, DeploymentStatus.Succeeded, 0);
     }
 
@@ -69,11 +69,11 @@ public sealed class SlipwayStorePromotionsTests : IDisposable
         var release = NewRelease(store);
         var failed = store.CreateDeployment(new NewDeployment { App = "hello", Env = "test" });
         store.StartDeployment(failed.Id);
-        store.SetDeploymentPhase(failed.Id, "validate", release.Id);
+        store.SetDeploymentPhase(failed.Id, DeploymentPhase.Validate, release.Id);
         store.FinishDeployment(failed.Id, DeploymentStatus.Failed, 1, "validate: deadline");
 
         Assert.Null(store.SucceededDeploymentOf("hello", "test", release.Id));
-        Assert.Equal((failed.Id, "validate"), (store.LastDeploymentOf("hello", "test", release.Id)!.Id, store.LastDeploymentOf("hello", "test", release.Id)!.Phase));
+        Assert.Equal((failed.Id, DeploymentPhase.Validate), (store.LastDeploymentOf("hello", "test", release.Id)!.Id, store.LastDeploymentOf("hello", "test", release.Id)!.Phase));
 
         var succeeded = SucceededIn(store, release, "test");
         Assert.Equal(succeeded.Id, store.SucceededDeploymentOf("hello", "test", release.Id)!.Id);

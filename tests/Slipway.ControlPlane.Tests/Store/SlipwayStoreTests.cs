@@ -190,7 +190,7 @@ public sealed class SlipwayStoreTests : IDisposable
         Assert.Equal("d-20261122-0001", first.Id);
         Assert.Equal("d-20261122-0002", second.Id);
         Assert.Equal(DeploymentStatus.Queued, first.Status);
-        Assert.Equal("queued", first.Phase);
+        Assert.Equal(DeploymentPhase.Queued, first.Phase);
         var events = EventsAfter(store, before);
         Assert.Equal(2, events.Count);
         Assert.All(events, e => Assert.Equal("deploy.queued", e.Type));
@@ -221,19 +221,19 @@ public sealed class SlipwayStoreTests : IDisposable
         _time.Advance(TimeSpan.FromSeconds(1));
         store.StartDeployment(deployment.Id);
         _time.Advance(TimeSpan.FromSeconds(1));
-        store.SetDeploymentPhase(deployment.Id, "source");
+        store.SetDeploymentPhase(deployment.Id, DeploymentPhase.Source);
         _time.Advance(TimeSpan.FromSeconds(2));
         var release = NewRelease(store);
-        store.SetDeploymentPhase(deployment.Id, "release", releaseId: release.Id);
+        store.SetDeploymentPhase(deployment.Id, DeploymentPhase.Release, releaseId: release.Id);
         _time.Advance(TimeSpan.FromSeconds(3));
         var done = store.FinishDeployment(deployment.Id, DeploymentStatus.Succeeded, exitCode: 0);
 
         Assert.Equal(DeploymentStatus.Succeeded, done.Status);
-        Assert.Equal("done", done.Phase);
+        Assert.Equal(DeploymentPhase.Done, done.Phase);
         Assert.Equal(release.Id, done.ReleaseId);
         Assert.Equal(6000, done.DurationMs);
-        Assert.Equal(["queued", "source", "release", "done"], done.PhaseTimes.Keys);
-        Assert.Equal(Start.AddSeconds(2), done.PhaseTimes["source"]);
+        Assert.Equal([DeploymentPhase.Queued, DeploymentPhase.Source, DeploymentPhase.Release, DeploymentPhase.Done], done.PhaseTimes.Keys);
+        Assert.Equal(Start.AddSeconds(2), done.PhaseTimes[DeploymentPhase.Source]);
         Assert.Equal(Start.AddSeconds(1), done.StartedAt);
         Assert.Equal(Start.AddSeconds(7), done.FinishedAt);
 
@@ -252,11 +252,11 @@ public sealed class SlipwayStoreTests : IDisposable
         store.UpsertApp("hello", "app: hello\n");
         var deployment = store.CreateDeployment(new NewDeployment { App = "hello" });
         store.StartDeployment(deployment.Id);
-        store.SetDeploymentPhase(deployment.Id, "build");
+        store.SetDeploymentPhase(deployment.Id, DeploymentPhase.Build);
 
         var failed = store.FinishDeployment(deployment.Id, DeploymentStatus.Failed, exitCode: 2, errorSummary: "build step publish exited 2");
 
-        Assert.Equal("build", failed.Phase);
+        Assert.Equal(DeploymentPhase.Build, failed.Phase);
         Assert.Equal(2, failed.ExitCode);
         Assert.Equal("build step publish exited 2", failed.ErrorSummary);
         var last = store.ReadEvents(0)[^1];

@@ -132,6 +132,6 @@ public sealed class CommitStatusReporterTests : IAsyncLifetime
     private static Deployment Ended(string id, DeploymentStatus status) => new()
     {
         Id = id, App = "hello", Env = "prod", Kind = DeploymentKind.Deploy, Status = status,
-        Phase = status == DeploymentStatus.Succeeded ? "done" : "build", CreatedAt = DateTimeOffset.UnixEpoch,
+        Phase = status == DeploymentStatus.Succeeded ? DeploymentPhase.Done : DeploymentPhase.Build, CreatedAt = DateTimeOffset.UnixEpoch,
     };
 }

@@ -144,14 +144,14 @@ public sealed class ControlApiTests : IAsyncLifetime
         var stopped = await _edge.Client.StopProcessAsync("app-g1", TimeSpan.FromSeconds(2), CancellationToken.None);
         var deleted = await _edge.Client.DeleteProcessAsync("app-g1", null, CancellationToken.None);
 
-        Assert.Equal("running", started.State);
+        Assert.Equal(ProcessState.Running, started.State);
         Assert.Equal(_edge.Home, started.Definition.WorkingDirectory);
         Assert.Equal("app-g1", Assert.Single(listed).Id);
         Assert.Equal("two\nthree\n", tail);
         Assert.Equal(HttpStatusCode.Conflict, conflict.Status);
         Assert.Contains("slipway_edge_process_up{process=\"app-g1\"} 1\n", metrics);
         Assert.Contains("slipway_edge_process_restarts_total{process=\"app-g1\"} 0\n", metrics);
-        Assert.Equal("stopped", stopped!.State);
+        Assert.Equal(ProcessState.Stopped, stopped!.State);
         Assert.False(Supervision.ProcessIsAlive(started));
         Assert.True(deleted);
         Assert.Null(await _edge.Client.GetProcessAsync("app-g1", CancellationToken.None));

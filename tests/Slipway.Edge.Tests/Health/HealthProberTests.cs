@@ -15,15 +15,15 @@ public sealed class HealthProberTests
         await using var a = await TestBackend.StartAsync("a");
         await using var edge = await EdgeServer.StartAsync();
         await edge.AddServiceAsync("app", [a]);
-        string Health() => edge.Registry.Get("app")!.Targets[0].Health;
-        Assert.Equal("healthy", Health());
+        TargetHealth Health() => edge.Registry.Get("app")!.Targets[0].Health;
+        Assert.Equal(TargetHealth.Healthy, Health());
 
         a.Healthy = false;
-        await Poll.UntilAsync(() => Health() == "unhealthy", TimeSpan.FromSeconds(10), "the target to turn unhealthy");
+        await Poll.UntilAsync(() => Health() == TargetHealth.Unhealthy, TimeSpan.FromSeconds(10), "the target to turn unhealthy");
         Assert.Equal(503, edge.Registry.Get("app")!.Targets[0].LastProbe!.Status);
 
         a.Healthy = true;
-        await Poll.UntilAsync(() => Health() == "healthy", TimeSpan.FromSeconds(10), "the target to recover");
+        await Poll.UntilAsync(() => Health() == TargetHealth.Healthy, TimeSpan.FromSeconds(10), "the target to recover");
     }
 
     [Fact]
@@ -70,7 +70,7 @@ public sealed class HealthProberTests
         using var second = await edge.Client.GetAsync("/");
         Assert.Equal(HttpStatusCode.BadGateway, first.StatusCode);
         Assert.Equal(HttpStatusCode.BadGateway, second.StatusCode);
-        Assert.Equal("unhealthy", edge.Registry.Get("app")!.Targets[0].Health);
+        Assert.Equal(TargetHealth.Unhealthy, edge.Registry.Get("app")!.Targets[0].Health);
 
         // No healthy target left: the request is held briefly, then answered 503.
         using var third = await edge.Client.GetAsync("/");

@@ -15,9 +15,9 @@ public sealed class HealthTrackerTests
         var tracker = new HealthTracker();
 
         Assert.False(tracker.RecordProbe(Pass, Thresholds));
-        Assert.Equal(TargetHealthState.Unknown, tracker.State);
+        Assert.Equal(TargetHealth.Unknown, tracker.State);
         Assert.True(tracker.RecordProbe(Pass, Thresholds));
-        Assert.Equal(TargetHealthState.Healthy, tracker.State);
+        Assert.Equal(TargetHealth.Healthy, tracker.State);
     }
 
     [Fact]
@@ -26,12 +26,12 @@ public sealed class HealthTrackerTests
         var tracker = new HealthTracker(firstHealthyPasses: 1);
 
         Assert.True(tracker.RecordProbe(Pass, Thresholds));
-        Assert.Equal(TargetHealthState.Healthy, tracker.State);
+        Assert.Equal(TargetHealth.Healthy, tracker.State);
 
         tracker.RecordProbe(Fail, Thresholds);
         tracker.RecordProbe(Fail, Thresholds);
         tracker.RecordProbe(Fail, Thresholds);
-        Assert.Equal(TargetHealthState.Unhealthy, tracker.State);
+        Assert.Equal(TargetHealth.Unhealthy, tracker.State);
         Assert.False(tracker.RecordProbe(Pass, Thresholds));
         Assert.True(tracker.RecordProbe(Pass, Thresholds));
     }
@@ -45,7 +45,7 @@ public sealed class HealthTrackerTests
         tracker.RecordProbe(Fail, Thresholds);
         tracker.RecordProbe(Pass, Thresholds);
 
-        Assert.Equal(TargetHealthState.Unknown, tracker.State);
+        Assert.Equal(TargetHealth.Unknown, tracker.State);
         Assert.Same(Pass, tracker.LastProbe);
     }
 
@@ -58,12 +58,12 @@ public sealed class HealthTrackerTests
 
         tracker.RecordPassiveFailure(Thresholds);
         tracker.RecordProbe(Fail, Thresholds);
-        Assert.Equal(TargetHealthState.Healthy, tracker.State);
+        Assert.Equal(TargetHealth.Healthy, tracker.State);
         Assert.True(tracker.RecordPassiveFailure(Thresholds));
-        Assert.Equal(TargetHealthState.Unhealthy, tracker.State);
+        Assert.Equal(TargetHealth.Unhealthy, tracker.State);
 
         tracker.RecordProbe(Pass, Thresholds);
         tracker.RecordProbe(Pass, Thresholds);
-        Assert.Equal(TargetHealthState.Healthy, tracker.State);
+        Assert.Equal(TargetHealth.Healthy, tracker.State);
     }
 }

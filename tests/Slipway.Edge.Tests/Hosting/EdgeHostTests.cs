@@ -36,7 +36,7 @@ public sealed class EdgeHostTests : IDisposable
         Assert.Equal(started.Pid, process!.Pid);
         Assert.True(process.Adopted);
         Assert.Equal(0, process.Restarts);
-        await Poll.UntilAsync(() => second.Host.Services.Get("web")?.Targets is [{ Health: "healthy" }], TimeSpan.FromSeconds(10), "the restored target to be healthy");
+        await Poll.UntilAsync(() => second.Host.Services.Get("web")?.Targets is [{ Health: TargetHealth.Healthy }], TimeSpan.FromSeconds(10), "the restored target to be healthy");
         Assert.Contains("b1", await second.Http.GetStringAsync("/again"));
     }
 

@@ -29,7 +29,7 @@ public sealed class EdgeStatePersisterTests : IDisposable
                 () => File.Exists(store.Path) && store.Load() is { Services.Count: 1, Processes.Count: 1 },
                 TimeSpan.FromSeconds(10),
                 "both changes in the state file");
-            Assert.Equal("running", store.Load().Processes[0].State);
+            Assert.Equal(ProcessState.Running, store.Load().Processes[0].State);
         }
         finally
         {

@@ -32,7 +32,7 @@ public sealed class EdgeStateStoreTests : IDisposable
                 new ProcessStatus
                 {
                     Id = "web-g1",
-                    State = "running",
+                    State = ProcessState.Running,
                     Pid = 4242,
                     StartTicks = 987654,
                     Restarts = 2,

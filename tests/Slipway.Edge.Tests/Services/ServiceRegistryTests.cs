@@ -256,8 +256,8 @@ public sealed class ServiceRegistryTests
             // Restored targets start unknown and are probed at once; until the canary has passed its probe the
             // edge sends everyone to stable, so wait for that before asking which side a new session gets.
             await Poll.UntilAsync(
-                () => after.Registry.Get("app")!.Canary.Single().Health == "healthy"
-                    && after.Registry.Get("app")!.Targets.Single().Health == "healthy",
+                () => after.Registry.Get("app")!.Canary.Single().Health == TargetHealth.Healthy
+                    && after.Registry.Get("app")!.Targets.Single().Health == TargetHealth.Healthy,
                 TimeSpan.FromSeconds(10),
                 "the restored canary and stable targets to pass their first probes");
             using var first = await after.Client.GetAsync("/set-cookie");
@@ -356,10 +356,10 @@ public sealed class ServiceRegistryTests
             Targets = [new TargetDefinition { Id = "a", Url = a.Url }],
         }]);
 
-        Assert.Equal("unknown", Assert.Single(edge.Registry.Get("app")!.Targets).Health);
+        Assert.Equal(TargetHealth.Unknown, Assert.Single(edge.Registry.Get("app")!.Targets).Health);
         using var response = await edge.Client.GetAsync("/");
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Equal("healthy", edge.Registry.Get("app")!.Targets[0].Health);
+        Assert.Equal(TargetHealth.Healthy, edge.Registry.Get("app")!.Targets[0].Health);
         var saved = Assert.Single(edge.Registry.Export());
         Assert.Equal(a.Url, saved.Targets[0].Url);
     }

@@ -75,7 +75,7 @@ public sealed class ProcessSupervisorSecretsTests : IAsyncLifetime
         Assert.True(Assert.Single(second.Adopt(store.Load().Processes)).Adopted);
         ProcessSignals.SignalGroup(started.Pid!.Value, ProcessSignals.SigKill);
 
-        await Poll.UntilAsync(() => second.Get("web") is { State: "running", Restarts: 1 }, Deadline, "a restart");
+        await Poll.UntilAsync(() => second.Get("web") is { State: ProcessState.Running, Restarts: 1 }, Deadline, "a restart");
         Track(second.Get("web")!);
         var expected = $"token=*** len={Value.Length}\n";
         await Poll.UntilAsync(() => ReadLog(started) == expected + expected, Deadline, "the second run's output, with the secret");

@@ -23,7 +23,7 @@ public sealed class ProcessSupervisorTests : IAsyncLifetime
         var status = Start(supervisor, "p1", "echo \"pid=$$ port=$PORT greeting=$GREETING\"; exec sleep 300", port: 4321,
             environment: new Dictionary<string, string> { ["GREETING"] = "hello" });
 
-        Assert.Equal("running", status.State);
+        Assert.Equal(ProcessState.Running, status.State);
         var pid = status.Pid!.Value;
         await Poll.UntilAsync(() => ReadLog(status).Contains("pid="), Deadline, "the first output line");
         // setsid did not fork: the pid we hold is the shell's own pid.
@@ -78,7 +78,7 @@ public sealed class ProcessSupervisorTests : IAsyncLifetime
 
         Start(supervisor, "once", "exit 7", restart: false);
 
-        await Poll.UntilAsync(() => supervisor.Get("once")!.State == "exited", Deadline, "the exit");
+        await Poll.UntilAsync(() => supervisor.Get("once")!.State == ProcessState.Exited, Deadline, "the exit");
         Assert.Equal(7, supervisor.Get("once")!.LastExitCode);
         Assert.Equal(0, supervisor.Get("once")!.Restarts);
     }
@@ -93,7 +93,7 @@ public sealed class ProcessSupervisorTests : IAsyncLifetime
 
         await supervisor.StopAsync("dup", TimeSpan.FromSeconds(5), CancellationToken.None);
         var again = Start(supervisor, "dup", "exec sleep 300");
-        Assert.Equal("running", again.State);
+        Assert.Equal(ProcessState.Running, again.State);
     }
 
     [Fact]
@@ -117,7 +117,7 @@ public sealed class ProcessSupervisorTests : IAsyncLifetime
 
         var stopped = await supervisor.StopAsync("stubborn", TimeSpan.FromMilliseconds(500), CancellationToken.None);
 
-        Assert.Equal("stopped", stopped!.State);
+        Assert.Equal(ProcessState.Stopped, stopped!.State);
         Assert.Equal(128 + 9, stopped.LastExitCode);
         Assert.False(SupervisedProcess.IsSameProcess(status.Pid!.Value, status.StartTicks));
         Assert.Contains("ignored TERM", ReadLog(status));
@@ -135,7 +135,7 @@ public sealed class ProcessSupervisorTests : IAsyncLifetime
 
         var stopped = await supervisor.StopAsync("parent", TimeSpan.FromSeconds(5), CancellationToken.None);
 
-        Assert.Equal("stopped", stopped!.State);
+        Assert.Equal(ProcessState.Stopped, stopped!.State);
         await Poll.UntilAsync(() => !SupervisedProcess.IsSameProcess(child, childTicks), Deadline, "the child to be gone");
         Assert.False(ProcessSignals.GroupExists(status.Pid!.Value));
     }
@@ -145,11 +145,11 @@ public sealed class ProcessSupervisorTests : IAsyncLifetime
     {
         var supervisor = NewSupervisor();
         Start(supervisor, "flappy", "exit 1");
-        await Poll.UntilAsync(() => supervisor.Get("flappy")!.State == "backoff", Deadline, "the backoff");
+        await Poll.UntilAsync(() => supervisor.Get("flappy")!.State == ProcessState.Backoff, Deadline, "the backoff");
 
         var stopped = await supervisor.StopAsync("flappy", null, CancellationToken.None);
 
-        Assert.Equal("stopped", stopped!.State);
+        Assert.Equal(ProcessState.Stopped, stopped!.State);
         Assert.Null(stopped.Pid);
     }
 
@@ -165,7 +165,7 @@ public sealed class ProcessSupervisorTests : IAsyncLifetime
         var second = NewSupervisor();
         var adopted = Assert.Single(second.Adopt(saved));
 
-        Assert.Equal("running", adopted.State);
+        Assert.Equal(ProcessState.Running, adopted.State);
         Assert.True(adopted.Adopted);
         Assert.Equal(started.Pid, adopted.Pid);
         Assert.Equal(started.StartTicks, adopted.StartTicks);
@@ -173,7 +173,7 @@ public sealed class ProcessSupervisorTests : IAsyncLifetime
 
         // The adopted process (not our child) is stopped through its group like any other.
         var stopped = await second.StopAsync("web", TimeSpan.FromSeconds(5), CancellationToken.None);
-        Assert.Equal("stopped", stopped!.State);
+        Assert.Equal(ProcessState.Stopped, stopped!.State);
         Assert.False(SupervisedProcess.IsSameProcess(started.Pid.Value, started.StartTicks));
     }
 
@@ -188,7 +188,7 @@ public sealed class ProcessSupervisorTests : IAsyncLifetime
 
         ProcessSignals.SignalGroup(started.Pid!.Value, ProcessSignals.SigKill);
 
-        await Poll.UntilAsync(() => second.Get("web") is { State: "running", Restarts: 1, Adopted: false }, Deadline, "a restart");
+        await Poll.UntilAsync(() => second.Get("web") is { State: ProcessState.Running, Restarts: 1, Adopted: false }, Deadline, "a restart");
         var restarted = second.Get("web")!;
         Track(restarted);
         Assert.NotEqual(started.Pid, restarted.Pid);
@@ -203,7 +203,7 @@ public sealed class ProcessSupervisorTests : IAsyncLifetime
         var saved = new ProcessStatus
         {
             Id = "reused",
-            State = "running",
+            State = ProcessState.Running,
             Pid = pid,
             StartTicks = ticks + 1,
             LogFile = Path.Combine(_cleanup.Directory, "logs", "reused.log"),
@@ -216,7 +216,7 @@ public sealed class ProcessSupervisorTests : IAsyncLifetime
 
         Assert.False(restored.Adopted);
         Assert.NotEqual(pid, restored.Pid);
-        Assert.Equal("running", restored.State);
+        Assert.Equal(ProcessState.Running, restored.State);
         Assert.Equal(1, restored.Restarts);
     }
 
@@ -226,7 +226,7 @@ public sealed class ProcessSupervisorTests : IAsyncLifetime
         var saved = new ProcessStatus
         {
             Id = "idle",
-            State = "stopped",
+            State = ProcessState.Stopped,
             LastExitCode = 143,
             LogFile = Path.Combine(_cleanup.Directory, "logs", "idle.log"),
             Definition = new ProcessDefinition { Id = "idle", Command = "exec sleep 300", WorkingDirectory = _cleanup.Directory },
@@ -235,7 +235,7 @@ public sealed class ProcessSupervisorTests : IAsyncLifetime
 
         var restored = Assert.Single(supervisor.Adopt([saved]));
 
-        Assert.Equal("stopped", restored.State);
+        Assert.Equal(ProcessState.Stopped, restored.State);
         Assert.Null(restored.Pid);
         Assert.Equal(143, restored.LastExitCode);
     }
@@ -261,7 +261,7 @@ public sealed class ProcessSupervisorTests : IAsyncLifetime
 
         Start(supervisor, "brief", "exit 0", restart: false);
 
-        await Poll.UntilAsync(() => supervisor.Get("brief")!.State == "exited", Deadline, "the exit");
+        await Poll.UntilAsync(() => supervisor.Get("brief")!.State == ProcessState.Exited, Deadline, "the exit");
         Assert.True(Volatile.Read(ref changes) >= 2);
     }
 

@@ -3,6 +3,7 @@ using Slipway.ControlPlane.Pipeline;
 using Slipway.ControlPlane.Runtime;
 using Slipway.ControlPlane.Runtime.Docker;
 using Slipway.ControlPlane.Spec;
+using Slipway.ControlPlane.Store;
 
 namespace Slipway.FunctionalTests.Docker;
 
@@ -67,7 +68,7 @@ public sealed class DockerEngineErrorTests(DockerFixture fixture)
 
         var e = await Assert.ThrowsAsync<DeployFailedException>(() => runtime.StartAsync(start, CancellationToken.None));
 
-        Assert.Equal("start", e.Phase);
+        Assert.Equal(DeploymentPhase.Start, e.Phase);
         Assert.Contains("could not start the container", e.Summary, StringComparison.Ordinal);
         Assert.Contains($"404 (not found) No such image: {MissingImage}", e.Summary, StringComparison.Ordinal);
         AssertNotCalledUnavailable(e.Summary);

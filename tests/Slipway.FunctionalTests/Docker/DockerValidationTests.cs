@@ -3,6 +3,7 @@ using Slipway.ControlPlane.Pipeline;
 using Slipway.ControlPlane.Runtime;
 using Slipway.ControlPlane.Runtime.Docker;
 using Slipway.ControlPlane.Spec;
+using Slipway.ControlPlane.Store;
 using Slipway.FunctionalTests.Infrastructure;
 
 namespace Slipway.FunctionalTests.Docker;
@@ -30,7 +31,7 @@ public sealed class DockerValidationTests(DockerFixture fixture) : IAsyncLifetim
         var e = await Assert.ThrowsAsync<DeployFailedException>(() => ValidateAsync(new Candidate(_app, "prod", 1, _container!, _port, "r1",
             ImageId: other, StartedAfter: DateTimeOffset.UtcNow.AddMinutes(-5))));
 
-        Assert.Equal("validate", e.Phase);
+        Assert.Equal(DeploymentPhase.Validate, e.Phase);
         Assert.Contains($"the container runs image {running}, not the image built for release r1 ({other}); refusing to promote it", e.Summary);
     }
 

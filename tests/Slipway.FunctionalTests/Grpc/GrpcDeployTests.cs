@@ -198,7 +198,7 @@ public sealed class GrpcDeployTests : IAsyncLifetime
         Assert.True(lastMessageAfterSwap < TimeSpan.FromSeconds(DrainSeconds + 10), $"the stream ran {lastMessageAfterSwap} past the swap; drain is {DrainSeconds} s");
     }
 
-    private string Spec() => $$"""
+    private static string Spec() => $$"""
         app: {{App}}
         build: [ { name: check, run: "true" } ]
         run: { command: "dotnet {{RepoPaths.GrpcTestAppDll}}" }

@@ -84,7 +84,7 @@ public sealed class PortSquattingTests : IAsyncLifetime
 
         await File.WriteAllTextAsync(hold, "");
         Kill(started.Pid!.Value);
-        await Poll.UntilAsync(async () => await _control.GetProcessAsync("hello-g1", CancellationToken.None) is { Restarts: > 0, State: "running" },
+        await Poll.UntilAsync(async () => await _control.GetProcessAsync("hello-g1", CancellationToken.None) is { Restarts: > 0, State: ProcessState.Running },
             Deadline, "the supervisor to start the app again");
         await using var squatter = new Squatter(port);
 

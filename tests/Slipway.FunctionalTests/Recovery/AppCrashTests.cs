@@ -1,4 +1,5 @@
 using System.Net;
+using Slipway.Edge.Control.Contracts;
 using Slipway.Edge.Supervision;
 using Slipway.FunctionalTests.Infrastructure;
 
@@ -31,7 +32,7 @@ public sealed class AppCrashTests
         // The edge forgets the process altogether (as after a lost state file): the reconciler starts it again.
         await control.DeleteProcessAsync(processId, TimeSpan.FromSeconds(1), CancellationToken.None);
         await Poll.UntilAsync(
-            async () => await control.GetProcessAsync(processId, CancellationToken.None) is { State: "running" },
+            async () => await control.GetProcessAsync(processId, CancellationToken.None) is { State: ProcessState.Running },
             TimeSpan.FromSeconds(30), "the reconciler to start the current generation again");
         await WaitServingAsync(stack, spec);
         await Poll.UntilAsync(() => RestartEvents(stack, spec.App).Count(t => t == "deploy.restart.done") == 2, TimeSpan.FromSeconds(30), "a second deploy.restart.done");

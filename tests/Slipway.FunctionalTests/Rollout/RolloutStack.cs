@@ -42,7 +42,7 @@ internal static class RolloutStack
         using var control = stack.EdgeControl();
         await Poll.UntilAsync(async () =>
             await control.GetServiceAsync($"{app}.prod", CancellationToken.None) is { } service && service.CanaryWeight == weight
-                && service.Canary.Any(t => t.Id == $"{app}-prod-g{canary}" && t.Health == "healthy"),
+                && service.Canary.Any(t => t.Id == $"{app}-prod-g{canary}" && t.Health == TargetHealth.Healthy),
             TimeSpan.FromSeconds(30), $"the edge to send {weight}% to a healthy g{canary}");
     }
 
@@ -71,6 +71,6 @@ internal static class RolloutStack
     public static async Task<IReadOnlyList<string>> RunningProcessesAsync(RecoveryStack stack, string app)
     {
         using var control = stack.EdgeControl();
-        return [.. (await control.ListProcessesAsync(CancellationToken.None)).Where(p => p.Id.StartsWith(app + "-", StringComparison.Ordinal) && p.State == "running").Select(p => p.Id)];
+        return [.. (await control.ListProcessesAsync(CancellationToken.None)).Where(p => p.Id.StartsWith(app + "-", StringComparison.Ordinal) && p.State == ProcessState.Running).Select(p => p.Id)];
     }
 }

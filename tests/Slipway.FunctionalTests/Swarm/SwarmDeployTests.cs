@@ -48,7 +48,7 @@ public sealed class SwarmDeployTests(SwarmRig rig, ITestOutputHelper output) : I
         using var control = new EdgeControlClient(Path.Combine(slipway.Home, "edge.sock"), TimeSpan.FromSeconds(10));
         var service = (await control.GetServiceAsync($"{app}.prod", CancellationToken.None))!;
         Assert.Equal(rig.Addresses.Order(), service.Targets.Select(t => new Uri(t.Url).Host).Order());
-        Assert.All(service.Targets, t => Assert.Equal("healthy", t.Health));
+        Assert.All(service.Targets, t => Assert.Equal(Slipway.Edge.Control.Contracts.TargetHealth.Healthy, t.Health));
 
         // The service runs the image pushed to the registry, by digest, and so does the container on each node.
         var image = await rig.DockerAsync(1, "service", "inspect", "--format", "{{.Spec.TaskTemplate.ContainerSpec.Image}}", $"{app}-prod-g1");

@@ -1,3 +1,5 @@
+using Slipway.Edge.Control.Contracts;
+
 namespace Slipway.ControlPlane.Api.Contracts;
 
 /// <summary>
@@ -81,7 +83,7 @@ public sealed record RolloutTargetView
     /// <summary><c>canary</c> or <c>stable</c>.</summary>
     public required string Role { get; init; }
 
-    public string Health { get; init; } = "unknown";
+    public TargetHealth Health { get; init; } = TargetHealth.Unknown;
 
     public long Requests { get; init; }
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Slipway.ControlPlane.Store;
+using Slipway.Edge.Control;
 
 namespace Slipway.ControlPlane.Dashboard.Pages;
 
@@ -9,10 +10,10 @@ internal static class AppPage
     public static async Task<string> RenderAsync(DashboardServices s, SignedIn session, string app, CancellationToken cancellationToken)
     {
         var store = s.Api.Store;
-        var spec = s.Api.Apps.Spec(app);
+        var spec = s.Api.Queries.Spec(app);
         var record = store.GetApp(app)!;
-        var view = await s.Api.Apps.ViewAsync(record, cancellationToken);
-        var releases = s.Api.Apps.Releases(app);
+        var view = await s.Api.Queries.ViewAsync(record, cancellationToken);
+        var releases = s.Api.Queries.Releases(app);
         var deployments = store.ListDeployments(app, 15);
         var source = spec.Source?.Git;
         var a = Html.Segment(app);
@@ -25,7 +26,7 @@ internal static class AppPage
 
         body.Raw("</div><p class=\"meta\">").Text($"runtime {spec.Runtime} · ")
             .Text(source is null ? "deployed from a directory on the server" : $"source {Pipeline.Source.GitUrls.Redact(source)} ({spec.Source!.Branch})")
-            .Text($" · promote: {spec.Promote}").Raw("</p>");
+            .Text($" · promote: {WireName.Of(spec.Promote)}").Raw("</p>");
 
         body.Raw("<section aria-labelledby=\"envs\"><h2 id=\"envs\">Environments</h2><div class=\"scroll\"><table><thead><tr>")
             .Raw("<th scope=\"col\">Env</th><th scope=\"col\">Routes</th><th scope=\"col\">Release</th><th scope=\"col\">Revision</th><th scope=\"col\">Generation</th>")

@@ -2,6 +2,8 @@ using Slipway.ControlPlane.Runtime;
 using Slipway.ControlPlane.Api.Contracts;
 using Slipway.ControlPlane.Spec;
 using Slipway.ControlPlane.Store;
+using Slipway.Edge.Control;
+using Slipway.Edge.Control.Contracts;
 
 namespace Slipway.ControlPlane.Dashboard.Pages;
 
@@ -32,8 +34,8 @@ internal static class AppsPage
             .Raw("<th scope=\"col\">Health</th><th scope=\"col\">Process</th><th scope=\"col\">Restarts</th><th scope=\"col\">Last deployment</th></tr></thead><tbody>");
         foreach (var record in matching)
         {
-            var view = await s.Api.Apps.ViewAsync(record, cancellationToken);
-            var source = SourceOf(record);
+            var view = await s.Api.Queries.ViewAsync(record, cancellationToken);
+            var source = SourceOf(s.Api.Queries.Specs, record);
             var last = store.ListDeployments(record.Name, 5);
             foreach (var env in view.Environments)
             {
@@ -93,41 +95,34 @@ internal static class AppsPage
 
     public static string Badge(string text, string? tone = null) => $"<span class=\"badge {tone ?? Tone(text)}\">{Html.Encode(text)}</span>";
 
-    private static string Tone(string text) => text switch
+    public static string Badge(TargetHealth health) => Badge(WireName.Of(health), Tone(health));
+
+    // A badge's text is what an API view says: a target's health, a process's state, or a deployment's status.
+    private static string Tone(string text) =>
+        WireName.Parse<TargetHealth>(text) is { } health ? Tone(health)
+        : WireName.Parse<ProcessState>(text) is { } state ? Tone(state)
+        : text switch
+        {
+            "succeeded" or "current" => "ok",
+            "queued" => "busy",
+            "failed" or "rolled_back" or "cancelled" => "bad",
+            _ => "neutral",
+        };
+
+    private static string Tone(TargetHealth health) => health switch
     {
-        "healthy" or "succeeded" or "running" or "current" => "ok",
-        "queued" => "busy",
-        "unhealthy" or "failed" or "backoff" or "exited" or "rolled_back" or "cancelled" => "bad",
+        TargetHealth.Healthy => "ok",
+        TargetHealth.Unhealthy => "bad",
         _ => "neutral",
     };
 
-    /// <summary>The app's git source; parsed once per stored version of its spec (the apps page asks for every app).</summary>
-    public static string? SourceOf(AppRecord record)
+    private static string Tone(ProcessState state) => state switch
     {
-        var key = (record.Name, record.UpdatedAt);
-        if (Sources.TryGetValue(key, out var cached))
-        {
-            return cached;
-        }
+        ProcessState.Running => "ok",
+        ProcessState.Backoff or ProcessState.Exited => "bad",
+        _ => "neutral",
+    };
 
-        string? source;
-        try
-        {
-            source = AppSpecParser.Parse(record.SpecYaml, $"{record.Name}/slipway.yml").Source?.Git;
-        }
-        catch (SpecException)
-        {
-            source = null;
-        }
-
-        if (Sources.Count > 10_000)
-        {
-            Sources.Clear();
-        }
-
-        Sources[key] = source;
-        return source;
-    }
-
-    private static readonly System.Collections.Concurrent.ConcurrentDictionary<(string, DateTimeOffset), string?> Sources = new();
+    /// <summary>The app's git source, or null without one (or when its stored spec does not parse).</summary>
+    public static string? SourceOf(AppCatalog specs, AppRecord record) => specs.TryOf(record)?.Source?.Git;
 }

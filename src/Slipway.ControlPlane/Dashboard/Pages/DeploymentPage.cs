@@ -16,7 +16,7 @@ internal static class DeploymentPage
         var store = s.Api.Store;
         // Events first, then the row: the row is then at least as new as the log, and the stream resumes after the last event read.
         var (lines, lastSeq) = LogOf(store, id);
-        var d = store.GetDeployment(id) ?? throw Deployments.ApiProblem.NotFound($"Deployment '{id}' is not known.");
+        var d = store.GetDeployment(id) ?? throw Api.ApiProblem.NotFound($"Deployment '{id}' is not known.");
         var release = d.ReleaseId is null ? null : store.GetRelease(d.ReleaseId);
         var running = d.Status is DeploymentStatus.Queued or DeploymentStatus.Running;
         var status = StoreNames.ToText(d.Status);
@@ -41,7 +41,7 @@ internal static class DeploymentPage
         body.Raw("</div><dl class=\"facts\">")
             .Raw("<dt>Status</dt><dd id=\"status\" aria-live=\"polite\">").Raw(running ? AppsPage.Badge($"{status} · {d.Phase}", "busy") : AppsPage.Badge(status)).Raw("</dd>")
             .Raw("<dt>App</dt><dd>").Raw(Html.Link($"/apps/{Html.Segment(d.App)}", d.App)).Text($" / {d.Env}").Raw("</dd>")
-            .Raw("<dt>Revision</dt><dd class=\"mono\">").Raw(AppsPage.Revision(AppsPage.SourceOf(store.GetApp(d.App)!), release?.Revision ?? d.RequestedRevision)).Raw("</dd>")
+            .Raw("<dt>Revision</dt><dd class=\"mono\">").Raw(AppsPage.Revision(AppsPage.SourceOf(s.Api.Queries.Specs, store.GetApp(d.App)!), release?.Revision ?? d.RequestedRevision)).Raw("</dd>")
             .Raw("<dt>Release</dt><dd class=\"mono\">").Text(d.ReleaseId ?? "–").Raw("</dd>")
             .Raw("<dt>Generation</dt><dd>").Text(d.Generation is { } g ? $"#{g}" : "–").Raw("</dd>")
             .Raw("<dt>Queued</dt><dd>").Raw(Html.Time(d.CreatedAt, s.Time)).Raw("</dd>")
@@ -83,7 +83,7 @@ internal static class DeploymentPage
 
     private static void Timeline(Html body, Deployment d, DateTimeOffset now)
     {
-        var entered = PhaseDurations.Of(d, now).ToDictionary(p => p.Phase, p => p.Ms, StringComparer.Ordinal);
+        var entered = PhaseDurations.Of(d, now).ToDictionary(p => p.Phase, p => p.Ms);
         var phases = PhaseDurations.Order.Concat(entered.Keys.Where(k => !PhaseDurations.Order.Contains(k))).ToList();
         var running = d.Status is DeploymentStatus.Queued or DeploymentStatus.Running;
         var last = entered.Count == 0 ? null : d.PhaseTimes.Where(p => entered.ContainsKey(p.Key)).MaxBy(p => p.Value).Key;
@@ -94,7 +94,7 @@ internal static class DeploymentPage
                 : phase != last ? "done"
                 : running ? "current"
                 : d.Status == DeploymentStatus.Succeeded ? "done" : StoreNames.ToText(d.Status);
-            body.Raw($"<li class=\"{state}\" ").Raw(Html.Attr("data-phase", phase)).Raw("><span class=\"name\">").Text(phase).Raw("</span> <span class=\"state\">")
+            body.Raw($"<li class=\"{state}\" ").Raw(Html.Attr("data-phase", phase.Name)).Raw("><span class=\"name\">").Text(phase.Name).Raw("</span> <span class=\"state\">")
                 .Text(state).Raw("</span> <span class=\"took\">").Text(entered.TryGetValue(phase, out var ms) && state != "current" ? Html.Duration(ms) : "").Raw("</span></li>");
         }
 

@@ -6,12 +6,16 @@ namespace Slipway.ControlPlane.Dashboard.Pages;
 internal static class PhaseDurations
 {
     /// <summary>The pipeline's phases in order (docs/architecture.md §3); a rollback or promotion skips the first ones.</summary>
-    public static readonly IReadOnlyList<string> Order = ["source", "build", "release", "migrate", "start", "validate", "activate", "drain"];
+    public static readonly IReadOnlyList<DeploymentPhase> Order =
+    [
+        DeploymentPhase.Source, DeploymentPhase.Build, DeploymentPhase.Release, DeploymentPhase.Migrate, DeploymentPhase.Start,
+        DeploymentPhase.Validate, DeploymentPhase.Activate, DeploymentPhase.Drain,
+    ];
 
-    public static IReadOnlyList<(string Phase, DateTimeOffset Began, long? Ms)> Of(Deployment d, DateTimeOffset now)
+    public static IReadOnlyList<(DeploymentPhase Phase, DateTimeOffset Began, long? Ms)> Of(Deployment d, DateTimeOffset now)
     {
-        var entered = d.PhaseTimes.Where(p => p.Key != "done" && p.Key != "queued").OrderBy(p => p.Value).ToList();
-        var result = new List<(string, DateTimeOffset, long?)>();
+        var entered = d.PhaseTimes.Where(p => p.Key != DeploymentPhase.Done && p.Key != DeploymentPhase.Queued).OrderBy(p => p.Value).ToList();
+        var result = new List<(DeploymentPhase, DateTimeOffset, long?)>();
         for (var i = 0; i < entered.Count; i++)
         {
             var end = i + 1 < entered.Count ? entered[i + 1].Value

@@ -1,6 +1,7 @@
 using Slipway.ControlPlane.Pipeline.Release;
 using Slipway.ControlPlane.Processes;
 using Slipway.ControlPlane.Spec;
+using Slipway.ControlPlane.Store;
 
 namespace Slipway.ControlPlane.Pipeline.Build;
 
@@ -56,7 +57,7 @@ internal sealed class BuildRunner
             {
                 log.Append($"==> {step.Name} timed out after {Durations.Format(step.Timeout)}; killed");
                 throw new DeployFailedException(
-                    "build",
+                    DeploymentPhase.Build,
                     DeployFailedException.WithLastLines(
                         $"step '{step.Name}' timed out after {Durations.Format(step.Timeout)}", lastLines),
                     null);
@@ -66,7 +67,7 @@ internal sealed class BuildRunner
             if (result.ExitCode != 0)
             {
                 throw new DeployFailedException(
-                    "build",
+                    DeploymentPhase.Build,
                     DeployFailedException.WithLastLines(
                         $"step '{step.Name}' exited with code {result.ExitCode}", lastLines),
                     result.ExitCode);

@@ -22,9 +22,9 @@ internal static class RolloutAnalysis
     /// </summary>
     public const int LatencySamples = 500;
 
-    public static Verdict Judge(AnalysisSpec rules, TargetStatsSnapshot canary, TargetStatsSnapshot stable, string canaryHealth, TimeSpan elapsed, TimeSpan pause)
+    public static Verdict Judge(AnalysisSpec rules, TargetStatsSnapshot canary, TargetStatsSnapshot stable, TargetHealth canaryHealth, TimeSpan elapsed, TimeSpan pause)
     {
-        if (canaryHealth == "unhealthy")
+        if (canaryHealth == TargetHealth.Unhealthy)
         {
             return new Verdict(VerdictKind.Abort, "the canary failed its health checks");
         }

@@ -81,7 +81,7 @@ internal sealed partial class RolloutPhase(IEdgeGateway edge, SlipwayStore store
             }
 
             await UnsplitAsync(run, plan);
-            throw new DeployFailedException("rollout", e.Message, 1, e);
+            throw new DeployFailedException(DeploymentPhase.Rollout, e.Message, 1, e);
         }
         catch (Exception e) when (e is not DeployFailedException)
         {
@@ -154,7 +154,7 @@ internal sealed partial class RolloutPhase(IEdgeGateway edge, SlipwayStore store
             {
                 // Still warming up: the window starts after the warm-up requests (the pause is not extended).
                 baseline = now;
-                if (now.CanaryHealth == "unhealthy")
+                if (now.CanaryHealth == TargetHealth.Unhealthy)
                 {
                     Decide(run, rollout, "abort", "the canary failed its health checks", "analysis", RolloutStates.Aborted);
                     throw new RolloutAbortedException($"aborted at step {step + 1} ({weight}%): the canary failed its health checks; generation {plan.StableGeneration} serves alone again");
@@ -267,7 +267,7 @@ internal sealed partial class RolloutPhase(IEdgeGateway edge, SlipwayStore store
         return new Sides(canary.Stats ?? new TargetStatsSnapshot(), stable?.Stats ?? new TargetStatsSnapshot(), canary.Health);
     }
 
-    private sealed record Sides(TargetStatsSnapshot Canary, TargetStatsSnapshot Stable, string CanaryHealth);
+    private sealed record Sides(TargetStatsSnapshot Canary, TargetStatsSnapshot Stable, TargetHealth CanaryHealth);
 
     private static partial class Log
     {

@@ -1,5 +1,6 @@
 using Slipway.ControlPlane.IO;
 using Slipway.ControlPlane.Pipeline.Source;
+using Slipway.ControlPlane.Store;
 using Slipway.Edge.Persistence;
 
 namespace Slipway.ControlPlane.Pipeline.Release;
@@ -87,7 +88,7 @@ internal sealed class ReleaseWriter
             if (existing.Digest != digest || !ReleaseDigest.Verify(target, existing))
             {
                 throw new DeployFailedException(
-                    "release",
+                    DeploymentPhase.Release,
                     $"release directory '{target}' already exists with different content; remove it and deploy again",
                     null);
             }

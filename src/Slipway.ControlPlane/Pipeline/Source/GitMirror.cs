@@ -1,6 +1,7 @@
 using System.Text;
 using Slipway.ControlPlane.IO;
 using Slipway.ControlPlane.Processes;
+using Slipway.ControlPlane.Store;
 
 namespace Slipway.ControlPlane.Pipeline.Source;
 
@@ -173,7 +174,7 @@ internal sealed class GitMirror
             }
             catch (InvalidDataException e)
             {
-                throw new DeployFailedException("source", $"commit {sha[..12]} cannot be exported safely: {e.Message}", null);
+                throw new DeployFailedException(DeploymentPhase.Source, $"commit {sha[..12]} cannot be exported safely: {e.Message}", null);
             }
         }
         finally
@@ -260,7 +261,7 @@ internal sealed class GitMirror
         var reason = result.TimedOut
             ? $"could not {what}: '{command}' timed out after {Durations.Format(_timeout)}"
             : $"could not {what}: '{command}' exited with code {result.ExitCode}";
-        return new DeployFailedException("source", DeployFailedException.WithLastLines(reason, lines), result.TimedOut ? null : result.ExitCode);
+        return new DeployFailedException(DeploymentPhase.Source, DeployFailedException.WithLastLines(reason, lines), result.TimedOut ? null : result.ExitCode);
     }
 
     private string WriteAskPass()

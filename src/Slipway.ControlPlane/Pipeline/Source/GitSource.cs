@@ -1,4 +1,5 @@
 using Slipway.ControlPlane.Spec;
+using Slipway.ControlPlane.Store;
 
 namespace Slipway.ControlPlane.Pipeline.Source;
 
@@ -18,7 +19,7 @@ internal sealed class GitSource(GitMirror mirror, Func<string, GitCredentials?> 
 
         var sha = await mirror.ResolveAsync(repository, requested, cancellationToken).ConfigureAwait(false)
             ?? throw new DeployFailedException(
-                "source",
+                DeploymentPhase.Source,
                 revision is null
                     ? $"branch '{requested}' does not exist in {GitUrls.Redact(url)}: push it, or set source.branch to an existing branch"
                     : $"revision '{requested}' does not exist in {GitUrls.Redact(url)}: give a commit sha, branch or tag that the repository has",

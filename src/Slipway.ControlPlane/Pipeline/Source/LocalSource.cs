@@ -1,6 +1,7 @@
 using Slipway.ControlPlane.IO;
 using Slipway.ControlPlane.Pipeline.Release;
 using Slipway.ControlPlane.Processes;
+using Slipway.ControlPlane.Store;
 
 namespace Slipway.ControlPlane.Pipeline.Source;
 
@@ -40,7 +41,7 @@ internal sealed class LocalSource
         if (!Directory.Exists(root))
         {
             throw new DeployFailedException(
-                "source",
+                DeploymentPhase.Source,
                 $"the --from directory '{sourceDirectory}' does not exist or is not a directory; "
                 + "pass the directory that holds your app's slipway.yml",
                 null);
@@ -179,7 +180,7 @@ internal sealed class LocalSource
             if (FileTree.KindAt(parent) is TreeEntryKind.Symlink)
             {
                 throw new DeployFailedException(
-                    "source",
+                    DeploymentPhase.Source,
                     $"'{relative}' is reached through the symlink '{Path.GetRelativePath(root, parent)}'; a release must be "
                     + "self-contained, so replace the link with the directory itself or remove it",
                     null);
@@ -198,7 +199,7 @@ internal sealed class LocalSource
         if (!inside)
         {
             throw new DeployFailedException(
-                "source",
+                DeploymentPhase.Source,
                 $"symlink '{relative}' points to '{linkTarget}', outside the source directory; a release must be "
                 + "self-contained, so make it a relative link to a file inside the tree or remove it",
                 null);
@@ -221,7 +222,7 @@ internal sealed class LocalSource
             if (HasGitAncestor(root))
             {
                 throw new DeployFailedException(
-                    "source",
+                    DeploymentPhase.Source,
                     $"'{root}' is inside a git repository but git is not installed; install git so that only the "
                     + "files git would commit are deployed",
                     null);
@@ -299,6 +300,6 @@ internal sealed class LocalSource
             ? $"'{command}' timed out after {Durations.Format(_gitTimeout)}"
             : $"'{command}' exited with code {result.ExitCode}";
         return new DeployFailedException(
-            "source", DeployFailedException.WithLastLines(what, lines), result.TimedOut ? null : result.ExitCode);
+            DeploymentPhase.Source, DeployFailedException.WithLastLines(what, lines), result.TimedOut ? null : result.ExitCode);
     }
 }

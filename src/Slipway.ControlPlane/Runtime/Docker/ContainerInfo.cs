@@ -1,3 +1,5 @@
+using Slipway.Edge.Control.Contracts;
+
 namespace Slipway.ControlPlane.Runtime.Docker;
 
 /// <summary>What <c>GET /containers/{id}/json</c> says about a container, reduced to what Slipway checks.</summary>
@@ -11,7 +13,10 @@ internal sealed record ContainerInfo
     /// <summary>created, running, paused, restarting, removing, exited or dead.</summary>
     public required string Status { get; init; }
 
-    public bool Running => Status == "running";
+    /// <summary><see cref="Status"/> in the supervisor's terms.</summary>
+    public ProcessState State => ContainerStatus.ToProcessState(Status);
+
+    public bool Running => State == ProcessState.Running;
 
     public int ExitCode { get; init; }
 

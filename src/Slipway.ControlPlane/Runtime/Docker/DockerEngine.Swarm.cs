@@ -180,8 +180,8 @@ internal sealed partial class DockerEngine
                 Id = Str(t, "ID") ?? "",
                 Slot = t.TryGetProperty("Slot", out var slot) ? slot.GetInt32() : 0,
                 NodeId = Str(t, "NodeID") ?? "",
-                State = Str(status, "State") ?? "unknown",
-                DesiredState = Str(t, "DesiredState") ?? "unknown",
+                State = TaskState(Str(status, "State")),
+                DesiredState = TaskState(Str(t, "DesiredState")),
                 Error = Str(status, "Err"),
                 Message = Str(status, "Message"),
                 ContainerId = Str(container, "ContainerID"),
@@ -206,6 +206,9 @@ internal sealed partial class DockerEngine
                 Str(status, "State") ?? "unknown", Str(spec, "Availability") ?? "unknown", Str(spec, "Role") ?? "worker");
         })];
     }
+
+    private static SwarmTaskState TaskState(string? name) =>
+        Enum.TryParse<SwarmTaskState>(name, ignoreCase: true, out var state) && Enum.IsDefined(state) ? state : SwarmTaskState.Unknown;
 
     private static SwarmService ReadService(JsonElement service)
     {

@@ -25,7 +25,7 @@ internal sealed class DockerImages(DockerEngine engine, SlipwayStore store)
             var path = Path.Combine(release.Path, dockerfile);
             if (!File.Exists(path))
             {
-                throw new DeployFailedException("release",
+                throw new DeployFailedException(DeploymentPhase.Release,
                     $"no Dockerfile at {path}: add `{dockerfile}` to the app, or name another file with `docker: {{ dockerfile: PATH }}` in slipway.yml", null);
             }
 
@@ -39,11 +39,11 @@ internal sealed class DockerImages(DockerEngine engine, SlipwayStore store)
         }
         catch (DockerBuildException e)
         {
-            throw new DeployFailedException("release", $"docker build failed: {e.Message}\n{string.Join('\n', e.LastLines.TakeLast(10))}".TrimEnd(), null, e);
+            throw new DeployFailedException(DeploymentPhase.Release, $"docker build failed: {e.Message}\n{string.Join('\n', e.LastLines.TakeLast(10))}".TrimEnd(), null, e);
         }
         catch (DockerException e)
         {
-            throw new DeployFailedException("release", e.Message, null, e);
+            throw new DeployFailedException(DeploymentPhase.Release, e.Message, null, e);
         }
     }
 

@@ -47,7 +47,7 @@ internal sealed partial class DockerRuntime(DockerEngine engine, string owner, S
     public async Task<StartedInstance> StartAsync(RuntimeStart start, CancellationToken cancellationToken)
     {
         var imageId = start.Release.ImageId
-            ?? throw new DeployFailedException("start", $"release {start.Release.Id} has no docker image; deploy its revision again to build one", null);
+            ?? throw new DeployFailedException(DeploymentPhase.Start, $"release {start.Release.Id} has no docker image; deploy its revision again to build one", null);
         var environment = new Dictionary<string, string>(start.Environment, StringComparer.Ordinal);
         // The engine keeps a container's environment in its own store (outside SLIPWAY_HOME); docs/secrets.md says so.
         foreach (var (name, value) in start.Secrets)
@@ -95,7 +95,7 @@ internal sealed partial class DockerRuntime(DockerEngine engine, string owner, S
                 await RemoveQuietlyAsync(id);
             }
 
-            throw new DeployFailedException("start", $"could not start the container: {e.Message}", null, e);
+            throw new DeployFailedException(DeploymentPhase.Start, $"could not start the container: {e.Message}", null, e);
         }
     }
 
@@ -106,9 +106,10 @@ internal sealed partial class DockerRuntime(DockerEngine engine, string owner, S
             ? null
             : new InstanceState
             {
-                State = container.Status,
-                // "restarting" is the engine's restart policy at work; anything else not running stays down.
-                EndedReason = container.Status is not ("running" or "starting" or "restarting")
+                State = container.State,
+                StateText = container.Status,
+                // Backoff ("restarting") is the engine's restart policy at work; anything else not running stays down.
+                EndedReason = container.State is not (ProcessState.Running or ProcessState.Starting or ProcessState.Backoff)
                     ? $"its container is {container.Status} (exit code {container.ExitCode.ToString(CultureInfo.InvariantCulture)})"
                     : null,
                 Restarts = container.RestartCount,
@@ -204,7 +205,7 @@ internal sealed partial class DockerRuntime(DockerEngine engine, string owner, S
                 continue;
             }
 
-            if (container.State == "running")
+            if (ContainerStatus.IsRunning(container.State))
             {
                 Log.Adopted(logger, DockerEngine.Short(container.Id), generation.App, generation.Env, generation.Number);
                 continue;

@@ -32,9 +32,9 @@ internal sealed record SwarmTask
 
     public required string NodeId { get; init; }
 
-    public required string State { get; init; }
+    public required SwarmTaskState State { get; init; }
 
-    public required string DesiredState { get; init; }
+    public required SwarmTaskState DesiredState { get; init; }
 
     public string? Error { get; init; }
 
@@ -50,7 +50,34 @@ internal sealed record SwarmTask
 
     public DateTimeOffset? At { get; init; }
 
-    public bool Running => State == "running";
+    public bool Running => State == SwarmTaskState.Running;
+
+    /// <summary>On its way to running, or running: it may hold its node's port.</summary>
+    public bool Active => State is >= SwarmTaskState.New and <= SwarmTaskState.Running;
+
+    /// <summary>Ended by itself (not stopped by the swarm on purpose): what the swarm's restart policy replaces.</summary>
+    public bool Failed => State is SwarmTaskState.Failed or SwarmTaskState.Rejected
+        || (State is SwarmTaskState.Complete or SwarmTaskState.Shutdown && DesiredState != SwarmTaskState.Shutdown);
+}
+
+/// <summary>A task's state as the swarm names it (lowercase on the wire), in its lifecycle's order.</summary>
+internal enum SwarmTaskState
+{
+    New,
+    Pending,
+    Assigned,
+    Accepted,
+    Preparing,
+    Ready,
+    Starting,
+    Running,
+    Complete,
+    Shutdown,
+    Failed,
+    Rejected,
+    Remove,
+    Orphaned,
+    Unknown,
 }
 
 internal sealed record SwarmNode(string Id, string Hostname, string Address, string State, string Availability, string Role);

@@ -37,20 +37,20 @@ internal sealed partial class SwarmRuntime(SwarmSettings settings, string owner,
     /// <summary>Builds (unless the manager has it), pushes and pins the release's image; the release carries the pinned reference.</summary>
     public async Task<Store.Release> PrepareAsync(AppSpec spec, Store.Release release, Action<string> log, CancellationToken cancellationToken)
     {
-        var (manager, registry) = Configured("release");
+        var (manager, registry) = Configured(DeploymentPhase.Release);
         try
         {
             var (isManager, _, state) = await manager.SwarmStateAsync(cancellationToken);
             if (!isManager)
             {
-                throw new DeployFailedException("release",
+                throw new DeployFailedException(DeploymentPhase.Release,
                     $"the engine at {manager.SocketPath} is not a swarm manager (swarm state: {state}); run `docker swarm init` there, or point SLIPWAY_SWARM_MANAGER at a manager's socket", null);
             }
 
             var dockerfile = spec.Docker?.Dockerfile ?? "Dockerfile";
             if (!File.Exists(Path.Combine(release.Path, dockerfile)))
             {
-                throw new DeployFailedException("release",
+                throw new DeployFailedException(DeploymentPhase.Release,
                     $"no Dockerfile at {Path.Combine(release.Path, dockerfile)}: add `{dockerfile}` to the app, or name another file with `docker: {{ dockerfile: PATH }}` in slipway.yml", null);
             }
 
@@ -76,11 +76,11 @@ internal sealed partial class SwarmRuntime(SwarmSettings settings, string owner,
         }
         catch (DockerBuildException e)
         {
-            throw new DeployFailedException("release", $"docker build failed: {e.Message}\n{string.Join('\n', e.LastLines.TakeLast(10))}".TrimEnd(), null, e);
+            throw new DeployFailedException(DeploymentPhase.Release, $"docker build failed: {e.Message}\n{string.Join('\n', e.LastLines.TakeLast(10))}".TrimEnd(), null, e);
         }
         catch (DockerException e)
         {
-            throw new DeployFailedException("release", e.Message, null, e);
+            throw new DeployFailedException(DeploymentPhase.Release, e.Message, null, e);
         }
     }
 
@@ -89,10 +89,10 @@ internal sealed partial class SwarmRuntime(SwarmSettings settings, string owner,
 
     public async Task<StartedInstance> StartAsync(RuntimeStart start, CancellationToken cancellationToken)
     {
-        var (manager, _) = Configured("start");
+        var (manager, _) = Configured(DeploymentPhase.Start);
         var image = start.Release.ImageId is { } pinned && pinned.Contains("@sha256:", StringComparison.Ordinal)
             ? pinned
-            : throw new DeployFailedException("start", $"release {start.Release.Id} has no image pinned by digest in the registry; deploy it again", null);
+            : throw new DeployFailedException(DeploymentPhase.Start, $"release {start.Release.Id} has no image pinned by digest in the registry; deploy it again", null);
         var environment = new Dictionary<string, string>(start.Environment, StringComparer.Ordinal);
         // The swarm keeps a service's environment in its raft store on every manager; docs/scale-out.md says so.
         foreach (var (secret, value) in start.Secrets)
@@ -128,7 +128,7 @@ internal sealed partial class SwarmRuntime(SwarmSettings settings, string owner,
         }
         catch (DockerException e)
         {
-            throw new DeployFailedException("start", $"could not create service {name}: {e.Message}", null, e);
+            throw new DeployFailedException(DeploymentPhase.Start, $"could not create service {name}: {e.Message}", null, e);
         }
 
         start.Log($"start: service {name} of {swarm.Replicas} task(s) runs generation {start.Generation} on the swarm's nodes at port {start.Port}");
@@ -138,7 +138,7 @@ internal sealed partial class SwarmRuntime(SwarmSettings settings, string owner,
     /// <summary>One target per running task, at its node's address: <c>swarm:SERVICE/SLOT</c>.</summary>
     public async Task<IReadOnlyList<TargetDefinition>> TargetsAsync(string instanceId, int port, CancellationToken cancellationToken)
     {
-        var (manager, _) = Configured("activate");
+        var (manager, _) = Configured();
         var service = await manager.InspectServiceAsync(ServiceName(instanceId), cancellationToken);
         if (service is null)
         {
@@ -147,7 +147,7 @@ internal sealed partial class SwarmRuntime(SwarmSettings settings, string owner,
 
         var nodes = (await manager.ListNodesAsync(cancellationToken)).ToDictionary(n => n.Id, StringComparer.Ordinal);
         return [.. (await manager.ListTasksAsync(service.Id, cancellationToken))
-            .Where(t => t.Running && t.DesiredState == "running" && nodes.ContainsKey(t.NodeId))
+            .Where(t => t.Running && t.DesiredState == SwarmTaskState.Running && nodes.ContainsKey(t.NodeId))
             .OrderBy(t => t.Slot)
             .Select(t => new TargetDefinition
             {
@@ -162,7 +162,7 @@ internal sealed partial class SwarmRuntime(SwarmSettings settings, string owner,
     /// </summary>
     public async Task<InstanceState?> GetStateAsync(string instanceId, CancellationToken cancellationToken)
     {
-        var (manager, _) = Configured("validate");
+        var (manager, _) = Configured();
         var service = await manager.InspectServiceAsync(ServiceName(instanceId), cancellationToken);
         if (service is null)
         {
@@ -170,12 +170,14 @@ internal sealed partial class SwarmRuntime(SwarmSettings settings, string owner,
         }
 
         var tasks = await manager.ListTasksAsync(service.Id, cancellationToken);
-        var running = tasks.Count(t => t.Running && t.DesiredState == "running");
-        var failed = tasks.Where(t => t.State is "failed" or "rejected" || (t.State is "complete" or "shutdown" && t.DesiredState != "shutdown")).ToList();
+        var running = tasks.Count(t => t.Running && t.DesiredState == SwarmTaskState.Running);
+        var failed = tasks.Where(t => t.Failed).ToList();
         var lastFailed = failed.FirstOrDefault();
+        var all = running >= service.Replicas && service.Replicas > 0;
         return new InstanceState
         {
-            State = running >= service.Replicas && service.Replicas > 0 ? "running" : "starting",
+            State = all ? ProcessState.Running : ProcessState.Starting,
+            StateText = all ? "running" : $"starting ({running.ToString(CultureInfo.InvariantCulture)} of {service.Replicas.ToString(CultureInfo.InvariantCulture)} tasks running)",
             EndedReason = service.Replicas == 0 ? $"its service {service.Name} runs no task (replicas: 0)" : null,
             Restarts = failed.Count,
             LastExitCode = lastFailed?.ExitCode,
@@ -185,7 +187,7 @@ internal sealed partial class SwarmRuntime(SwarmSettings settings, string owner,
     }
 
     public Task<string> TailAsync(string instanceId, int lines, CancellationToken cancellationToken) =>
-        Configured("validate").Manager.ServiceLogsAsync(ServiceName(instanceId), lines, cancellationToken);
+        Configured().Manager.ServiceLogsAsync(ServiceName(instanceId), lines, cancellationToken);
 
     /// <summary>
     /// Scales the service to 0 and waits (the app's <c>stop_grace</c>, set on the service, plus 15 s) until no task runs,
@@ -194,7 +196,7 @@ internal sealed partial class SwarmRuntime(SwarmSettings settings, string owner,
     /// </summary>
     public async Task StopAsync(string instanceId, TimeSpan grace, CancellationToken cancellationToken)
     {
-        var manager = Configured("stop").Manager;
+        var manager = Configured().Manager;
         var name = ServiceName(instanceId);
         if (await manager.InspectServiceAsync(name, cancellationToken) is not { } service)
         {
@@ -203,7 +205,7 @@ internal sealed partial class SwarmRuntime(SwarmSettings settings, string owner,
 
         await manager.ScaleServiceAsync(name, 0, cancellationToken);
         var deadline = DateTimeOffset.UtcNow + grace + TimeSpan.FromSeconds(15);
-        while ((await manager.ListTasksAsync(service.Id, cancellationToken)).Any(t => t.State is "new" or "pending" or "assigned" or "accepted" or "preparing" or "ready" or "starting" or "running")
+        while ((await manager.ListTasksAsync(service.Id, cancellationToken)).Any(t => t.Active)
                && DateTimeOffset.UtcNow < deadline)
         {
             await Task.Delay(TimeSpan.FromMilliseconds(200), cancellationToken);
@@ -221,7 +223,7 @@ internal sealed partial class SwarmRuntime(SwarmSettings settings, string owner,
     /// <summary>Starts the service's tasks again with the spec's replica count (the same pinned image).</summary>
     public async Task<bool> RestartAsync(RuntimeRestart restart, CancellationToken cancellationToken)
     {
-        await Configured("reconcile").Manager.RestartServiceAsync(ServiceName(restart.InstanceId), restart.Spec.Swarm?.Replicas ?? 1, cancellationToken);
+        await Configured().Manager.RestartServiceAsync(ServiceName(restart.InstanceId), restart.Spec.Swarm?.Replicas ?? 1, cancellationToken);
         return true;
     }
 
@@ -266,12 +268,21 @@ internal sealed partial class SwarmRuntime(SwarmSettings settings, string owner,
         return 0;
     }
 
-    private (DockerEngine Manager, string Registry) Configured(string phase) =>
-        settings.Manager is not { } manager
-            ? throw new DeployFailedException(phase, "runtime: swarm needs a swarm manager: start Slipway with SLIPWAY_SWARM_MANAGER=unix:///path/to/manager/docker.sock (docs/scale-out.md)", null)
-            : settings.Registry is not { } registry
-                ? throw new DeployFailedException(phase, "runtime: swarm needs a registry every node can pull from: start Slipway with SLIPWAY_SWARM_REGISTRY=HOST:PORT (docs/scale-out.md)", null)
-                : (manager, registry);
+    /// <summary>
+    /// The manager and registry, or why there are none: a deploy's phase fails saying which variable to set; any other
+    /// caller (the reconciler, recovery, a stop) gets an engine error it already handles.
+    /// </summary>
+    private (DockerEngine Manager, string Registry) Configured(DeploymentPhase? phase = null)
+    {
+        var missing = settings.Manager is null
+            ? "runtime: swarm needs a swarm manager: start Slipway with SLIPWAY_SWARM_MANAGER=unix:///path/to/manager/docker.sock (docs/scale-out.md)"
+            : settings.Registry is null
+                ? "runtime: swarm needs a registry every node can pull from: start Slipway with SLIPWAY_SWARM_REGISTRY=HOST:PORT (docs/scale-out.md)"
+                : null;
+        return missing is null ? (settings.Manager!, settings.Registry!)
+            : phase is not null ? throw new DeployFailedException(phase, missing, null)
+            : throw new DockerUnavailableException(missing);
+    }
 
     private static partial class Log
     {

@@ -48,8 +48,7 @@ public sealed record ProcessStatus
 {
     public string Id { get; init; } = "";
 
-    /// <summary><c>starting</c>, <c>running</c>, <c>backoff</c>, <c>stopping</c>, <c>stopped</c> or <c>exited</c>.</summary>
-    public string State { get; init; } = "";
+    public ProcessState State { get; init; }
 
     public int? Pid { get; init; }
 

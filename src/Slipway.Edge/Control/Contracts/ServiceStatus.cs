@@ -28,8 +28,7 @@ public sealed record TargetStatus
 
     public string Url { get; init; } = "";
 
-    /// <summary><c>unknown</c>, <c>healthy</c> or <c>unhealthy</c>.</summary>
-    public string Health { get; init; } = "unknown";
+    public TargetHealth Health { get; init; } = TargetHealth.Unknown;
 
     public int InFlight { get; init; }
 

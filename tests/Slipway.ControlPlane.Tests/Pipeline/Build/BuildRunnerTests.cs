@@ -2,6 +2,7 @@ using Slipway.ControlPlane.Pipeline;
 using Slipway.ControlPlane.Pipeline.Build;
 using Slipway.ControlPlane.Processes;
 using Slipway.ControlPlane.Spec;
+using Slipway.ControlPlane.Store;
 using Slipway.ControlPlane.Tests.IO;
 using Slipway.ControlPlane.Tests.Processes;
 
@@ -60,7 +61,7 @@ public sealed class BuildRunnerTests : IDisposable
         var ex = await Assert.ThrowsAsync<DeployFailedException>(
             () => _runner.RunAsync(steps, _workspace, NoEnvironment, _log, CancellationToken.None));
 
-        Assert.Equal("build", ex.Phase);
+        Assert.Equal(DeploymentPhase.Build, ex.Phase);
         Assert.Equal(1, ex.ExitCode);
         Assert.StartsWith("step 'publish' exited with code 1:", ex.Summary);
         Assert.Contains("restoring", ex.Summary);

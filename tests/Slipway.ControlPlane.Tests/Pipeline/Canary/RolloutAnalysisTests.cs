@@ -18,7 +18,7 @@ public sealed class RolloutAnalysisTests
         return new TargetStatsSnapshot { Requests = requests, Status5xx = errors, TransportErrors = transport, LatencyCounts = counts };
     }
 
-    private static Verdict Judge(TargetStatsSnapshot canary, TargetStatsSnapshot stable, TimeSpan elapsed, string health = "healthy", AnalysisSpec? rules = null) =>
+    private static Verdict Judge(TargetStatsSnapshot canary, TargetStatsSnapshot stable, TimeSpan elapsed, TargetHealth health = TargetHealth.Healthy, AnalysisSpec? rules = null) =>
         RolloutAnalysis.Judge(rules ?? Rules, canary, stable, health, elapsed, Pause);
 
     [Fact]
@@ -92,7 +92,7 @@ public sealed class RolloutAnalysisTests
     [Fact]
     public void Judge_UnhealthyCanary_AbortsWhateverItsFigures()
     {
-        var verdict = Judge(Window(0), Window(0), TimeSpan.Zero, health: "unhealthy");
+        var verdict = Judge(Window(0), Window(0), TimeSpan.Zero, health: TargetHealth.Unhealthy);
 
         Assert.Equal(VerdictKind.Abort, verdict.Kind);
         Assert.Contains("health checks", verdict.Reason, StringComparison.Ordinal);

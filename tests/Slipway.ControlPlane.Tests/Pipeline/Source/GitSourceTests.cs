@@ -12,6 +12,7 @@ using Slipway.ControlPlane.Pipeline;
 using Slipway.ControlPlane.Pipeline.Source;
 using Slipway.ControlPlane.Processes;
 using Slipway.ControlPlane.Spec;
+using Slipway.ControlPlane.Store;
 using Slipway.ControlPlane.Tests.Store;
 
 namespace Slipway.ControlPlane.Tests.Pipeline.Source;
@@ -80,7 +81,7 @@ public sealed class GitSourceTests : IDisposable
 
         var e = await Assert.ThrowsAsync<DeployFailedException>(() => FetchAsync("deadbeef", "ws"));
 
-        Assert.Equal("source", e.Phase);
+        Assert.Equal(DeploymentPhase.Source, e.Phase);
         Assert.Contains("revision 'deadbeef' does not exist", e.Summary);
     }
 
@@ -107,7 +108,7 @@ public sealed class GitSourceTests : IDisposable
         var e = await Assert.ThrowsAsync<DeployFailedException>(() =>
             source.FetchAsync("hello", new SourceSpec { Git = Path.Combine(_dir.Path, "nowhere.git") }, null, Path.Combine(_dir.Path, "ws"), _log, CancellationToken.None));
 
-        Assert.Equal("source", e.Phase);
+        Assert.Equal(DeploymentPhase.Source, e.Phase);
         Assert.Contains("could not clone", e.Summary);
         Assert.Contains("does not exist", e.Summary);
     }
@@ -164,7 +165,7 @@ public sealed class GitSourceTests : IDisposable
         var e = await Assert.ThrowsAsync<DeployFailedException>(() =>
             source.FetchAsync("hello", new SourceSpec { Git = $"ext::sh -c touch% {marker}" }, null, Path.Combine(_dir.Path, "ws"), _log, CancellationToken.None));
 
-        Assert.Equal("source", e.Phase);
+        Assert.Equal(DeploymentPhase.Source, e.Phase);
         Assert.False(File.Exists(marker));
     }
 

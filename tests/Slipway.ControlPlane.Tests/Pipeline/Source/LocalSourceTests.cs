@@ -2,6 +2,7 @@ using Slipway.ControlPlane.IO;
 using Slipway.ControlPlane.Pipeline;
 using Slipway.ControlPlane.Pipeline.Source;
 using Slipway.ControlPlane.Processes;
+using Slipway.ControlPlane.Store;
 using Slipway.ControlPlane.Tests.IO;
 
 namespace Slipway.ControlPlane.Tests.Pipeline.Source;
@@ -173,7 +174,7 @@ public sealed class LocalSourceTests : IDisposable
         var ex = await Assert.ThrowsAsync<DeployFailedException>(
             () => _source.CopyAsync(_app, _workspace, _log, CancellationToken.None));
 
-        Assert.Equal("source", ex.Phase);
+        Assert.Equal(DeploymentPhase.Source, ex.Phase);
         Assert.Contains("symlink 'config/escape'", ex.Summary);
         Assert.Contains(target, ex.Summary);
     }
@@ -186,7 +187,7 @@ public sealed class LocalSourceTests : IDisposable
         var ex = await Assert.ThrowsAsync<DeployFailedException>(
             () => _source.CopyAsync(missing, _workspace, _log, CancellationToken.None));
 
-        Assert.Equal("source", ex.Phase);
+        Assert.Equal(DeploymentPhase.Source, ex.Phase);
         Assert.Contains(missing, ex.Summary);
         Assert.Contains("does not exist", ex.Summary);
     }

@@ -1,8 +1,0 @@
-namespace Slipway.Edge.Health;
-
-internal enum TargetHealthState
-{
-    Unknown,
-    Healthy,
-    Unhealthy,
-}
