@@ -80,4 +80,8 @@ internal enum SwarmTaskState
     Unknown,
 }
 
-internal sealed record SwarmNode(string Id, string Hostname, string Address, string State, string Availability, string Role);
+internal sealed record SwarmNode(string Id, string Hostname, string Address, string State, string Availability, string Role)
+{
+    /// <summary>The swarm hears from the node (<c>Status.State</c> is <c>ready</c>); <c>down</c>, <c>disconnected</c> and <c>unknown</c> are not.</summary>
+    public bool Ready => string.Equals(State, "ready", StringComparison.OrdinalIgnoreCase);
+}

@@ -135,7 +135,7 @@ internal sealed partial class SwarmRuntime(SwarmSettings settings, string owner,
         return new StartedInstance(Prefix + name, image);
     }
 
-    /// <summary>One target per running task, at its node's address: <c>swarm:SERVICE/SLOT</c>.</summary>
+    /// <summary>One target per running task on a ready node, at its node's address: <c>swarm:SERVICE/SLOT</c>.</summary>
     public async Task<IReadOnlyList<TargetDefinition>> TargetsAsync(string instanceId, int port, CancellationToken cancellationToken)
     {
         var (manager, _) = Configured();
@@ -145,7 +145,8 @@ internal sealed partial class SwarmRuntime(SwarmSettings settings, string owner,
             return [];
         }
 
-        var nodes = (await manager.ListNodesAsync(cancellationToken)).ToDictionary(n => n.Id, StringComparer.Ordinal);
+        // A task on a node the swarm no longer hears from is not a target, whatever its last reported state.
+        var nodes = (await manager.ListNodesAsync(cancellationToken)).Where(n => n.Ready).ToDictionary(n => n.Id, StringComparer.Ordinal);
         return [.. (await manager.ListTasksAsync(service.Id, cancellationToken))
             .Where(t => t.Running && t.DesiredState == SwarmTaskState.Running && nodes.ContainsKey(t.NodeId))
             .OrderBy(t => t.Slot)
