@@ -53,36 +53,16 @@ internal sealed partial class Reconciler(
 
     public async Task RunOnceAsync(CancellationToken cancellationToken)
     {
-        var current = new HashSet<string>(StringComparer.Ordinal);
-        try
+        // A generation that stopped running takes its watch with it (the map would grow with every deploy); a warm one
+        // keeps it, so a rollback to it does not count its old restarts again. Current generations are live too.
+        var live = store.ListLiveGenerations().Select(g => WatchKey(g.App, g.Env, g.Number)).ToHashSet(StringComparer.Ordinal);
+        foreach (var key in _watches.Keys.Where(k => !live.Contains(k)))
         {
-            await ConvergeAllAsync(current, cancellationToken);
+            _watches.TryRemove(key, out _);
         }
-        finally
-        {
-            // A generation that stopped running takes its watch with it (the map would grow with every deploy); a warm
-            // one keeps it, so a rollback to it does not count its old restarts again.
-            foreach (var live in store.ListLiveGenerations())
-            {
-                current.Add(WatchKey(live.App, live.Env, live.Number));
-            }
 
-            foreach (var key in _watches.Keys.Where(k => !current.Contains(k)))
-            {
-                _watches.TryRemove(key, out _);
-            }
-        }
-    }
-
-    private async Task ConvergeAllAsync(HashSet<string> current, CancellationToken cancellationToken)
-    {
         foreach (var listed in store.ListPointers())
         {
-            if (listed.Current is { } listedNumber)
-            {
-                current.Add(WatchKey(listed.App, listed.Env, listedNumber));
-            }
-
             if (listed.App == SelfDeploy.SelfApp.Name)
             {
                 continue; // the control plane itself: routed on the admin listener by self-deploy, restarted by the edge's supervisor
@@ -108,11 +88,9 @@ internal sealed partial class Reconciler(
                 continue;
             }
 
-            var key = WatchKey(pointers.App, pointers.Env, number);
-            current.Add(key);
             // Restarts are counted from a baseline: 0 for a generation this reconciler saw validated (it had none then, so
             // one its keeper made before the first pass is journaled too), else what the runtime reports at the first look.
-            var watch = _watches.GetOrAdd(key, _ => new Watch { SeenRestarts = generation.CreatedAt >= _startedAt ? 0 : null });
+            var watch = _watches.GetOrAdd(WatchKey(pointers.App, pointers.Env, number), _ => new Watch { SeenRestarts = generation.CreatedAt >= _startedAt ? 0 : null });
             // The runtime that runs the generation, which is not the spec's when the app switched runtimes since.
             await ConvergeAsync(runtimes.ForInstance(instanceId), spec, pointers, generation, instanceId, port, watch, cancellationToken);
         }
