@@ -85,7 +85,7 @@ internal sealed partial class DockerEngine
                 // The host network: a task listens on its node's address at PORT, which the edge reaches directly.
                 ["Networks"] = new JsonArray(new JsonObject { ["Target"] = "host" }),
             },
-            ["Mode"] = new JsonObject { ["Replicated"] = new JsonObject { ["Replicas"] = create.Replicas } },
+            ["Mode"] = Replicated(create.Replicas),
         };
         using var response = await SendAsync(HttpMethod.Post, "services/create", body, cancellationToken);
         await EnsureSuccessAsync(response, $"create service {create.Name}", cancellationToken);
@@ -112,7 +112,7 @@ internal sealed partial class DockerEngine
     public Task ScaleServiceAsync(string nameOrId, int replicas, CancellationToken cancellationToken) =>
         UpdateServiceAsync(nameOrId, $"run {replicas.ToString(CultureInfo.InvariantCulture)} task(s)", spec =>
         {
-            spec["Mode"] = new JsonObject { ["Replicated"] = new JsonObject { ["Replicas"] = replicas } };
+            spec["Mode"] = Replicated(replicas);
             return true;
         }, cancellationToken);
 
@@ -122,24 +122,13 @@ internal sealed partial class DockerEngine
         {
             var template = spec["TaskTemplate"]!.AsObject();
             template["ForceUpdate"] = (template["ForceUpdate"]?.GetValue<long>() ?? 0) + 1;
-            spec["Mode"] = new JsonObject { ["Replicated"] = new JsonObject { ["Replicas"] = replicas } };
+            spec["Mode"] = Replicated(replicas);
             return true;
         }, cancellationToken);
 
     /// <summary>The last lines of every task's output (the swarm gathers them from the nodes).</summary>
-    public async Task<string> ServiceLogsAsync(string nameOrId, int lines, CancellationToken cancellationToken)
-    {
-        using var response = await SendAsync(HttpMethod.Get, $"services/{Uri.EscapeDataString(nameOrId)}/logs?stdout=1&stderr=1&tail={lines}", null, cancellationToken,
-            HttpCompletionOption.ResponseHeadersRead);
-        if (response.StatusCode == HttpStatusCode.NotFound)
-        {
-            return "";
-        }
-
-        await EnsureSuccessAsync(response, $"read the logs of service {nameOrId}", cancellationToken);
-        await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken);
-        return await MultiplexedStreamReader.ReadAllAsync(stream, cancellationToken);
-    }
+    public Task<string> ServiceLogsAsync(string nameOrId, int lines, CancellationToken cancellationToken) =>
+        TailAsync($"services/{Uri.EscapeDataString(nameOrId)}/logs", lines, $"service {nameOrId}", cancellationToken);
 
     private async Task UpdateServiceAsync(string nameOrId, string what, Func<JsonObject, bool> change, CancellationToken cancellationToken)
     {
@@ -206,6 +195,8 @@ internal sealed partial class DockerEngine
                 Str(status, "State") ?? "unknown", Str(spec, "Availability") ?? "unknown", Str(spec, "Role") ?? "worker");
         })];
     }
+
+    private static JsonObject Replicated(int replicas) => new() { ["Replicated"] = new JsonObject { ["Replicas"] = replicas } };
 
     private static SwarmTaskState TaskState(string? name) =>
         Enum.TryParse<SwarmTaskState>(name, ignoreCase: true, out var state) && Enum.IsDefined(state) ? state : SwarmTaskState.Unknown;

@@ -235,16 +235,20 @@ internal sealed partial class DockerEngine : IDisposable
     }
 
     /// <summary>The last <paramref name="lines"/> lines of the container's stdout and stderr, interleaved.</summary>
-    public async Task<string> LogsAsync(string id, int lines, CancellationToken cancellationToken)
+    public Task<string> LogsAsync(string id, int lines, CancellationToken cancellationToken) =>
+        TailAsync($"containers/{Uri.EscapeDataString(id)}/logs", lines, $"container {Short(id)}", cancellationToken);
+
+    /// <summary>The last <paramref name="lines"/> of stdout and stderr from a logs endpoint; empty when the engine knows no such <paramref name="what"/>.</summary>
+    private async Task<string> TailAsync(string logsPath, int lines, string what, CancellationToken cancellationToken)
     {
-        using var response = await SendAsync(HttpMethod.Get, $"containers/{Uri.EscapeDataString(id)}/logs?stdout=1&stderr=1&tail={lines}", null, cancellationToken,
+        using var response = await SendAsync(HttpMethod.Get, $"{logsPath}?stdout=1&stderr=1&tail={lines}", null, cancellationToken,
             HttpCompletionOption.ResponseHeadersRead);
         if (response.StatusCode == HttpStatusCode.NotFound)
         {
             return "";
         }
 
-        await EnsureSuccessAsync(response, $"read the logs of container {Short(id)}", cancellationToken);
+        await EnsureSuccessAsync(response, $"read the logs of {what}", cancellationToken);
         await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken);
         return await MultiplexedStreamReader.ReadAllAsync(stream, cancellationToken);
     }

@@ -21,29 +21,42 @@ internal sealed class DockerImages(DockerEngine engine, SlipwayStore store)
                 return release;
             }
 
-            var dockerfile = spec.Docker?.Dockerfile ?? "Dockerfile";
-            var path = Path.Combine(release.Path, dockerfile);
-            if (!File.Exists(path))
-            {
-                throw new DeployFailedException(DeploymentPhase.Release,
-                    $"no Dockerfile at {path}: add `{dockerfile}` to the app, or name another file with `docker: {{ dockerfile: PATH }}` in slipway.yml", null);
-            }
-
-            var tag = $"slipway/{spec.App}:{release.Id}";
-            log($"release: building image {tag} from {dockerfile}");
-            var imageId = await engine.BuildImageAsync(release.Path, dockerfile, tag,
-                new Dictionary<string, string> { [DockerLabels.App] = spec.App, [DockerLabels.Release] = release.Id, [DockerLabels.Digest] = release.Digest },
-                line => log("docker: " + line), cancellationToken);
+            var imageId = await BuildAsync(engine, spec, release, $"slipway/{spec.App}:{release.Id}", log, cancellationToken);
             log($"release: image {DockerEngine.Short(imageId)} built and pinned for release {release.Id}");
             return store.SetReleaseImage(release.Id, imageId);
-        }
-        catch (DockerBuildException e)
-        {
-            throw new DeployFailedException(DeploymentPhase.Release, $"docker build failed: {e.Message}\n{string.Join('\n', e.LastLines.TakeLast(10))}".TrimEnd(), null, e);
         }
         catch (DockerException e)
         {
             throw new DeployFailedException(DeploymentPhase.Release, e.Message, null, e);
+        }
+    }
+
+    /// <summary>
+    /// Builds <paramref name="release"/>'s image on <paramref name="on"/> from its tree's Dockerfile, tagged
+    /// <paramref name="tag"/> and labelled with app, release and digest (the docker runtime's engine, or a swarm
+    /// manager). A missing Dockerfile or a failed build fails the release phase; other engine errors are the caller's.
+    /// </summary>
+    /// <returns>The image id.</returns>
+    public static async Task<string> BuildAsync(DockerEngine on, AppSpec spec, Store.Release release, string tag, Action<string> log, CancellationToken cancellationToken)
+    {
+        var dockerfile = spec.Docker?.Dockerfile ?? "Dockerfile";
+        var path = Path.Combine(release.Path, dockerfile);
+        if (!File.Exists(path))
+        {
+            throw new DeployFailedException(DeploymentPhase.Release,
+                $"no Dockerfile at {path}: add `{dockerfile}` to the app, or name another file with `docker: {{ dockerfile: PATH }}` in slipway.yml", null);
+        }
+
+        log($"release: building image {tag} from {dockerfile}");
+        try
+        {
+            return await on.BuildImageAsync(release.Path, dockerfile, tag,
+                new Dictionary<string, string> { [DockerLabels.App] = spec.App, [DockerLabels.Release] = release.Id, [DockerLabels.Digest] = release.Digest },
+                line => log("docker: " + line), cancellationToken);
+        }
+        catch (DockerBuildException e)
+        {
+            throw new DeployFailedException(DeploymentPhase.Release, $"docker build failed: {e.Message}\n{string.Join('\n', e.LastLines.TakeLast(10))}".TrimEnd(), null, e);
         }
     }
 

@@ -48,15 +48,7 @@ internal sealed partial class DockerRuntime(DockerEngine engine, string owner, S
     {
         var imageId = start.Release.ImageId
             ?? throw new DeployFailedException(DeploymentPhase.Start, $"release {start.Release.Id} has no docker image; deploy its revision again to build one", null);
-        var environment = new Dictionary<string, string>(start.Environment, StringComparer.Ordinal);
-        // The engine keeps a container's environment in its own store (outside SLIPWAY_HOME); docs/secrets.md says so.
-        foreach (var (name, value) in start.Secrets)
-        {
-            environment[name] = value;
-        }
-
-        // The host path of the manifest means nothing inside the image; the app serves the release.json copied into it.
-        environment.Remove("SLIPWAY_RELEASE_MANIFEST");
+        var environment = DockerLabels.EnvironmentOf(start);
         if (start.Spec.Docker?.Port is { } containerPort)
         {
             environment["PORT"] = containerPort.ToString(CultureInfo.InvariantCulture);
@@ -66,15 +58,7 @@ internal sealed partial class DockerRuntime(DockerEngine engine, string owner, S
         {
             ImageId = imageId,
             Environment = environment,
-            Labels = new Dictionary<string, string>
-            {
-                [DockerLabels.App] = start.Spec.App,
-                [DockerLabels.Env] = start.Env,
-                [DockerLabels.Generation] = start.Generation.ToString(CultureInfo.InvariantCulture),
-                [DockerLabels.Release] = start.Release.Id,
-                [DockerLabels.Digest] = start.Release.Digest,
-                [DockerLabels.Owner] = Owner,
-            },
+            Labels = DockerLabels.Of(start, Owner),
             ContainerPort = start.Spec.Docker?.Port,
             HostPort = start.Port,
             StopTimeoutSeconds = (int)Math.Ceiling(start.Spec.StopGrace.TotalSeconds),

@@ -47,36 +47,22 @@ internal sealed partial class SwarmRuntime(SwarmSettings settings, string owner,
                     $"the engine at {manager.SocketPath} is not a swarm manager (swarm state: {state}); run `docker swarm init` there, or point SLIPWAY_SWARM_MANAGER at a manager's socket", null);
             }
 
-            var dockerfile = spec.Docker?.Dockerfile ?? "Dockerfile";
-            if (!File.Exists(Path.Combine(release.Path, dockerfile)))
-            {
-                throw new DeployFailedException(DeploymentPhase.Release,
-                    $"no Dockerfile at {Path.Combine(release.Path, dockerfile)}: add `{dockerfile}` to the app, or name another file with `docker: {{ dockerfile: PATH }}` in slipway.yml", null);
-            }
-
             var repository = $"{registry}/slipway/{spec.App}";
             var tag = $"{repository}:{release.Id}";
             if (await manager.InspectImageAsync(tag, cancellationToken) is { } existing)
             {
-                log($"release: image {DockerEngine.Short(existing)} of release {release.Id} is on the manager");
+                log($"release: image {DockerEngine.Short(existing)} of release {release.Id} is on the swarm manager");
             }
             else
             {
-                log($"release: building image {tag} from {dockerfile} on the swarm manager");
-                var built = await manager.BuildImageAsync(release.Path, dockerfile, tag,
-                    new Dictionary<string, string> { [DockerLabels.App] = spec.App, [DockerLabels.Release] = release.Id, [DockerLabels.Digest] = release.Digest },
-                    line => log("docker: " + line), cancellationToken);
-                log($"release: image {DockerEngine.Short(built)} built");
+                var built = await DockerImages.BuildAsync(manager, spec, release, tag, log, cancellationToken);
+                log($"release: image {DockerEngine.Short(built)} built on the swarm manager");
             }
 
             var digest = await manager.PushImageAsync(repository, release.Id, line => log("push: " + line), cancellationToken);
             var pinned = $"{repository}@{digest}";
             log($"release: pushed to {registry}; every node runs {pinned}");
             return release with { ImageId = pinned };
-        }
-        catch (DockerBuildException e)
-        {
-            throw new DeployFailedException(DeploymentPhase.Release, $"docker build failed: {e.Message}\n{string.Join('\n', e.LastLines.TakeLast(10))}".TrimEnd(), null, e);
         }
         catch (DockerException e)
         {
@@ -93,15 +79,8 @@ internal sealed partial class SwarmRuntime(SwarmSettings settings, string owner,
         var image = start.Release.ImageId is { } pinned && pinned.Contains("@sha256:", StringComparison.Ordinal)
             ? pinned
             : throw new DeployFailedException(DeploymentPhase.Start, $"release {start.Release.Id} has no image pinned by digest in the registry; deploy it again", null);
-        var environment = new Dictionary<string, string>(start.Environment, StringComparer.Ordinal);
-        // The swarm keeps a service's environment in its raft store on every manager; docs/scale-out.md says so.
-        foreach (var (secret, value) in start.Secrets)
-        {
-            environment[secret] = value;
-        }
-
-        // The manifest's host path means nothing on a node; the app serves the release.json copied into its image.
-        environment.Remove("SLIPWAY_RELEASE_MANIFEST");
+        // The swarm keeps a service's environment, secrets included, in its raft store on every manager (docs/scale-out.md).
+        var environment = DockerLabels.EnvironmentOf(start);
         var swarm = start.Spec.Swarm ?? new SwarmSpec();
         var name = Candidate.ProcessIdFor(start.Spec.App, start.Env, (int)start.Generation);
         try
@@ -114,15 +93,7 @@ internal sealed partial class SwarmRuntime(SwarmSettings settings, string owner,
                 Constraints = swarm.Constraints,
                 MaxPerNode = swarm.MaxPerNode,
                 Environment = environment,
-                Labels = new Dictionary<string, string>
-                {
-                    [DockerLabels.App] = start.Spec.App,
-                    [DockerLabels.Env] = start.Env,
-                    [DockerLabels.Generation] = start.Generation.ToString(CultureInfo.InvariantCulture),
-                    [DockerLabels.Release] = start.Release.Id,
-                    [DockerLabels.Digest] = start.Release.Digest,
-                    [DockerLabels.Owner] = owner,
-                },
+                Labels = DockerLabels.Of(start, owner),
                 StopGrace = start.Spec.StopGrace,
             }, cancellationToken);
         }
