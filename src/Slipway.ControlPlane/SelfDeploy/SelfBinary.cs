@@ -66,20 +66,23 @@ internal static class SelfBinary
     public static async Task<SourceResult> CopyAsync(string binary, string workspace, DeployLog log, CancellationToken cancellationToken)
     {
         var target = Path.Combine(workspace, FileName);
+        // Hashed as it is copied: the revision names the bytes written into the release, read once.
+        using var sha256 = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         await using (var source = File.OpenRead(binary))
         await using (var copy = new FileStream(target, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous))
         {
-            await source.CopyToAsync(copy, cancellationToken);
+            var buffer = new byte[1 << 16];
+            int read;
+            while ((read = await source.ReadAsync(buffer, cancellationToken)) > 0)
+            {
+                sha256.AppendData(buffer, 0, read);
+                await copy.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
+            }
         }
 
         File.SetUnixFileMode(target, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
             | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
-        byte[] hash;
-        await using (var copied = File.OpenRead(target))
-        {
-            hash = await SHA256.HashDataAsync(copied, cancellationToken);
-        }
-
+        var hash = sha256.GetHashAndReset();
         var hex = Convert.ToHexStringLower(hash);
         var megabytes = new FileInfo(target).Length / 1024.0 / 1024.0;
         log.Append(string.Create(CultureInfo.InvariantCulture, $"copied release binary {binary} ({megabytes:0.0} MiB, sha256 {hex})"));
