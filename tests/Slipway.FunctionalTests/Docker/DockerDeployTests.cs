@@ -225,7 +225,7 @@ public sealed class DockerDeployTests(DockerFixture fixture)
         {
             var journal = StoreReader.Query(fixture.Slipway.Home, "SELECT type, data_json FROM events WHERE app = $app ORDER BY seq",
                 r => $"{r.GetString(0)} {r.GetString(1)}", ("$app", app));
-            var log = Swarm.SwarmDeployTests.ControlPlaneLog(fixture.Slipway).Split('\n');
+            var log = fixture.Slipway.ControlPlaneLogTail(30).Split('\n');
             var containers = string.Join("; ", (await fixture.ContainersAsync(app)).Select(c => c.Id));
             foreach (var c in await fixture.ContainersAsync(app))
             {

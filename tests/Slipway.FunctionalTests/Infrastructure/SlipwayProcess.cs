@@ -202,6 +202,13 @@ internal sealed class SlipwayProcess : IAsyncDisposable
     }
 
     /// <summary>Waits for a line of output containing <paramref name="text"/>.</summary>
+    /// <summary>The last lines the control plane logged: it runs supervised by the edge, its output in the home, not in <see cref="Output"/>.</summary>
+    public string ControlPlaneLogTail(int lines)
+    {
+        var path = Path.Combine(Home, "logs", "processes", "slipway.log");
+        return File.Exists(path) ? string.Join('\n', File.ReadAllLines(path).TakeLast(lines)) : "(no log at " + path + ")";
+    }
+
     public Task WaitForOutputAsync(string text, TimeSpan deadline) =>
         Poll.UntilAsync(
             () => Output.Contains(text, StringComparison.Ordinal) || (HasExited ? throw new InvalidOperationException($"slipway exited with code {_process.ExitCode}:\n{Output}") : false),

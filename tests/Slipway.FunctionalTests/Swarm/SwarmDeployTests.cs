@@ -20,26 +20,10 @@ public sealed class SwarmDeployTests(SwarmRig rig, ITestOutputHelper output) : I
     {
         Skip.If(rig.SkipReason is not null, rig.SkipReason);
         using var sources = new DockerAppSource();
-        await using var slipway = await SlipwayProcess.StartAsync("up", workingDirectory: null, waitForReady: true, new Dictionary<string, string>
-        {
-            ["SLIPWAY_SWARM_MANAGER"] = "unix://" + rig.Manager,
-            ["SLIPWAY_SWARM_REGISTRY"] = rig.Registry,
-            ["SLIPWAY_RECONCILE_INTERVAL"] = "1s",
-        });
+        await using var slipway = await SlipwayProcess.StartAsync("up", workingDirectory: null, waitForReady: true,
+            new Dictionary<string, string>(SwarmEnvironment()) { ["SLIPWAY_RECONCILE_INTERVAL"] = "1s" });
         const string app = "fleet";
-        await slipway.Admin.RegisterAsync(app, $$"""
-            app: {{app}}
-            build: []
-            runtime: swarm
-            replicas: 3
-            routes: [ { host: {{app}}.test, path: / } ]
-            probes: { interval: 200ms, timeout: 2s, passes: 2, deadline: 90s }
-            drain: { timeout: 5s }
-            stop_grace: 2s
-            rollback_window: 10m
-            env:
-              HTTPD_BIND: "0.0.0.0"
-            """);
+        await slipway.Admin.RegisterAsync(app, Spec(app, replicas: 3, rollbackWindow: "10m"));
 
         var first = await slipway.Admin.DeploySucceededAsync(app, sources.Version(app, "fleet v1"));
         Assert.Equal((System.Net.HttpStatusCode.OK, "fleet v1 g1"), await slipway.EdgeGetAsync($"{app}.test", "/"));
@@ -96,7 +80,7 @@ public sealed class SwarmDeployTests(SwarmRig rig, ITestOutputHelper output) : I
         catch (TimeoutException e)
         {
             var tasks = await rig.DockerAsync(1, "service", "ps", "--no-trunc", "--format", "{{.Name}} {{.Node}} {{.CurrentState}} {{.DesiredState}} {{.Error}}", $"{app}-prod-g1");
-            throw new TimeoutException($"{e.Message}\ntasks:\n{tasks}\njournal: {string.Join(", ", Journal(slipway, app).TakeLast(12))}\ncontrol plane log:\n{ControlPlaneLog(slipway)}", e);
+            throw new TimeoutException($"{e.Message}\ntasks:\n{tasks}\njournal: {string.Join(", ", Journal(slipway, app).TakeLast(12))}\ncontrol plane log:\n{slipway.ControlPlaneLogTail(30)}", e);
         }
         var restarted = StoreReader.Query(slipway.Home, "SELECT data_json FROM events WHERE app = $app AND type = 'deploy.restart.start' ORDER BY seq",
             r => r.GetString(0), ("$app", app)).Single();
@@ -111,25 +95,9 @@ public sealed class SwarmDeployTests(SwarmRig rig, ITestOutputHelper output) : I
     {
         Skip.If(rig.SkipReason is not null, rig.SkipReason);
         using var sources = new DockerAppSource();
-        await using var stack = await Recovery.RecoveryStack.StartAsync(new Dictionary<string, string>
-        {
-            ["SLIPWAY_SWARM_MANAGER"] = "unix://" + rig.Manager,
-            ["SLIPWAY_SWARM_REGISTRY"] = rig.Registry,
-        });
+        await using var stack = await Recovery.RecoveryStack.StartAsync(SwarmEnvironment());
         const string app = "phoenix-fleet";
-        await stack.Admin.RegisterAsync(app, $$"""
-            app: {{app}}
-            build: []
-            runtime: swarm
-            replicas: 2
-            routes: [ { host: {{app}}.test, path: / } ]
-            probes: { interval: 200ms, timeout: 2s, passes: 2, deadline: 90s }
-            drain: { timeout: 5s }
-            stop_grace: 2s
-            rollback_window: 0s
-            env:
-              HTTPD_BIND: "0.0.0.0"
-            """);
+        await stack.Admin.RegisterAsync(app, Spec(app, replicas: 2, rollbackWindow: "0s"));
         await stack.Admin.DeploySucceededAsync(app, sources.Version(app, "phoenix v0"));
 
         var version = 0;
@@ -183,12 +151,27 @@ public sealed class SwarmDeployTests(SwarmRig rig, ITestOutputHelper output) : I
         }
     }
 
-    /// <summary>The last lines the control plane logged (it runs supervised by the edge, its output in the home).</summary>
-    internal static string ControlPlaneLog(SlipwayProcess slipway)
+    /// <summary>What points Slipway at the rig's swarm.</summary>
+    private Dictionary<string, string> SwarmEnvironment() => new()
     {
-        var path = Path.Combine(slipway.Home, "logs", "processes", "slipway.log");
-        return File.Exists(path) ? string.Join('\n', File.ReadAllLines(path).TakeLast(30)) : "(no log at " + path + ")";
-    }
+        ["SLIPWAY_SWARM_MANAGER"] = "unix://" + rig.Manager,
+        ["SLIPWAY_SWARM_REGISTRY"] = rig.Registry,
+    };
+
+    /// <summary>A busybox app of <paramref name="replicas"/> tasks; its httpd listens on the node's address (in the node's namespace).</summary>
+    private static string Spec(string app, int replicas, string rollbackWindow) => $$"""
+        app: {{app}}
+        build: []
+        runtime: swarm
+        replicas: {{replicas}}
+        routes: [ { host: {{app}}.test, path: / } ]
+        probes: { interval: 200ms, timeout: 2s, passes: 2, deadline: 90s }
+        drain: { timeout: 5s }
+        stop_grace: 2s
+        rollback_window: {{rollbackWindow}}
+        env:
+          HTTPD_BIND: "0.0.0.0"
+        """;
 
     private static List<string> Journal(SlipwayProcess slipway, string app) =>
         StoreReader.Query(slipway.Home, "SELECT type FROM events WHERE app = $app ORDER BY seq", r => r.GetString(0), ("$app", app));
